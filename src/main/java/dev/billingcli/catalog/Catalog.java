@@ -1,0 +1,54 @@
+package dev.billingcli.catalog;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * plans.yaml, validated. The source of truth for products and prices.
+ *
+ * @param plans in file order
+ */
+public record Catalog(
+        String currency,
+        int gracePeriodDays,
+        Map<String, Plan> plans,
+        CheckoutDefaults checkout,
+        Portal portal) {
+
+    /** The default free plan: the plan without prices and without a contact, if any. */
+    public Optional<Plan> freePlan() {
+        return plans.values().stream().filter(p -> p.prices().isEmpty() && p.contact() == null).findFirst();
+    }
+
+    public Optional<Plan> plan(String id) {
+        return Optional.ofNullable(plans.get(id));
+    }
+
+    /** Every price in the catalog, in file order. */
+    public List<PlanPrice> prices() {
+        return plans.values().stream().flatMap(p -> p.prices().values().stream()).toList();
+    }
+
+    /** Finds the plan and cycle a Stripe lookup key names ({@code pro_monthly}). */
+    public Optional<PlanPrice> priceByLookupKey(String lookupKey) {
+        return prices().stream().filter(p -> p.lookupKey().equals(lookupKey)).findFirst();
+    }
+
+    /** URLs used by {@code checkout} and {@code portal} when none are given on the command line. */
+    public record CheckoutDefaults(String successUrl, String cancelUrl, String returnUrl) {
+        public static final CheckoutDefaults NONE = new CheckoutDefaults(null, null, null);
+    }
+
+    /** The billing portal configuration that {@code stripe:setup} manages. */
+    public record Portal(
+            String headline,
+            String returnUrl,
+            boolean paymentMethodUpdate,
+            boolean invoiceHistory,
+            boolean cancel,
+            String cancelMode,
+            List<String> cancelReasons,
+            List<String> switchPlans,
+            String prorationBehavior) {}
+}

@@ -1,0 +1,393 @@
+package dev.billingcli.catalog;
+
+import com.fasterxml.jackson.core.JsonToken;
+import dev.billingcli.BillingException;
+import dev.billingcli.ExitCode;
+import dev.billingcli.catalog.YamlTree.Entry;
+import dev.billingcli.catalog.YamlTree.ListNode;
+import dev.billingcli.catalog.YamlTree.MapNode;
+import dev.billingcli.catalog.YamlTree.Node;
+import dev.billingcli.catalog.YamlTree.Pos;
+import dev.billingcli.catalog.YamlTree.Scalar;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Loads and validates plans.yaml. Unknown keys are errors (a typo must not pass silently), and every
+ * error names file, line, column and field: {@code plans.yaml:7:25: plans.pro.prices.monthly: "9,90"
+ * is not a decimal amount (use "9.90")}. All errors are collected, so one run shows them all.
+ */
+public final class CatalogLoader {
+    private static final Pattern PLAN_ID = Pattern.compile("[a-z0-9_]+");
+    private static final Pattern CURRENCY = Pattern.compile("[a-z]{3}");
+    private static final Set<String> TOP_KEYS = Set.of("currency", "grace_period_days", "plans", "checkout", "portal");
+    private static final Set<String> PLAN_KEYS =
+            Set.of("name", "description", "prices", "trial_days", "credits", "limits", "features", "contact");
+    private static final Set<String> CHECKOUT_KEYS = Set.of("success_url", "cancel_url", "return_url");
+    private static final Set<String> PORTAL_KEYS = Set.of(
+            "headline", "return_url", "payment_method_update", "invoice_history", "cancel", "switch_plans", "proration");
+    private static final Set<String> CANCEL_KEYS = Set.of("enabled", "mode", "reasons");
+    /** Stripe's {@code features.subscription_cancel.cancellation_reason.options} values. */
+    public static final List<String> CANCEL_REASONS = List.of(
+            "too_expensive", "missing_features", "switched_service", "unused", "customer_service", "too_complex",
+            "low_quality", "other");
+    private static final List<String> PRORATIONS = List.of("create_prorations", "none", "always_invoice");
+
+    /** plans.yaml failed validation; the message holds one line per problem. */
+    public static final class InvalidCatalogException extends BillingException {
+        private final List<String> problems;
+
+        InvalidCatalogException(List<String> problems) {
+            super(ExitCode.INVALID_INPUT, String.join("\n", problems));
+            this.problems = List.copyOf(problems);
+        }
+
+        public List<String> problems() {
+            return problems;
+        }
+    }
+
+    private final String file;
+    private final List<String> errors = new ArrayList<>();
+
+    private CatalogLoader(String displayName) {
+        this.file = displayName;
+    }
+
+    /** @param displayName how the file is named in error messages (as the user gave it) */
+    public static Catalog load(Path path, String displayName) {
+        String text;
+        try {
+            text = Files.readString(path);
+        } catch (NoSuchFileException e) {
+            throw BillingException.invalid(displayName + ": no such file (give --plans FILE or set BILLING_PLANS)");
+        } catch (IOException e) {
+            throw BillingException.invalid(displayName + ": cannot read: " + e.getMessage());
+        }
+        return parse(text, displayName);
+    }
+
+    public static Catalog parse(String text, String displayName) {
+        CatalogLoader loader = new CatalogLoader(displayName);
+        Node root;
+        try {
+            root = YamlTree.parse(text);
+        } catch (YamlTree.SyntaxError e) {
+            throw new InvalidCatalogException(List.of(displayName + ":" + e.pos.line() + ":" + e.pos.column() + ": " + e.getMessage()));
+        }
+        Catalog catalog = loader.catalog(root);
+        if (!loader.errors.isEmpty()) {
+            throw new InvalidCatalogException(loader.errors);
+        }
+        return catalog;
+    }
+
+    private Catalog catalog(Node root) {
+        MapNode top = map(root, "(top level)");
+        if (top == null) {
+            return null;
+        }
+        checkKeys(top, "", TOP_KEYS);
+        String currency = "eur";
+        Scalar cur = scalar(top, "currency", "", true);
+        if (cur != null) {
+            currency = cur.text().toLowerCase(Locale.ROOT);
+            if (!CURRENCY.matcher(currency).matches()) {
+                error(cur.pos(), "currency", "\"" + cur.text() + "\" is not a three-letter ISO currency code");
+                currency = "eur";
+            }
+        }
+        int grace = (int) integer(top, "grace_period_days", "", 0, 0, 365);
+        Map<String, Plan> plans = new LinkedHashMap<>();
+        Entry plansEntry = top.entries().get("plans");
+        if (plansEntry == null) {
+            error(top.pos(), "plans", "missing (at least one plan is needed)");
+        } else {
+            MapNode plansNode = map(plansEntry.value(), "plans");
+            if (plansNode != null) {
+                if (plansNode.entries().isEmpty()) {
+                    error(plansNode.pos(), "plans", "is empty (at least one plan is needed)");
+                }
+                for (Entry e : plansNode.entries().values()) {
+                    Plan plan = plan(e, currency);
+                    if (plan != null) {
+                        plans.put(plan.id(), plan);
+                    }
+                }
+            }
+        }
+        Catalog.CheckoutDefaults checkout = checkout(top);
+        Catalog.Portal portal = portal(top, plans);
+        return new Catalog(currency, grace, Collections.unmodifiableMap(plans), checkout, portal);
+    }
+
+    private Plan plan(Entry entry, String currency) {
+        String id = entry.key();
+        String path = "plans." + id;
+        if (!PLAN_ID.matcher(id).matches()) {
+            error(entry.keyPos(), path, "plan id \"" + id + "\" must match [a-z0-9_]+");
+            return null;
+        }
+        MapNode node = map(entry.value(), path);
+        if (node == null) {
+            return null;
+        }
+        checkKeys(node, path + ".", PLAN_KEYS);
+        Scalar name = scalar(node, "name", path + ".", true);
+        Scalar description = scalar(node, "description", path + ".", false);
+        Scalar contact = scalar(node, "contact", path + ".", false);
+        Map<Cycle, PlanPrice> prices = new EnumMap<>(Cycle.class);
+        Entry pricesEntry = node.entries().get("prices");
+        if (pricesEntry != null) {
+            MapNode pricesNode = map(pricesEntry.value(), path + ".prices");
+            if (pricesNode != null) {
+                for (Entry p : pricesNode.entries().values()) {
+                    String field = path + ".prices." + p.key();
+                    Cycle cycle = Cycle.fromKey(p.key());
+                    if (cycle == null) {
+                        error(p.keyPos(), field, "unknown cycle \"" + p.key() + "\" (use monthly, yearly or once)");
+                        continue;
+                    }
+                    if (!(p.value() instanceof Scalar s) || s.isNull() || s.token() == JsonToken.VALUE_TRUE
+                            || s.token() == JsonToken.VALUE_FALSE) {
+                        error(p.value().pos(), field, "must be a decimal amount such as \"9.90\"");
+                        continue;
+                    }
+                    try {
+                        prices.put(cycle, new PlanPrice(id, cycle, currency, Money.toMinor(s.text(), currency)));
+                    } catch (IllegalArgumentException ex) {
+                        error(s.pos(), field, ex.getMessage());
+                    }
+                }
+                if (prices.containsKey(Cycle.ONCE) && (prices.containsKey(Cycle.MONTHLY) || prices.containsKey(Cycle.YEARLY))) {
+                    error(pricesNode.pos(), path + ".prices", "a plan is either recurring (monthly, yearly) or one-time (once), not both");
+                }
+            }
+        }
+        int trialDays = (int) integer(node, "trial_days", path + ".", 0, 0, 730);
+        if (trialDays > 0 && prices.keySet().stream().noneMatch(Cycle::recurring)) {
+            error(node.entries().get("trial_days").value().pos(), path + ".trial_days", "a trial needs a monthly or yearly price");
+        }
+        long credits = integer(node, "credits", path + ".", 0, 0, Long.MAX_VALUE);
+        Map<String, Long> limits = limits(node, path);
+        List<String> features = stringList(node, "features", path + ".");
+        if (contact != null && !prices.isEmpty()) {
+            error(contact.pos(), path + ".contact", "a plan sold by hand (contact) has no prices");
+        }
+        return new Plan(id, name == null ? id : name.text(), description == null ? null : description.text(),
+                Collections.unmodifiableMap(prices), trialDays, credits, limits, features,
+                contact == null ? null : contact.text());
+    }
+
+    private Map<String, Long> limits(MapNode plan, String path) {
+        Map<String, Long> limits = new LinkedHashMap<>();
+        Entry e = plan.entries().get("limits");
+        if (e == null) {
+            return limits;
+        }
+        MapNode node = map(e.value(), path + ".limits");
+        if (node == null) {
+            return limits;
+        }
+        for (Entry l : node.entries().values()) {
+            String field = path + ".limits." + l.key();
+            if (!PLAN_ID.matcher(l.key()).matches()) {
+                error(l.keyPos(), field, "limit name must match [a-z0-9_]+");
+            } else if (l.value() instanceof Scalar s && "unlimited".equals(s.text())) {
+                limits.put(l.key(), Plan.UNLIMITED);
+            } else if (l.value() instanceof Scalar s && s.token() == JsonToken.VALUE_NUMBER_INT && Long.parseLong(s.text()) >= 0) {
+                limits.put(l.key(), Long.parseLong(s.text()));
+            } else {
+                error(l.value().pos(), field, "must be a whole number ≥ 0 or \"unlimited\"");
+            }
+        }
+        return Collections.unmodifiableMap(limits);
+    }
+
+    private Catalog.CheckoutDefaults checkout(MapNode top) {
+        Entry e = top.entries().get("checkout");
+        if (e == null) {
+            return Catalog.CheckoutDefaults.NONE;
+        }
+        MapNode node = map(e.value(), "checkout");
+        if (node == null) {
+            return Catalog.CheckoutDefaults.NONE;
+        }
+        checkKeys(node, "checkout.", CHECKOUT_KEYS);
+        return new Catalog.CheckoutDefaults(url(node, "success_url", "checkout."), url(node, "cancel_url", "checkout."),
+                url(node, "return_url", "checkout."));
+    }
+
+    private Catalog.Portal portal(MapNode top, Map<String, Plan> plans) {
+        Entry e = top.entries().get("portal");
+        if (e == null) {
+            return null;
+        }
+        MapNode node = map(e.value(), "portal");
+        if (node == null) {
+            return null;
+        }
+        checkKeys(node, "portal.", PORTAL_KEYS);
+        Scalar headline = scalar(node, "headline", "portal.", false);
+        String returnUrl = url(node, "return_url", "portal.");
+        boolean pm = bool(node, "payment_method_update", "portal.", true);
+        boolean invoices = bool(node, "invoice_history", "portal.", true);
+        boolean cancel = false;
+        String mode = "at_period_end";
+        List<String> reasons = List.of();
+        Entry c = node.entries().get("cancel");
+        if (c != null) {
+            MapNode cn = map(c.value(), "portal.cancel");
+            if (cn != null) {
+                checkKeys(cn, "portal.cancel.", CANCEL_KEYS);
+                cancel = bool(cn, "enabled", "portal.cancel.", true);
+                Scalar m = scalar(cn, "mode", "portal.cancel.", false);
+                if (m != null) {
+                    if (!List.of("at_period_end", "immediately").contains(m.text())) {
+                        error(m.pos(), "portal.cancel.mode", "\"" + m.text() + "\" is not one of at_period_end, immediately");
+                    } else {
+                        mode = m.text();
+                    }
+                }
+                reasons = stringList(cn, "reasons", "portal.cancel.");
+                for (String r : reasons) {
+                    if (!CANCEL_REASONS.contains(r)) {
+                        error(cn.entries().get("reasons").value().pos(), "portal.cancel.reasons",
+                                "\"" + r + "\" is not one of " + String.join(", ", CANCEL_REASONS));
+                    }
+                }
+            }
+        }
+        List<String> switchPlans = stringList(node, "switch_plans", "portal.");
+        for (String id : switchPlans) {
+            Plan p = plans.get(id);
+            if (p == null || !p.recurring()) {
+                error(node.entries().get("switch_plans").value().pos(), "portal.switch_plans",
+                        "\"" + id + "\" is not a plan with a monthly or yearly price");
+            }
+        }
+        String proration = "create_prorations";
+        Scalar pr = scalar(node, "proration", "portal.", false);
+        if (pr != null) {
+            if (!PRORATIONS.contains(pr.text())) {
+                error(pr.pos(), "portal.proration", "\"" + pr.text() + "\" is not one of " + String.join(", ", PRORATIONS));
+            } else {
+                proration = pr.text();
+            }
+        }
+        return new Catalog.Portal(headline == null ? null : headline.text(), returnUrl, pm, invoices, cancel, mode, reasons,
+                switchPlans, proration);
+    }
+
+    // ---- small typed readers; each records an error and returns a neutral value on bad input ----
+
+    private MapNode map(Node node, String field) {
+        if (node instanceof MapNode m) {
+            return m;
+        }
+        error(node.pos(), field, "must be a mapping (key: value lines)");
+        return null;
+    }
+
+    private void checkKeys(MapNode node, String prefix, Set<String> allowed) {
+        for (Entry e : node.entries().values()) {
+            if (!allowed.contains(e.key())) {
+                error(e.keyPos(), prefix + e.key(), "unknown key \"" + e.key() + "\" (expected one of "
+                        + String.join(", ", allowed.stream().sorted().toList()) + ")");
+            }
+        }
+    }
+
+    private Scalar scalar(MapNode node, String key, String prefix, boolean required) {
+        Entry e = node.entries().get(key);
+        if (e == null) {
+            if (required) {
+                error(node.pos(), prefix + key, "missing");
+            }
+            return null;
+        }
+        if (e.value() instanceof Scalar s && !s.isNull() && !s.text().isBlank()) {
+            return s;
+        }
+        error(e.value().pos(), prefix + key, "must be a non-empty text");
+        return null;
+    }
+
+    private String url(MapNode node, String key, String prefix) {
+        Scalar s = scalar(node, key, prefix, false);
+        if (s == null) {
+            return null;
+        }
+        if (!s.text().startsWith("https://") && !s.text().startsWith("http://")) {
+            error(s.pos(), prefix + key, "\"" + s.text() + "\" is not an http(s) URL");
+            return null;
+        }
+        return s.text();
+    }
+
+    private long integer(MapNode node, String key, String prefix, long dflt, long min, long max) {
+        Entry e = node.entries().get(key);
+        if (e == null) {
+            return dflt;
+        }
+        if (e.value() instanceof Scalar s && s.token() == JsonToken.VALUE_NUMBER_INT) {
+            try {
+                long v = Long.parseLong(s.text());
+                if (v >= min && v <= max) {
+                    return v;
+                }
+            } catch (NumberFormatException ignored) {
+                // falls through to the error below
+            }
+        }
+        error(e.value().pos(), prefix + key, "must be a whole number from " + min + (max == Long.MAX_VALUE ? " up" : " to " + max));
+        return dflt;
+    }
+
+    private boolean bool(MapNode node, String key, String prefix, boolean dflt) {
+        Entry e = node.entries().get(key);
+        if (e == null) {
+            return dflt;
+        }
+        if (e.value() instanceof Scalar s && (s.token() == JsonToken.VALUE_TRUE || s.token() == JsonToken.VALUE_FALSE)) {
+            return s.token() == JsonToken.VALUE_TRUE;
+        }
+        error(e.value().pos(), prefix + key, "must be true or false");
+        return dflt;
+    }
+
+    private List<String> stringList(MapNode node, String key, String prefix) {
+        Entry e = node.entries().get(key);
+        if (e == null) {
+            return List.of();
+        }
+        if (!(e.value() instanceof ListNode list)) {
+            error(e.value().pos(), prefix + key, "must be a list such as [a, b]");
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (Node item : list.items()) {
+            if (item instanceof Scalar s && !s.isNull()) {
+                out.add(s.text());
+            } else {
+                error(item.pos(), prefix + key, "items must be texts");
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private void error(Pos pos, String field, String message) {
+        errors.add(file + ":" + pos.line() + ":" + pos.column() + ": " + field + ": " + message);
+    }
+}

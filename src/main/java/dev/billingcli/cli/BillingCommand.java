@@ -1,0 +1,178 @@
+package dev.billingcli.cli;
+
+import dev.billingcli.App;
+import dev.billingcli.BillingException;
+import dev.billingcli.ExitCode;
+import dev.billingcli.config.Secrets;
+import dev.billingcli.config.Settings;
+import dev.billingcli.config.Settings.OutputFormat;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/**
+ * The root command: global options (inherited by every subcommand), the exit-code table, and the one
+ * place where errors become a line on stderr and an exit code.
+ */
+@Command(
+        name = "billing",
+        mixinStandardHelpOptions = true,
+        scope = ScopeType.INHERIT,
+        versionProvider = VersionInfo.class,
+        sortOptions = false,
+        usageHelpAutoWidth = true,
+        description = "Stripe subscription billing for a SaaS product: the catalog (plans.yaml), subscription state "
+                + "in PostgreSQL, the webhook listener, and the support actions.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  billing plans list", "  billing -o json plans list", "  billing db status"},
+        subcommands = {PlansCommand.class, DbCommand.class, CompletionCommand.class})
+public final class BillingCommand implements Callable<Integer> {
+
+    @Option(names = "--plans", paramLabel = "FILE", scope = ScopeType.INHERIT, order = 100,
+            description = "The catalog [env BILLING_PLANS; default ./plans.yaml].")
+    Path plans;
+
+    @Option(names = "--database-url", paramLabel = "URL", scope = ScopeType.INHERIT, order = 101,
+            description = "postgres://user:pass@host:port/db or jdbc:postgresql://… [env DATABASE_URL; default: embedded].")
+    String databaseUrl;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", scope = ScopeType.INHERIT, order = 102,
+            description = "Where the embedded PostgreSQL keeps its data when no URL is given [env BILLING_DATA_DIR; default ./.billing].")
+    Path dataDir;
+
+    @Option(names = "--stripe-key", paramLabel = "KEY", scope = ScopeType.INHERIT, order = 103,
+            description = "Stripe secret or restricted key [env STRIPE_SECRET_KEY].")
+    String stripeKey;
+
+    @Option(names = "--stripe-api-base", paramLabel = "URL", scope = ScopeType.INHERIT, order = 104, hidden = true,
+            description = "Stripe API base URL, for a local stand-in [env STRIPE_API_BASE].")
+    String stripeApiBase;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "table|json", scope = ScopeType.INHERIT, order = 105,
+            description = "Output format; JSON goes to stdout alone [default: table].")
+    OutputFormat output;
+
+    @Option(names = "--no-color", scope = ScopeType.INHERIT, order = 106, description = "No colours [env NO_COLOR].")
+    boolean noColor;
+
+    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, order = 107,
+            description = "Detail and stack traces on stderr.")
+    boolean verbose;
+
+    @Option(names = "--live", scope = ScopeType.INHERIT, order = 108,
+            description = "Required for any Stripe write with a live key.")
+    boolean live;
+
+    @Spec
+    CommandSpec spec;
+
+    private Map<String, String> env = Map.of();
+    private Path workingDir = Path.of("").toAbsolutePath();
+    private App app;
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return ExitCode.OK;
+    }
+
+    /** The run's shared services, created after parsing from the flags, the environment and .env. */
+    App app() {
+        if (app == null) {
+            Settings settings = Settings.resolve(
+                    new Settings.Flags(plans, databaseUrl, dataDir, stripeKey, stripeApiBase, output, noColor, verbose, live),
+                    env, workingDir);
+            PrintWriter err = spec.commandLine().getErr();
+            app = new App(settings, workingDir, line -> {
+                err.println("billing: " + line);
+                err.flush();
+            });
+        }
+        return app;
+    }
+
+    /** The {@link App} of the command line a subcommand belongs to. */
+    static App app(CommandSpec sub) {
+        return ((BillingCommand) sub.root().userObject()).app();
+    }
+
+    /** Builds the command line with its handlers; one instance per run. */
+    public static CommandLine commandLine(Map<String, String> env, Path workingDir, PrintWriter out, PrintWriter err) {
+        BillingCommand root = new BillingCommand();
+        root.env = env;
+        root.workingDir = workingDir;
+        CommandLine cl = new CommandLine(root);
+        cl.setOut(out).setErr(err);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setParameterExceptionHandler(BillingCommand::handleParameterException);
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> handleFailure(ex, root, err));
+        Map<String, String> codes = new LinkedHashMap<>();
+        ExitCode.TABLE.forEach(e -> codes.put(String.format("%3d", e.code()), e.meaning()));
+        applyExitCodes(cl, codes);
+        return cl;
+    }
+
+    public static int execute(String[] args, Map<String, String> env, Path workingDir, PrintWriter out, PrintWriter err) {
+        CommandLine cl = commandLine(env, workingDir, out, err);
+        BillingCommand root = cl.getCommand();
+        try {
+            return cl.execute(args);
+        } finally {
+            if (root.app != null) {
+                root.app.close();
+            }
+            out.flush();
+            err.flush();
+        }
+    }
+
+    private static void applyExitCodes(CommandLine cl, Map<String, String> codes) {
+        cl.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(codes);
+        cl.getSubcommands().values().forEach(sub -> applyExitCodes(sub, codes));
+    }
+
+    private static int handleParameterException(CommandLine.ParameterException ex, String[] args) {
+        CommandLine cl = ex.getCommandLine();
+        PrintWriter err = cl.getErr();
+        String hint = "";
+        if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+            hint = " (did you mean " + String.join(" or ", u.getSuggestions()) + "?)";
+        }
+        err.println("billing: " + ex.getMessage().lines().findFirst().orElse("invalid usage") + hint
+                + "; see '" + cl.getCommandSpec().qualifiedName() + " --help'");
+        err.flush();
+        return ExitCode.INVALID_INPUT;
+    }
+
+    private static int handleFailure(Exception ex, BillingCommand root, PrintWriter err) {
+        String key = root.app != null ? root.app.settings().stripeKey() : root.stripeKey;
+        int code;
+        String message;
+        if (ex instanceof BillingException be) {
+            code = be.exitCode();
+            message = be.getMessage();
+        } else {
+            code = ExitCode.SERVICE_FAILED;
+            message = "unexpected error: " + ex + (root.verbose ? "" : " (run with -v for details)");
+        }
+        for (String line : Secrets.scrub(message, key).split("\n")) {
+            err.println("billing: " + line);
+        }
+        if (root.verbose) {
+            Throwable shown = ex instanceof BillingException && ex.getCause() != null ? ex.getCause() : ex;
+            java.io.StringWriter trace = new java.io.StringWriter();
+            shown.printStackTrace(new PrintWriter(trace));
+            err.print(Secrets.scrub(trace.toString(), key));
+        }
+        err.flush();
+        return code;
+    }
+}

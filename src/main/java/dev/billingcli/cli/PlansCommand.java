@@ -1,0 +1,138 @@
+package dev.billingcli.cli;
+
+import dev.billingcli.App;
+import dev.billingcli.ExitCode;
+import dev.billingcli.catalog.Catalog;
+import dev.billingcli.catalog.CatalogLoader;
+import dev.billingcli.catalog.Cycle;
+import dev.billingcli.catalog.Plan;
+import dev.billingcli.catalog.PlanPrice;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+@Command(name = "plans", description = "The catalog in plans.yaml (no network, no database).",
+        subcommands = {PlansCommand.ListPlans.class, PlansCommand.Validate.class},
+        footerHeading = "%nExamples:%n", footer = {"  billing plans list", "  billing --plans other.yaml plans validate"})
+final class PlansCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "list", description = "Show every plan: prices, trial, credits, limits.",
+            footerHeading = "%nExamples:%n", footer = {"  billing plans list", "  billing -o json plans list | jq '.plans[].id'"})
+    static final class ListPlans implements Runnable {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public void run() {
+            Catalog catalog = Commands.app(spec).catalog();
+            Output out = Commands.output(spec);
+            if (out.json()) {
+                out.json(toJson(catalog));
+                return;
+            }
+            List<List<String>> rows = new ArrayList<>();
+            for (Plan p : catalog.plans().values()) {
+                rows.add(Output.row(p.id(), p.name(), amount(p, Cycle.MONTHLY), amount(p, Cycle.YEARLY), amount(p, Cycle.ONCE),
+                        p.trialDays() > 0 ? p.trialDays() + "d" : "", p.credits() > 0 ? p.credits() : "",
+                        p.contact() != null ? "contact " + p.contact() : limits(p)));
+            }
+            out.table(List.of("ID", "NAME", "MONTHLY", "YEARLY", "ONCE", "TRIAL", "CREDITS", "LIMITS"), rows);
+            out.line("");
+            out.line("Amounts in " + catalog.currency().toUpperCase(java.util.Locale.ROOT) + "; past_due keeps access "
+                    + catalog.gracePeriodDays() + " day(s) after the period end.");
+        }
+
+        private static String amount(Plan p, Cycle c) {
+            PlanPrice price = p.price(c);
+            return price == null ? "" : price.display();
+        }
+
+        private static String limits(Plan p) {
+            return p.limits().entrySet().stream()
+                    .map(e -> e.getKey() + "=" + (e.getValue() == Plan.UNLIMITED ? "unlimited" : e.getValue()))
+                    .collect(Collectors.joining(" "));
+        }
+
+        static Map<String, Object> toJson(Catalog catalog) {
+            List<Object> plans = new ArrayList<>();
+            for (Plan p : catalog.plans().values()) {
+                Map<String, Object> prices = new LinkedHashMap<>();
+                p.prices().forEach((cycle, price) -> {
+                    Map<String, Object> pj = new LinkedHashMap<>();
+                    pj.put("amount", price.display());
+                    pj.put("unit_amount", price.unitAmount());
+                    pj.put("lookup_key", price.lookupKey());
+                    prices.put(cycle.key(), pj);
+                });
+                Map<String, Object> limits = new LinkedHashMap<>();
+                p.limits().forEach((k, v) -> limits.put(k, v == Plan.UNLIMITED ? "unlimited" : v));
+                Map<String, Object> pj = new LinkedHashMap<>();
+                pj.put("id", p.id());
+                pj.put("name", p.name());
+                pj.put("description", p.description());
+                pj.put("prices", prices);
+                pj.put("trial_days", p.trialDays());
+                pj.put("credits", p.credits());
+                pj.put("limits", limits);
+                pj.put("features", p.features());
+                pj.put("contact", p.contact());
+                plans.add(pj);
+            }
+            Map<String, Object> root = new LinkedHashMap<>();
+            root.put("currency", catalog.currency());
+            root.put("grace_period_days", catalog.gracePeriodDays());
+            root.put("plans", plans);
+            return root;
+        }
+    }
+
+    @Command(name = "validate", description = "Check plans.yaml; exit 0 when valid, 2 with one line per problem.",
+            footerHeading = "%nExamples:%n", footer = {"  billing plans validate", "  BILLING_PLANS=staging.yaml billing plans validate"})
+    static final class Validate implements java.util.concurrent.Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            App app = Commands.app(spec);
+            Output out = Commands.output(spec);
+            try {
+                Catalog catalog = app.catalog();
+                if (out.json()) {
+                    Map<String, Object> r = new LinkedHashMap<>();
+                    r.put("file", app.plansDisplayName());
+                    r.put("valid", true);
+                    r.put("plans", catalog.plans().size());
+                    r.put("prices", catalog.prices().size());
+                    r.put("errors", List.of());
+                    out.json(r);
+                } else {
+                    out.line(app.plansDisplayName() + " is valid: " + catalog.plans().size() + " plans, "
+                            + catalog.prices().size() + " Stripe prices in " + catalog.currency().toUpperCase(java.util.Locale.ROOT));
+                }
+                return ExitCode.OK;
+            } catch (CatalogLoader.InvalidCatalogException e) {
+                if (out.json()) {
+                    Map<String, Object> r = new LinkedHashMap<>();
+                    r.put("file", app.plansDisplayName());
+                    r.put("valid", false);
+                    r.put("errors", e.problems());
+                    out.json(r);
+                }
+                throw e;
+            }
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package dev.billingcli.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.billingcli.BillingException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.MigrationInfo;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.postgres.PostgresPlugin;
+
+/**
+ * The one database of a run: the server at {@code --database-url}, or else the embedded PostgreSQL in
+ * the data dir. Schema changes go through Flyway migrations ({@code db/migration}) only.
+ */
+public final class Database implements AutoCloseable {
+    /** Embedded server durability: on for people's data; the test suite turns it off for speed. */
+    static final String DURABLE_PROPERTY = "billing.embedded.durable";
+
+    private final EmbeddedServer embedded;
+    private final HikariDataSource dataSource;
+    private final Jdbi jdbi;
+    private final String description;
+
+    private Database(EmbeddedServer embedded, HikariDataSource dataSource, String description) {
+        this.embedded = embedded;
+        this.dataSource = dataSource;
+        this.description = description;
+        this.jdbi = Jdbi.create(dataSource).installPlugin(new PostgresPlugin());
+    }
+
+    /**
+     * @param url null for the embedded server
+     * @param notice one-line messages for the user (stderr), e.g. where the embedded data lives
+     */
+    public static Database open(String url, Path dataDir, int poolSize, Consumer<String> notice) {
+        EmbeddedServer embedded = null;
+        HikariConfig config = new HikariConfig();
+        String description;
+        if (url == null) {
+            boolean durable = Boolean.parseBoolean(System.getProperty(DURABLE_PROPERTY, "true"));
+            embedded = EmbeddedServer.start(dataDir, durable, notice);
+            config.setJdbcUrl(embedded.jdbcUrl());
+            config.setUsername("postgres");
+            description = embedded.describe();
+        } else {
+            DatabaseUrl parsed = DatabaseUrl.parse(url);
+            config.setJdbcUrl(parsed.jdbcUrl());
+            if (parsed.user() != null) {
+                config.setUsername(parsed.user());
+            }
+            if (parsed.password() != null) {
+                config.setPassword(parsed.password());
+            }
+            description = parsed.display();
+        }
+        config.setMaximumPoolSize(poolSize);
+        config.setMinimumIdle(1);
+        config.setPoolName("billing");
+        config.setConnectionTimeout(5_000);
+        // Fail here, with one clear line, rather than at the first query.
+        config.setInitializationFailTimeout(5_000);
+        try {
+            return new Database(embedded, new HikariDataSource(config), description);
+        } catch (RuntimeException e) {
+            if (embedded != null) {
+                embedded.close();
+            }
+            throw BillingException.serviceFailed("cannot connect to " + description + ": " + rootMessage(e), e);
+        }
+    }
+
+    public Jdbi jdbi() {
+        return jdbi;
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    /** Where the database is, without credentials. */
+    public String description() {
+        return description;
+    }
+
+    private Flyway flyway() {
+        return Flyway.configure()
+                .dataSource(dataSource)
+                .locations("classpath:db/migration")
+                .load();
+    }
+
+    /** Applies pending migrations; returns how many were applied. */
+    public int migrate() {
+        try {
+            return flyway().migrate().migrationsExecuted;
+        } catch (FlywayException e) {
+            throw BillingException.serviceFailed("database migration failed: " + rootMessage(e), e);
+        }
+    }
+
+    public record Migration(String version, String description, String state, Instant installedOn) {}
+
+    public List<Migration> migrations() {
+        try {
+            MigrationInfo[] all = flyway().info().all();
+            return java.util.Arrays.stream(all)
+                    .map(m -> new Migration(m.getVersion() == null ? "" : m.getVersion().getVersion(), m.getDescription(),
+                            m.getState().getDisplayName().toLowerCase(java.util.Locale.ROOT),
+                            m.getInstalledOn() == null ? null : m.getInstalledOn().toInstant()))
+                    .toList();
+        } catch (FlywayException e) {
+            throw BillingException.serviceFailed("cannot read the migration history: " + rootMessage(e), e);
+        }
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        return m.lines().findFirst().orElse(m);
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+        if (embedded != null) {
+            embedded.close();
+        }
+    }
+}
