@@ -1,0 +1,129 @@
+package dev.billingcli.catalog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class CatalogLoaderTest {
+    private static final String VALID = """
+            currency: eur
+            grace_period_days: 3
+            plans:
+              free: { name: Free, credits: 0, limits: { projects: 3, seats: 1 } }
+              pro:
+                name: Pro
+                prices: { monthly: "9.90", yearly: "99.00" }
+                trial_days: 14
+                credits: 1000
+                limits: { projects: unlimited, seats: 1 }
+                features: [Semantic search, AI chat]
+              credits_pack:
+                name: 500 credits
+                prices: { once: "19.00" }
+                credits: 500
+              enterprise: { name: Enterprise, contact: sales@example.com }
+            """;
+
+    private static String problems(String yaml) {
+        try {
+            CatalogLoader.parse(yaml, "plans.yaml");
+        } catch (CatalogLoader.InvalidCatalogException e) {
+            return e.getMessage();
+        }
+        throw new AssertionError("expected the catalog to be rejected");
+    }
+
+    @Test
+    void loadsTheRepositoryCatalog() {
+        Catalog c = CatalogLoader.load(Path.of("plans.yaml"), "plans.yaml");
+        assertThat(c.currency()).isEqualTo("eur");
+        assertThat(c.plans()).containsKeys("free", "pro", "business", "credits_pack", "enterprise");
+        assertThat(c.plan("pro").orElseThrow().price(Cycle.MONTHLY).unitAmount()).isEqualTo(990);
+        assertThat(c.plan("business").orElseThrow().price(Cycle.YEARLY).unitAmount()).isEqualTo(29000);
+        assertThat(c.plan("enterprise").orElseThrow().prices()).isEmpty();
+        assertThat(c.portal().switchPlans()).containsExactly("pro", "business");
+        assertThat(c.freePlan().orElseThrow().id()).isEqualTo("free");
+    }
+
+    @Test
+    void readsEveryFieldOfAPlan() {
+        Catalog c = CatalogLoader.parse(VALID, "plans.yaml");
+        Plan pro = c.plan("pro").orElseThrow();
+        assertThat(pro.trialDays()).isEqualTo(14);
+        assertThat(pro.credits()).isEqualTo(1000);
+        assertThat(pro.limits()).containsEntry("projects", Plan.UNLIMITED).containsEntry("seats", 1L);
+        assertThat(pro.features()).containsExactly("Semantic search", "AI chat");
+        assertThat(pro.price(Cycle.YEARLY).lookupKey()).isEqualTo("pro_yearly");
+        assertThat(c.priceByLookupKey("credits_pack_once").orElseThrow().unitAmount()).isEqualTo(1900);
+        assertThat(c.plan("enterprise").orElseThrow().contact()).isEqualTo("sales@example.com");
+        assertThat(c.gracePeriodDays()).isEqualTo(3);
+    }
+
+    @Test
+    void aCommaAmountNamesFileLineColumnAndField() {
+        String yaml = VALID.replace("monthly: \"9.90\"", "monthly: \"9,90\"");
+        assertThat(problems(yaml)).isEqualTo(
+                "plans.yaml:7:24: plans.pro.prices.monthly: \"9,90\" is not a decimal amount (use \"9.90\")");
+    }
+
+    @Test
+    void anUnknownKeyIsAnError() {
+        String yaml = VALID.replace("    prices: { monthly", "    prics: { monthly");
+        assertThat(problems(yaml)).contains("plans.yaml:7:5: plans.pro.prics: unknown key \"prics\"");
+    }
+
+    @Test
+    void moreDecimalsThanTheCurrencyAllowsIsAnError() {
+        assertThat(problems(VALID.replace("\"99.00\"", "\"9.999\""))).contains("plans.pro.prices.yearly: \"9.999\" has more than 2 decimals");
+        String yen = VALID.replace("currency: eur", "currency: jpy");
+        assertThat(problems(yen)).contains("\"9.90\" has more than 0 decimals");
+        Catalog jpy = CatalogLoader.parse(yen.replace("\"9.90\"", "\"980\"").replace("\"99.00\"", "\"9800\"").replace("\"19.00\"", "\"1900\""),
+                "plans.yaml");
+        assertThat(jpy.plan("pro").orElseThrow().price(Cycle.MONTHLY).unitAmount()).isEqualTo(980);
+    }
+
+    @Test
+    void collectsEveryProblemInOneRun() {
+        String yaml = VALID.replace("currency: eur", "currency: euro")
+                .replace("pro:\n", "Pro-Plan:\n")
+                .replace("credits: 500", "credits: -5")
+                .replace("{ once: \"19.00\" }", "{ weekly: \"19.00\" }");
+        String p = problems(yaml);
+        assertThat(p.lines()).hasSize(4);
+        assertThat(p).contains("currency: \"euro\" is not a three-letter ISO currency code")
+                .contains("plan id \"Pro-Plan\" must match [a-z0-9_]+")
+                .contains("plans.credits_pack.credits: must be a whole number from 0 up")
+                .contains("plans.credits_pack.prices.weekly: unknown cycle \"weekly\"");
+    }
+
+    @Test
+    void rejectsContradictions() {
+        assertThat(problems(VALID.replace("{ once: \"19.00\" }", "{ once: \"19.00\" }\n    trial_days: 7")))
+                .contains("plans.credits_pack.trial_days: a trial needs a monthly or yearly price");
+        assertThat(problems(VALID.replace("{ once: \"19.00\" }", "{ once: \"19.00\", monthly: \"1.00\" }")))
+                .contains("a plan is either recurring (monthly, yearly) or one-time (once), not both");
+        assertThat(problems(VALID + "portal: { switch_plans: [credits_pack] }"))
+                .contains("portal.switch_plans: \"credits_pack\" is not a plan with a monthly or yearly price");
+    }
+
+    @Test
+    void duplicateKeysAndBrokenYamlPointAtTheSpot() {
+        assertThat(problems(VALID.replace("    trial_days: 14", "    trial_days: 14\n    trial_days: 7")))
+                .isEqualTo("plans.yaml:9:5: key \"trial_days\" appears twice");
+        assertThat(problems("currency: eur\nplans: { pro: [\n")).startsWith("plans.yaml:2:16: invalid YAML");
+        assertThat(problems("currency: eur\n")).contains("plans: missing");
+    }
+
+    @Test
+    void amountsConvertExactly() {
+        assertThat(Money.toMinor("0.10", "eur")).isEqualTo(10);
+        assertThat(Money.toMinor("1234567.89", "usd")).isEqualTo(123456789);
+        assertThat(Money.toMinor("12", "eur")).isEqualTo(1200);
+        assertThat(Money.format(990, "eur")).isEqualTo("9.90");
+        assertThat(Money.format(980, "jpy")).isEqualTo("980");
+        assertThatThrownBy(() -> Money.toMinor("1e3", "eur")).hasMessageContaining("not a decimal amount");
+        assertThatThrownBy(() -> Money.toMinor("-1.00", "eur")).hasMessageContaining("not a decimal amount");
+    }
+}
