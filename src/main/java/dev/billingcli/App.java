@@ -4,6 +4,7 @@ import dev.billingcli.catalog.Catalog;
 import dev.billingcli.catalog.CatalogLoader;
 import dev.billingcli.config.Settings;
 import dev.billingcli.store.Database;
+import dev.billingcli.stripe.StripeAccess;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 
@@ -18,11 +19,16 @@ public final class App implements AutoCloseable {
     private Catalog catalog;
     private Database database;
     private boolean migrated;
+    private StripeAccess stripe;
 
     public App(Settings settings, Path workingDir, Consumer<String> notice) {
         this.settings = settings;
         this.workingDir = workingDir;
         this.notice = notice;
+    }
+
+    public Path workingDir() {
+        return workingDir;
     }
 
     public Settings settings() {
@@ -66,6 +72,14 @@ public final class App implements AutoCloseable {
             database = Database.open(settings.databaseUrl(), settings.dataDir(), 4, notice);
         }
         return database;
+    }
+
+    /** The Stripe client of this run; exit 2 when no key is configured. */
+    public StripeAccess stripe() {
+        if (stripe == null) {
+            stripe = StripeAccess.create(settings.stripeKey(), settings.stripeApiBase(), settings.live());
+        }
+        return stripe;
     }
 
     @Override

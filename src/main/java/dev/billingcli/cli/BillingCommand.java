@@ -33,7 +33,8 @@ import picocli.CommandLine.Spec;
                 + "in PostgreSQL, the webhook listener, and the support actions.",
         footerHeading = "%nExamples:%n",
         footer = {"  billing plans list", "  billing -o json plans list", "  billing db status"},
-        subcommands = {PlansCommand.class, DbCommand.class, CompletionCommand.class})
+        subcommands = {PlansCommand.class, DbCommand.class, StripeSetupCommand.class, StripeVerifyCommand.class,
+            CompletionCommand.class})
 public final class BillingCommand implements Callable<Integer> {
 
     @Option(names = "--plans", paramLabel = "FILE", scope = ScopeType.INHERIT, order = 100,

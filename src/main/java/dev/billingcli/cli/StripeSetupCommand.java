@@ -1,0 +1,105 @@
+package dev.billingcli.cli;
+
+import dev.billingcli.App;
+import dev.billingcli.ExitCode;
+import dev.billingcli.config.DotEnv;
+import dev.billingcli.setup.CatalogSync;
+import dev.billingcli.setup.Step;
+import dev.billingcli.stripe.CatalogGateway;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "stripe:setup",
+        description = "Create or update Stripe products, prices and the billing portal configuration from plans.yaml. "
+                + "Idempotent: a re-run with nothing to change sends no write. Exit 1 when something was left alone "
+                + "because it is not managed by billing (see --adopt).",
+        footerHeading = "%nExamples:%n",
+        footer = {"  billing stripe:setup --dry-run", "  billing stripe:setup --write-env .env", "  billing stripe:setup --adopt --prune"})
+final class StripeSetupCommand implements Callable<Integer> {
+    @Option(names = "--dry-run", description = "Print the plan of actions; send no write.")
+    boolean dryRun;
+
+    @Option(names = "--adopt", description = "Take over matching objects not made by billing (by lookup key or product id) and tag them.")
+    boolean adopt;
+
+    @Option(names = "--prune", description = "Archive managed products (and their prices) whose plan is gone from plans.yaml.")
+    boolean prune;
+
+    @Option(names = "--write-env", paramLabel = "FILE", description = "Write STRIPE_PRICE_<PLAN>_<CYCLE>=price_… lines into FILE, keeping its other lines.")
+    Path writeEnv;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        App app = Commands.app(spec);
+        Output out = Commands.output(spec);
+        var catalog = app.catalog();
+        var access = app.stripe();
+        if (!dryRun) {
+            access.checkWritesAllowed();
+        }
+        CatalogSync sync = new CatalogSync(catalog, new CatalogGateway(access));
+        CatalogSync.Options options = new CatalogSync.Options(adopt, prune);
+        CatalogSync.Analysis analysis = sync.analyze(options, true);
+        List<String> done = List.of();
+        List<Step> skipped = analysis.steps().stream().filter(s -> !s.writes()).toList();
+        Map<String, String> priceIds = analysis.priceIds();
+        if (!dryRun && analysis.writes() > 0) {
+            CatalogSync.Result result = sync.apply(analysis);
+            done = result.done();
+            skipped = result.skipped();
+            priceIds = result.priceIds();
+        }
+        Path envFile = null;
+        if (writeEnv != null && !dryRun) {
+            envFile = writeEnv.isAbsolute() ? writeEnv : app.workingDir().resolve(writeEnv);
+            DotEnv.write(envFile, CatalogSync.envLines(catalog, priceIds));
+        }
+        boolean blocked = skipped.stream().anyMatch(s -> s instanceof Step.Blocked);
+        if (out.json()) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("dry_run", dryRun);
+            r.put("key", access.describeKey());
+            List<Object> steps = new ArrayList<>();
+            for (Step s : analysis.steps()) {
+                steps.add(Map.of("kind", s.kind(), "action", s.action(), "writes", s.writes()));
+            }
+            r.put("plan", steps);
+            r.put("done", done);
+            r.put("skipped", skipped.stream().map(Step::action).toList());
+            r.put("price_ids", priceIds);
+            r.put("portal_note", analysis.portalNote());
+            out.json(r);
+            return blocked ? ExitCode.DIFFERENCE_OR_NOT_FOUND : ExitCode.OK;
+        }
+        out.line("Stripe (" + access.describeKey() + "): " + analysis.products() + " products, " + analysis.prices()
+                + " prices in plans.yaml" + (catalog.portal() != null ? ", portal configuration" : "") + ".");
+        if (analysis.steps().isEmpty()) {
+            out.line(out.green("✓") + " Stripe matches plans.yaml: nothing to do.");
+        } else if (dryRun) {
+            out.line("Plan (dry run, nothing sent):");
+            analysis.steps().forEach(s -> out.line("  " + (s.writes() ? "+ " : "- ") + s.action()));
+            out.line(analysis.writes() + " write(s) would be sent.");
+        } else {
+            done.forEach(line -> out.line("  " + out.green("✓") + " " + line));
+            skipped.forEach(s -> out.line("  - " + s.action()));
+        }
+        if (analysis.portalNote() != null) {
+            out.line("  - " + analysis.portalNote());
+        }
+        if (envFile != null) {
+            out.line("Wrote " + CatalogSync.envLines(catalog, priceIds).size() + " price id(s) to " + envFile);
+        }
+        return blocked ? ExitCode.DIFFERENCE_OR_NOT_FOUND : ExitCode.OK;
+    }
+}

@@ -1,0 +1,61 @@
+package dev.billingcli.cli;
+
+import dev.billingcli.App;
+import dev.billingcli.ExitCode;
+import dev.billingcli.setup.CatalogSync;
+import dev.billingcli.setup.Step;
+import dev.billingcli.stripe.CatalogGateway;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+@Command(name = "stripe:verify",
+        description = "Compare plans.yaml with Stripe, read-only, and list every difference. Exit 0 in sync, 1 drift, "
+                + "2 invalid plans.yaml, 3 Stripe unreachable or key refused. Works with a restricted key that can read "
+                + "products and prices.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  billing stripe:verify", "  billing -o json stripe:verify > drift.json   # in CI"})
+final class StripeVerifyCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        App app = Commands.app(spec);
+        Output out = Commands.output(spec);
+        var catalog = app.catalog();
+        var access = app.stripe();
+        CatalogSync.Analysis analysis = new CatalogSync(catalog, new CatalogGateway(access)).analyze(CatalogSync.Options.NONE, true);
+        int code = analysis.inSync() ? ExitCode.OK : ExitCode.DIFFERENCE_OR_NOT_FOUND;
+        if (out.json()) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("in_sync", analysis.inSync());
+            r.put("products", analysis.products());
+            r.put("prices", analysis.prices());
+            List<Object> diffs = new ArrayList<>();
+            for (Step s : analysis.steps()) {
+                diffs.add(Map.of("kind", s.kind(), "message", s.drift()));
+            }
+            r.put("differences", diffs);
+            r.put("portal_note", analysis.portalNote());
+            out.json(r);
+            return code;
+        }
+        if (analysis.inSync()) {
+            out.line(out.green("✓") + " Stripe matches plans.yaml (" + analysis.products() + " products, " + analysis.prices()
+                    + " prices" + (catalog.portal() != null && analysis.portalNote() == null ? ", portal configuration" : "") + ").");
+        } else {
+            analysis.steps().forEach(s -> out.line(out.red("✗") + " " + s.drift()));
+            out.line(analysis.steps().size() + " difference(s); 'billing stripe:setup' reconciles them.");
+        }
+        if (analysis.portalNote() != null) {
+            out.line("- " + analysis.portalNote());
+        }
+        return code;
+    }
+}

@@ -1,0 +1,156 @@
+package dev.billingcli.setup;
+
+import dev.billingcli.catalog.PlanPrice;
+import dev.billingcli.stripe.CatalogGateway.StripePrice;
+import dev.billingcli.stripe.CatalogGateway.StripeProduct;
+import java.util.List;
+
+/**
+ * One difference between plans.yaml and Stripe, and what {@code stripe:setup} does about it. The same
+ * list is {@code stripe:verify}'s drift report ({@link #drift()}) and setup's plan ({@link #action()}).
+ */
+public sealed interface Step {
+    /** One line for {@code stripe:verify}. */
+    String drift();
+
+    /** One line for {@code stripe:setup}: what it does (or, for blocked steps, why it does not). */
+    String action();
+
+    /** Whether applying this step sends a write to Stripe. */
+    default boolean writes() {
+        return true;
+    }
+
+    default String kind() {
+        return getClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
+    }
+
+    record CreateProduct(String planId, String productId, String name) implements Step {
+        public String drift() {
+            return "missing product " + productId + " for plan " + planId;
+        }
+
+        public String action() {
+            return "create product " + productId + " (" + name + ")";
+        }
+    }
+
+    /** @param changes what differs: name, description, features, archived, metadata */
+    record UpdateProduct(String planId, StripeProduct current, List<String> changes) implements Step {
+        public String drift() {
+            return changes.contains("archived") && changes.size() == 1 ? "product archived: " + current.id()
+                    : "product " + current.id() + " differs: " + String.join(", ", changes);
+        }
+
+        public String action() {
+            return "update product " + current.id() + " (" + String.join(", ", changes) + ")";
+        }
+    }
+
+    record AdoptProduct(String planId, StripeProduct current) implements Step {
+        public String drift() {
+            return "product " + current.id() + " for plan " + planId + " is not managed by billing";
+        }
+
+        public String action() {
+            return "adopt product " + current.id() + " (tag managed_by=billing)";
+        }
+    }
+
+    /** @param replaces the price that holds the lookup key now (its key moves to the new price), or null */
+    record CreatePrice(PlanPrice price, StripePrice replaces, String reason) implements Step {
+        public String drift() {
+            return replaces == null ? "missing price " + price.lookupKey() : price.lookupKey() + ": " + reason;
+        }
+
+        public String action() {
+            return "create price " + price.lookupKey() + " " + price.display() + " " + price.currency().toUpperCase(java.util.Locale.ROOT)
+                    + (replaces == null ? "" : " (moves the lookup key from " + replaces.id() + ": " + reason + ")");
+        }
+    }
+
+    /** @param subscriptions how many subscriptions stay on the archived price (filled in when applied) */
+    record ArchivePrice(StripePrice price, String why) implements Step {
+        public String drift() {
+            return "price " + price.id() + " should be archived: " + why;
+        }
+
+        public String action() {
+            return "archive price " + price.id() + " (" + why + ")";
+        }
+    }
+
+    record ReactivatePrice(StripePrice price) implements Step {
+        public String drift() {
+            return "price archived: " + price.lookupKey() + " (" + price.id() + ")";
+        }
+
+        public String action() {
+            return "reactivate price " + price.id() + " (" + price.lookupKey() + ")";
+        }
+    }
+
+    record AdoptPrice(PlanPrice price, StripePrice current) implements Step {
+        public String drift() {
+            return "lookup key " + price.lookupKey() + " is held by unmanaged price " + current.id();
+        }
+
+        public String action() {
+            return "adopt price " + current.id() + " (" + price.lookupKey() + "; tag managed_by=billing)";
+        }
+    }
+
+    /** Something setup must not touch without a flag: reported, never applied. */
+    record Blocked(String what, String hint) implements Step {
+        public String drift() {
+            return what;
+        }
+
+        public String action() {
+            return "skip: " + what + " (" + hint + ")";
+        }
+
+        @Override
+        public boolean writes() {
+            return false;
+        }
+    }
+
+    /** A managed product whose plan is gone from plans.yaml; archived only with {@code --prune}. */
+    record ExtraProduct(StripeProduct product, boolean prune) implements Step {
+        public String drift() {
+            return "extra managed product " + product.id() + " (plan " + product.metadata().getOrDefault("billing_plan", "?")
+                    + " is not in plans.yaml)";
+        }
+
+        public String action() {
+            return prune ? "archive product " + product.id() + " and its prices (plan no longer in plans.yaml)"
+                    : "keep extra product " + product.id() + " (plan no longer in plans.yaml; --prune archives it)";
+        }
+
+        @Override
+        public boolean writes() {
+            return prune;
+        }
+    }
+
+    record CreatePortal() implements Step {
+        public String drift() {
+            return "missing billing portal configuration";
+        }
+
+        public String action() {
+            return "create the billing portal configuration";
+        }
+    }
+
+    record UpdatePortal(String id, List<String> changes) implements Step {
+        public String drift() {
+            return "billing portal configuration " + id + " differs: " + String.join(", ", changes);
+        }
+
+        public String action() {
+            return "update billing portal configuration " + id + " (" + String.join(", ", changes) + ")";
+        }
+    }
+}
