@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
         footerHeading = "%nExamples:%n",
         footer = {"  billing plans list", "  billing -o json plans list", "  billing db status"},
         subcommands = {PlansCommand.class, DbCommand.class, StripeSetupCommand.class, StripeVerifyCommand.class,
+            StripeWebhookCommand.class, DoctorCommand.class,
             CompletionCommand.class})
 public final class BillingCommand implements Callable<Integer> {
 
