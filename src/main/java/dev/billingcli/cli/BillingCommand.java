@@ -32,10 +32,7 @@ import picocli.CommandLine.Spec;
         description = "Stripe subscription billing for a SaaS product: the catalog (plans.yaml), subscription state "
                 + "in PostgreSQL, the webhook listener, and the support actions.",
         footerHeading = "%nExamples:%n",
-        footer = {"  billing plans list", "  billing -o json plans list", "  billing db status"},
-        subcommands = {PlansCommand.class, DbCommand.class, StripeSetupCommand.class, StripeVerifyCommand.class,
-            StripeWebhookCommand.class, DoctorCommand.class,
-            CompletionCommand.class})
+        footer = {"  billing plans list", "  billing -o json plans list", "  billing db status"})
 public final class BillingCommand implements Callable<Integer> {
 
     @Option(names = "--plans", paramLabel = "FILE", scope = ScopeType.INHERIT, order = 100,
@@ -73,6 +70,41 @@ public final class BillingCommand implements Callable<Integer> {
             description = "Required for any Stripe write with a live key.")
     boolean live;
 
+    /**
+     * Every top-level command, in help order. Registered lazily: picocli builds a command's model by
+     * reflection when it is added, so a run registers only the command it invokes (start-up time).
+     */
+    static final Map<String, java.util.function.Supplier<Object>> COMMANDS = commands();
+
+    private static Map<String, java.util.function.Supplier<Object>> commands() {
+        Map<String, java.util.function.Supplier<Object>> m = new LinkedHashMap<>();
+        m.put("plans", PlansCommand::new);
+        m.put("db", DbCommand::new);
+        m.put("stripe:setup", StripeSetupCommand::new);
+        m.put("stripe:verify", StripeVerifyCommand::new);
+        m.put("stripe:webhook", StripeWebhookCommand::new);
+        m.put("doctor", DoctorCommand::new);
+        m.put("completion", CompletionCommand::new);
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /** Options of the root that take a value: skipped when looking for the command word. */
+    private static final java.util.Set<String> VALUED = java.util.Set.of(
+            "--plans", "--database-url", "--data-dir", "--stripe-key", "--stripe-api-base", "-o", "--output");
+
+    /** The command the arguments invoke, or null when they name none (help, version, a typo). */
+    static String invoked(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (VALUED.contains(a)) {
+                i++;
+            } else if (!a.startsWith("-")) {
+                return COMMANDS.containsKey(a) && !a.equals("completion") ? a : null;
+            }
+        }
+        return null;
+    }
+
     @Spec
     CommandSpec spec;
 
@@ -106,12 +138,21 @@ public final class BillingCommand implements Callable<Integer> {
         return ((BillingCommand) sub.root().userObject()).app();
     }
 
-    /** Builds the command line with its handlers; one instance per run. */
-    public static CommandLine commandLine(Map<String, String> env, Path workingDir, PrintWriter out, PrintWriter err) {
+    /**
+     * Builds the command line with its handlers; one instance per run.
+     *
+     * @param only the one command to register, or null for all of them
+     */
+    public static CommandLine commandLine(Map<String, String> env, Path workingDir, PrintWriter out, PrintWriter err, String only) {
         BillingCommand root = new BillingCommand();
         root.env = env;
         root.workingDir = workingDir;
         CommandLine cl = new CommandLine(root);
+        COMMANDS.forEach((name, factory) -> {
+            if (only == null || only.equals(name)) {
+                cl.addSubcommand(name, factory.get());
+            }
+        });
         cl.setOut(out).setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setParameterExceptionHandler(BillingCommand::handleParameterException);
@@ -123,7 +164,7 @@ public final class BillingCommand implements Callable<Integer> {
     }
 
     public static int execute(String[] args, Map<String, String> env, Path workingDir, PrintWriter out, PrintWriter err) {
-        CommandLine cl = commandLine(env, workingDir, out, err);
+        CommandLine cl = commandLine(env, workingDir, out, err, invoked(args));
         BillingCommand root = cl.getCommand();
         try {
             return cl.execute(args);
