@@ -226,6 +226,12 @@ public final class CatalogSync {
         }
         Map<String, String> priceIds = new HashMap<>();
         byKey.forEach((k, p) -> priceIds.put(k, p.id()));
+        // a price about to be replaced moves its lookup key: the portal's plan switching must follow it
+        for (Step step : steps) {
+            if (step instanceof Step.CreatePrice s) {
+                priceIds.put(s.price().lookupKey(), "the new " + s.price().lookupKey() + " price");
+            }
+        }
         List<String> changes = PortalConfig.differences(catalog, managed.get(), products, priceIds);
         if (!changes.isEmpty()) {
             steps.add(new Step.UpdatePortal(managed.get().getId(), changes));

@@ -10,7 +10,7 @@ import java.util.List;
  * list is {@code stripe:verify}'s drift report ({@link #drift()}) and setup's plan ({@link #action()}).
  */
 public sealed interface Step {
-    /** One line for {@code stripe:verify}. */
+    /** One line for {@code stripe:verify}; null when the step only follows from another step's difference. */
     String drift();
 
     /** One line for {@code stripe:setup}: what it does (or, for blocked steps, why it does not). */
@@ -69,10 +69,10 @@ public sealed interface Step {
         }
     }
 
-    /** @param subscriptions how many subscriptions stay on the archived price (filled in when applied) */
+    /** Archiving the price a new one replaces: part of the replacement, so not a difference of its own. */
     record ArchivePrice(StripePrice price, String why) implements Step {
         public String drift() {
-            return "price " + price.id() + " should be archived: " + why;
+            return null;
         }
 
         public String action() {

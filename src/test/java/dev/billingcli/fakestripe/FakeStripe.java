@@ -15,6 +15,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -78,6 +79,7 @@ public final class FakeStripe implements AutoCloseable {
     private final AtomicInteger writeCount = new AtomicInteger();
     private final Map<Integer, Integer> failWrites = new ConcurrentHashMap<>();
     private volatile boolean restrictedReadOnly;
+    private final Set<String> revokedKeys = ConcurrentHashMap.newKeySet();
 
     // the account's objects, in creation order
     final Map<String, ObjectNode> products = Collections.synchronizedMap(new LinkedHashMap<>());
@@ -138,6 +140,11 @@ public final class FakeStripe implements AutoCloseable {
     /** The nth write from now (1 = the next) answers with this status, as Stripe would. */
     public void failWrite(int nth, int status) {
         failWrites.put(writeCount.get() + nth, status);
+    }
+
+    /** This key is refused with 401, as Stripe refuses a rolled or deleted key. */
+    public void revokeKey(String key) {
+        revokedKeys.add(key);
     }
 
     /** Keys starting {@code rk_} may only read (a restricted key without write permissions). */
@@ -278,7 +285,7 @@ public final class FakeStripe implements AutoCloseable {
     private Response respond(HttpExchange ex, Request request, String query, String body) {
         String auth = ex.getRequestHeaders().getFirst("Authorization");
         String apiKey = auth != null && auth.startsWith("Bearer ") ? auth.substring(7) : "";
-        if (!apiKey.matches("(sk|rk)_(test|live)_\\w+")) {
+        if (!apiKey.matches("(sk|rk)_(test|live)_\\w+") || revokedKeys.contains(apiKey)) {
             return error(new ApiError(401, "invalid_request_error", null, "Invalid API Key provided: " + apiKey));
         }
         List<String> problems = validator.validate(request.method(), request.path(),
