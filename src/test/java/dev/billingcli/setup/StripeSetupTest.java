@@ -18,6 +18,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@code billing stripe:setup} against the stand-in, through the command line. */
 class StripeSetupTest {
@@ -97,6 +99,30 @@ class StripeSetupTest {
         assertThat(fake.count("GET", "/v1/prices")).isEqualTo(1);
         assertThat(fake.count("GET", "/v1/products/search")).isEqualTo(1);
         assertThat(fake.count("GET", "/v1/billing_portal/configurations")).isEqualTo(1);
+    }
+
+    @ParameterizedTest(name = "{0} extra plans")
+    @ValueSource(ints = {30, 120})
+    void aNoOpRerunCostsConstantReadsWhateverThePlanCount(int extra) throws Exception {
+        StringBuilder plans = new StringBuilder();
+        for (int i = 0; i < extra; i++) {
+            plans.append("  team_").append(i).append(":\n    name: Team ").append(i)
+                    .append("\n    prices: { monthly: \"").append(10 + i).append(".00\", yearly: \"").append(100 + i).append(".00\" }\n");
+        }
+        editPlans("  enterprise:\n", plans + "  enterprise:\n");
+        assertThat(setup().code()).isZero();
+        int planCount = 3 + extra;
+        int priceCount = 5 + 2 * extra;
+        assertThat(fake.prices()).hasSize(priceCount);
+
+        fake.clearRequests();
+        CliRunner.Result r = setup();
+        assertThat(r.code()).as(r.toString()).isZero();
+        assertThat(fake.writes()).isEmpty();
+        long priceLists = (priceCount + 9) / 10;
+        long productLists = (planCount + 99) / 100;
+        assertThat(fake.count("GET", "/v1/prices")).isEqualTo(priceLists);
+        assertThat(fake.requests()).hasSize((int) (priceLists + productLists + 2)); // + 1 search + 1 portal list
     }
 
     @Test
