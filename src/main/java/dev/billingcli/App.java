@@ -7,6 +7,7 @@ import dev.billingcli.store.Database;
 import dev.billingcli.stripe.StripeAccess;
 import java.nio.file.Path;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * What one run (or one shell session) shares: settings, and the catalog and database opened on first
@@ -20,11 +21,18 @@ public final class App implements AutoCloseable {
     private Database database;
     private boolean migrated;
     private StripeAccess stripe;
+    private final Services shared;
 
     public App(Settings settings, Path workingDir, Consumer<String> notice) {
+        this(settings, workingDir, notice, null);
+    }
+
+    /** @param shared what a shell session keeps across commands, or null for a one-shot run */
+    public App(Settings settings, Path workingDir, Consumer<String> notice, Services shared) {
         this.settings = settings;
         this.workingDir = workingDir;
         this.notice = notice;
+        this.shared = shared;
     }
 
     public Path workingDir() {
@@ -42,7 +50,8 @@ public final class App implements AutoCloseable {
 
     public Catalog catalog() {
         if (catalog == null) {
-            catalog = CatalogLoader.load(settings.plansFile(), plansDisplayName());
+            catalog = shared == null ? CatalogLoader.load(settings.plansFile(), plansDisplayName())
+                    : shared.catalog(settings.plansFile(), () -> CatalogLoader.load(settings.plansFile(), plansDisplayName()));
         }
         return catalog;
     }
@@ -55,21 +64,36 @@ public final class App implements AutoCloseable {
 
     /** The database, migrated: every command that needs it gets the current schema. */
     public Database database() {
-        Database db = databaseAsIs();
-        if (!migrated) {
-            int applied = db.migrate();
-            if (applied > 0) {
-                notice("applied " + applied + " database migration(s) on " + db.description());
-            }
-            migrated = true;
+        if (shared != null) {
+            return shared.database(settings.databaseUrl() + "|" + settings.dataDir(), () -> migrate(open()));
         }
+        Database db = databaseAsIs();
+        return migrated ? db : migrate(db);
+    }
+
+    private Database migrate(Database db) {
+        int applied = db.migrate();
+        if (applied > 0) {
+            notice("applied " + applied + " database migration(s) on " + db.description());
+        }
+        migrated = true;
         return db;
     }
 
-    /** The database without applying migrations (for {@code db migrate}, which reports what it applies). */
+    private Database open() {
+        return Database.open(settings.databaseUrl(), settings.dataDir(), 4, notice);
+    }
+
+    /**
+     * The database without applying migrations (for {@code db migrate}, which reports what it applies).
+     * A shell session's database was migrated when the session first opened it.
+     */
     public Database databaseAsIs() {
+        if (shared != null) {
+            return database();
+        }
         if (database == null) {
-            database = Database.open(settings.databaseUrl(), settings.dataDir(), 4, notice);
+            database = open();
         }
         return database;
     }
@@ -77,7 +101,9 @@ public final class App implements AutoCloseable {
     /** The Stripe client of this run; exit 2 when no key is configured. */
     public StripeAccess stripe() {
         if (stripe == null) {
-            stripe = StripeAccess.create(settings.stripeKey(), settings.stripeApiBase(), settings.live());
+            Supplier<StripeAccess> create = () -> StripeAccess.create(settings.stripeKey(), settings.stripeApiBase(), settings.live());
+            stripe = shared == null ? create.get()
+                    : shared.stripe(settings.stripeKey() + "|" + settings.stripeApiBase() + "|" + settings.live(), create);
         }
         return stripe;
     }

@@ -84,6 +84,7 @@ public final class BillingCommand implements Callable<Integer> {
         m.put("stripe:verify", StripeVerifyCommand::new);
         m.put("stripe:webhook", StripeWebhookCommand::new);
         m.put("doctor", DoctorCommand::new);
+        m.put("shell", ShellCommand::new);
         m.put("completion", CompletionCommand::new);
         return java.util.Collections.unmodifiableMap(m);
     }
@@ -108,9 +109,11 @@ public final class BillingCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    private Map<String, String> env = Map.of();
-    private Path workingDir = Path.of("").toAbsolutePath();
+    Map<String, String> env = Map.of();
+    Path workingDir = Path.of("").toAbsolutePath();
     private App app;
+    /** A shell session's shared services, or null for a one-shot run. */
+    private dev.billingcli.Services services;
 
     @Override
     public Integer call() {
@@ -128,7 +131,7 @@ public final class BillingCommand implements Callable<Integer> {
             app = new App(settings, workingDir, line -> {
                 err.println("billing: " + line);
                 err.flush();
-            });
+            }, services);
         }
         return app;
     }
@@ -164,8 +167,15 @@ public final class BillingCommand implements Callable<Integer> {
     }
 
     public static int execute(String[] args, Map<String, String> env, Path workingDir, PrintWriter out, PrintWriter err) {
+        return execute(args, env, workingDir, out, err, null);
+    }
+
+    /** Runs one command line; with {@code services}, as one command of a shell session that keeps them. */
+    public static int execute(String[] args, Map<String, String> env, Path workingDir, PrintWriter out, PrintWriter err,
+            dev.billingcli.Services services) {
         CommandLine cl = commandLine(env, workingDir, out, err, invoked(args));
         BillingCommand root = cl.getCommand();
+        root.services = services;
         try {
             return cl.execute(args);
         } finally {

@@ -79,6 +79,7 @@ public final class FakeStripe implements AutoCloseable {
     private final AtomicInteger writeCount = new AtomicInteger();
     private final Map<Integer, Integer> failWrites = new ConcurrentHashMap<>();
     private volatile boolean restrictedReadOnly;
+    private volatile long delayMillis;
     private final Set<String> revokedKeys = ConcurrentHashMap.newKeySet();
 
     // the account's objects, in creation order
@@ -140,6 +141,11 @@ public final class FakeStripe implements AutoCloseable {
     /** The nth write from now (1 = the next) answers with this status, as Stripe would. */
     public void failWrite(int nth, int status) {
         failWrites.put(writeCount.get() + nth, status);
+    }
+
+    /** Every answer from now on comes this much later (a slow network, for cancellation tests). */
+    public void delay(java.time.Duration d) {
+        delayMillis = d.toMillis();
     }
 
     /** This key is refused with 401, as Stripe refuses a rolled or deleted key. */
@@ -264,6 +270,14 @@ public final class FakeStripe implements AutoCloseable {
 
     private void serve(HttpExchange ex) throws IOException {
         try (ex) {
+            long delay = delayMillis;
+            if (delay > 0) {
+                try {
+                    Thread.sleep(delay);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             String method = ex.getRequestMethod();
             String path = ex.getRequestURI().getRawPath();
             String query = ex.getRequestURI().getRawQuery();

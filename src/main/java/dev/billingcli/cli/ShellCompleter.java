@@ -1,0 +1,91 @@
+package dev.billingcli.cli;
+
+import dev.billingcli.App;
+import dev.billingcli.Services;
+import dev.billingcli.catalog.Cycle;
+import dev.billingcli.config.Settings;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.jline.reader.Candidate;
+import org.jline.reader.Completer;
+import org.jline.reader.LineReader;
+import org.jline.reader.ParsedLine;
+import picocli.AutoComplete;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * Tab completion in {@code billing shell}: commands and options from picocli's model; plan ids from
+ * plans.yaml; account ids from the database, by prefix; event types; the values of enum-like options.
+ */
+final class ShellCompleter implements Completer {
+    private final CommandSpec spec;
+    private final Services services;
+    private final Settings settings;
+    private final Path workingDir;
+
+    /** @param settings the shell's own (its global options): where plans.yaml and the database are */
+    ShellCompleter(CommandSpec spec, Services services, Settings settings, Path workingDir) {
+        this.spec = spec;
+        this.services = services;
+        this.settings = settings;
+        this.workingDir = workingDir;
+    }
+
+    @Override
+    public void complete(LineReader reader, ParsedLine line, List<Candidate> candidates) {
+        List<String> words = line.words();
+        int index = line.wordIndex();
+        String previous = index > 0 ? words.get(index - 1) : "";
+        String prefix = line.word().substring(0, Math.min(line.wordCursor(), line.word().length()));
+        List<String> values = switch (previous) {
+            case "--plan" -> planIds();
+            case "--account" -> accountIds(prefix);
+            case "--cycle" -> Arrays.stream(Cycle.values()).map(Cycle::key).toList();
+            case "--type" -> StripeWebhookCommand.HANDLED_EVENTS;
+            case "-o", "--output" -> List.of("table", "json");
+            default -> null;
+        };
+        if (values == null && index >= 2 && words.get(index - 1).equals("trigger") && words.get(index - 2).equals("webhook")) {
+            values = StripeWebhookCommand.HANDLED_EVENTS;
+        }
+        if (values != null) {
+            values.stream().filter(v -> v.startsWith(prefix)).forEach(v -> candidates.add(new Candidate(v)));
+            return;
+        }
+        List<CharSequence> found = new ArrayList<>();
+        AutoComplete.complete(spec, words.toArray(String[]::new), index, 0, line.cursor(), found);
+        found.forEach(c -> candidates.add(new Candidate(c.toString())));
+        if (index == 0) {
+            for (String word : List.of("help", "exit")) {
+                if (word.startsWith(prefix)) {
+                    candidates.add(new Candidate(word));
+                }
+            }
+        }
+    }
+
+    private App app() {
+        return new App(settings, workingDir, message -> {}, services);
+    }
+
+    private List<String> planIds() {
+        try {
+            return new ArrayList<>(app().catalog().plans().keySet());
+        } catch (RuntimeException e) {
+            return List.of(); // no or invalid plans.yaml: nothing to suggest
+        }
+    }
+
+    private List<String> accountIds(String prefix) {
+        try {
+            return app().database().jdbi().withHandle(h -> h.createQuery(
+                            "select account_id from accounts where account_id like :p escape '\\' order by account_id limit 100")
+                    .bind("p", prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+                    .mapTo(String.class).list());
+        } catch (RuntimeException e) {
+            return List.of(); // database unreachable: no suggestions, never an error in the middle of typing
+        }
+    }
+}

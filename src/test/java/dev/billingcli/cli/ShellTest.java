@@ -1,0 +1,182 @@
+package dev.billingcli.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.billingcli.CliRunner;
+import dev.billingcli.TestPostgres;
+import dev.billingcli.config.Settings;
+import dev.billingcli.fakestripe.FakeStripe;
+import dev.billingcli.fakestripe.FakeStripeExtension;
+import dev.billingcli.store.Database;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.impl.ExternalTerminal;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A scripted terminal session with {@code billing shell}: keys go in through jline's own external
+ * terminal (line discipline, signals) exactly as typed, the screen is read back.
+ */
+class ShellTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @RegisterExtension
+    final FakeStripeExtension stripe = new FakeStripeExtension();
+
+    @TempDir
+    Path dir;
+
+    private PipedOutputStream keys;
+    private final ByteArrayOutputStream screen = new ByteArrayOutputStream();
+    private Terminal terminal;
+    private CompletableFuture<Integer> session;
+    private Shell shell;
+    private int mark;
+    private Map<String, String> env;
+
+    @BeforeEach
+    void start() throws Exception {
+        CliRunner.withRepoPlans(dir);
+        String url = TestPostgres.newDatabaseUrl();
+        env = Map.of("DATABASE_URL", url, "STRIPE_SECRET_KEY", "sk_test_shell1234", "STRIPE_API_BASE", stripe.fake().url(),
+                "NO_COLOR", "1");
+        try (Database db = Database.open(url, dir.resolve(".billing"), 2, m -> {})) {
+            db.migrate();
+            db.jdbi().useHandle(h -> h.execute(
+                    "insert into accounts (account_id) values ('acme'), ('acme_labs'), ('beta'), ('acm%e')"));
+        }
+        keys = new PipedOutputStream();
+        PipedInputStream in = new PipedInputStream(keys, 64 * 1024);
+        terminal = new ExternalTerminal("test", "xterm", in, screen, StandardCharsets.UTF_8);
+        terminal.setSize(new org.jline.terminal.Size(160, 40));
+        Settings settings = Settings.resolve(new Settings.Flags(null, null, null, null, null, null, false, false, false), env, dir);
+        shell = new Shell(terminal, env, dir, List.of(), settings);
+        session = CompletableFuture.supplyAsync(shell::run);
+        awaitScreen("(test)> ");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (!session.isDone()) {
+            type("\u0004");
+            session.get(10, TimeUnit.SECONDS);
+        }
+        terminal.close();
+    }
+
+    private void type(String text) throws IOException {
+        keys.write(text.getBytes(StandardCharsets.UTF_8));
+        keys.flush();
+    }
+
+    private String screenText() {
+        synchronized (screen) {
+            // without colours and cursor moves: what a person reads
+            return screen.toString(StandardCharsets.UTF_8).replaceAll("\u001B\\[[;?0-9]*[A-Za-z]|\u001B[=>]", "");
+        }
+    }
+
+    /** Waits until the screen, after the last mark, shows {@code text}; returns that part and moves the mark. */
+    private String awaitScreen(String text) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            String all = screenText();
+            int at = all.indexOf(text, mark);
+            if (at >= 0) {
+                String seen = all.substring(mark, at + text.length());
+                mark = at + text.length();
+                return seen;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("screen never showed " + text + "; since the last mark:\n" + screenText().substring(mark));
+    }
+
+    @Test
+    void runsCommandsKeepsGoingAfterAnErrorAndLeavesOnCtrlD() throws Exception {
+        type("plans list\r");
+        String plans = awaitScreen("(test)> ");
+        assertThat(plans).contains("pro", "business", "credits_pack", "9.90");
+
+        type("plans lisst\r");
+        String error = awaitScreen("(test) [2]> ");
+        assertThat(error).contains("billing: ").contains("plans --help");
+
+        type("-o json db status\r");
+        String json = awaitScreen("(test)> ");
+        assertThat(json).contains("\"migrations\"", "\"pending\" : 0");
+
+        type("\u0004");
+        assertThat(session.get(10, TimeUnit.SECONDS)).isZero();
+    }
+
+    @Test
+    void completesCommandsOptionsPlanIdsAndAccountIds() throws Exception {
+        type("pla\t");
+        awaitScreen("plans ");
+        type("li\t");
+        awaitScreen("list ");
+        type("\r");
+        assertThat(awaitScreen("(test)> ")).contains("credits_pack");
+
+        type("stripe:setup --dr\t");
+        awaitScreen("--dry-run ");
+        type("\u0015"); // Ctrl-U: clear the line
+
+        type("x --plan bu\t");
+        awaitScreen("business ");
+        type("\u0015");
+
+        type("x --account acme\t\t");
+        String listed = awaitScreen("acme_labs");
+        assertThat(listed).doesNotContain("beta");
+        type("\u0015");
+
+        type("x --account acm%\t");
+        awaitScreen("acm%e ");
+        type("\u0015\u0004");
+        assertThat(session.get(10, TimeUnit.SECONDS)).isZero();
+    }
+
+    @Test
+    void historyIsKeptInTheDataDirAndRecalledWithTheUpArrow() throws Exception {
+        type("plans validate\r");
+        awaitScreen("(test)> ");
+        type("\u001bOA\r"); // up arrow (xterm's key code), enter: the same command again
+        assertThat(awaitScreen("(test)> ")).contains("plans validate").containsIgnoringCase("valid");
+        type("\u0004");
+        session.get(10, TimeUnit.SECONDS);
+        assertThat(Files.readString(dir.resolve(".billing/shell_history"))).contains("plans validate");
+    }
+
+    @Test
+    void ctrlCCancelsARunningCommandAndKeepsTheShell() throws Exception {
+        FakeStripe fake = stripe.fake();
+        fake.delay(Duration.ofSeconds(20));
+        type("stripe:verify\r");
+        Thread.sleep(500);
+        type("\u0003");
+        assertThat(awaitScreen("(test) [3]> ")).contains("cancelled");
+        fake.delay(Duration.ZERO);
+
+        type("plans\u0003"); // Ctrl-C at the prompt clears the line
+        type("plans list\r");
+        assertThat(awaitScreen("(test)> ")).contains("credits_pack");
+        assertThat(session).isNotDone();
+    }
+}
