@@ -93,8 +93,17 @@ public final class BillingCommand implements Callable<Integer> {
     private static final java.util.Set<String> VALUED = java.util.Set.of(
             "--plans", "--database-url", "--data-dir", "--stripe-key", "--stripe-api-base", "-o", "--output");
 
-    /** The command the arguments invoke, or null when they name none (help, version, a typo). */
+    /** Stands for "register no command": {@code billing --version} needs none. */
+    static final String NONE = "";
+
+    /**
+     * The command the arguments invoke; {@link #NONE} for {@code --version}; null when they name none
+     * (help, a typo: everything is registered, for the command list and suggestions).
+     */
     static String invoked(String[] args) {
+        if (args.length > 0 && java.util.Arrays.stream(args).allMatch(a -> a.equals("-V") || a.equals("--version"))) {
+            return NONE;
+        }
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (VALUED.contains(a)) {
@@ -144,7 +153,7 @@ public final class BillingCommand implements Callable<Integer> {
     /**
      * Builds the command line with its handlers; one instance per run.
      *
-     * @param only the one command to register, or null for all of them
+     * @param only the one command to register, {@link #NONE} for none, or null for all of them
      */
     public static CommandLine commandLine(Map<String, String> env, Path workingDir, PrintWriter out, PrintWriter err, String only) {
         BillingCommand root = new BillingCommand();

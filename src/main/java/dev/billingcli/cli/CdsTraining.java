@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Run once by {@code bin/billing} under {@code -XX:ArchiveClassesAtExit} to train the class-data-sharing
+ * Run once by {@code bin/billing} under {@code -XX:DumpLoadedClassList} to train the class-data-sharing
  * archive: it runs the commands that start most often (help, version, plans) and loads, without
  * initialising, the heavier classes database and Stripe commands need. Touches no database or network.
  */
