@@ -89,6 +89,8 @@ public final class FakeStripe implements AutoCloseable {
     final Map<String, ObjectNode> subscriptions = Collections.synchronizedMap(new LinkedHashMap<>());
     final Map<String, ObjectNode> portalConfigurations = Collections.synchronizedMap(new LinkedHashMap<>());
     final Map<String, ObjectNode> webhookEndpoints = Collections.synchronizedMap(new LinkedHashMap<>());
+    final Map<String, ObjectNode> checkoutSessions = Collections.synchronizedMap(new LinkedHashMap<>());
+    final Map<String, ObjectNode> portalSessions = Collections.synchronizedMap(new LinkedHashMap<>());
 
     private FakeStripe() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -174,6 +176,58 @@ public final class FakeStripe implements AutoCloseable {
         synchronized (portalConfigurations) {
             return List.copyOf(portalConfigurations.values());
         }
+    }
+
+    public List<ObjectNode> customers() {
+        synchronized (customers) {
+            return List.copyOf(customers.values());
+        }
+    }
+
+    public List<ObjectNode> checkoutSessions() {
+        synchronized (checkoutSessions) {
+            return List.copyOf(checkoutSessions.values());
+        }
+    }
+
+    public List<ObjectNode> portalSessions() {
+        synchronized (portalSessions) {
+            return List.copyOf(portalSessions.values());
+        }
+    }
+
+    public List<ObjectNode> subscriptions() {
+        synchronized (subscriptions) {
+            return List.copyOf(subscriptions.values());
+        }
+    }
+
+    public ObjectNode subscription(String id) {
+        return subscriptions.get(id);
+    }
+
+    /** A customer made elsewhere, linked to an account through its metadata (or not, with null). */
+    public synchronized ObjectNode newCustomer(String accountId) {
+        ObjectNode c = object().put("id", newId("cus")).put("object", "customer").put("created", now()).put("livemode", false);
+        ObjectNode md = c.putObject("metadata");
+        if (accountId != null) {
+            md.put("account_id", accountId);
+        }
+        customers.put(c.get("id").asText(), c);
+        return c;
+    }
+
+    /**
+     * A subscription as Stripe would hold it after a checkout: the price embedded in its one item,
+     * the period on the item (the pinned API version), metadata as given.
+     */
+    public synchronized ObjectNode newSubscription(String customer, String priceId, String status, long periodStart, long periodEnd,
+            Map<String, String> metadata) {
+        ObjectNode price = prices.get(priceId);
+        if (price == null) {
+            throw new IllegalArgumentException("no price " + priceId);
+        }
+        return SupportResources.newSubscription(this, customer, price, status, periodStart, periodEnd, metadata);
     }
 
     public List<ObjectNode> webhookEndpoints() {

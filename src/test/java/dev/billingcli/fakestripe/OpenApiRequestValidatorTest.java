@@ -23,6 +23,10 @@ class OpenApiRequestValidatorTest {
                 "mode=subscription&ui_mode=embedded_page&return_url=https%3A%2F%2Fx.test%2Fr&line_items[0][price]=price_1&line_items[0][quantity]=1")).isEmpty();
         assertThat(v.validate("GET", "/v1/products/search", "query=metadata%5B%27managed_by%27%5D%3A%27billing%27", null)).isEmpty();
         assertThat(v.validate("DELETE", "/v1/webhook_endpoints/we_1", null, null)).isEmpty();
+        // stripe-java puts a DELETE's parameters in the query string
+        assertThat(v.validate("DELETE", "/v1/subscriptions/sub_1", "cancellation_details[comment]=asked&prorate=true", null)).isEmpty();
+        assertThat(v.validate("DELETE", "/v1/subscriptions/sub_1", "cancel_reason=asked", null)).isNotEmpty();
+        assertThat(v.validate("DELETE", "/v1/subscriptions/sub_1", "prorate=maybe", null)).isNotEmpty();
     }
 
     @Test

@@ -32,6 +32,7 @@ final class Resources {
         subscriptions(s);
         portal(s);
         webhookEndpoints(s);
+        SupportResources.register(s);
     }
 
     // ------------------------------------------------------------------ products
@@ -190,8 +191,24 @@ final class Resources {
                 boolean customerOk = !p.containsKey("customer") || o.get("customer").asText().equals(p.get("customer"));
                 return statusOk && priceOk && customerOk;
             });
-            return ok(s.list("/v1/subscriptions", found, p));
+            ObjectNode list = s.list("/v1/subscriptions", found, p);
+            if (expands(p, "data.customer")) {
+                ArrayNode data = (ArrayNode) list.get("data");
+                for (int i = 0; i < data.size(); i++) {
+                    ObjectNode copy = (ObjectNode) data.get(i).deepCopy(); // never change the stored object
+                    ObjectNode customer = s.customers.get(copy.get("customer").asText());
+                    if (customer != null) {
+                        copy.set("customer", customer.deepCopy());
+                    }
+                    data.set(i, copy);
+                }
+            }
+            return ok(list);
         });
+    }
+
+    private static boolean expands(Map<String, Object> p, String path) {
+        return p.get("expand") instanceof List<?> l && l.contains(path);
     }
 
     private static boolean hasPrice(ObjectNode subscription, String priceId) {

@@ -1,0 +1,161 @@
+package dev.billingcli.fakestripe;
+
+import static dev.billingcli.fakestripe.FakeStripe.filter;
+import static dev.billingcli.fakestripe.FakeStripe.ok;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The endpoints the support commands call: customers, Checkout and portal sessions, one subscription
+ * (read, update, cancel), with Stripe's rules that matter to them (a canceled subscription cannot be
+ * updated; {@code cancel_at} and {@code cancel_at_period_end} are not accepted together).
+ */
+final class SupportResources {
+    private SupportResources() {}
+
+    static void register(FakeStripe s) {
+        customers(s);
+        sessions(s);
+        subscription(s);
+    }
+
+    private static void customers(FakeStripe s) {
+        s.route("POST", "/v1/customers", (m, p) -> {
+            ObjectNode c = s.object().put("id", s.newId("cus")).put("object", "customer").put("created", s.now()).put("livemode", false);
+            c.put("email", (String) p.get("email"));
+            c.set("metadata", Resources.metadata(null, p.get("metadata")));
+            s.customers.put(c.get("id").asText(), c);
+            return ok(c);
+        });
+        s.route("GET", "/v1/customers/search", (m, p) -> {
+            Matcher q = Pattern.compile("metadata\\['([^']+)'\\]:'([^']*)'").matcher(String.valueOf(p.get("query")));
+            List<ObjectNode> found = q.find()
+                    ? filter(s.customers, o -> q.group(2).equals(o.path("metadata").path(q.group(1)).asText(null)))
+                    : List.of();
+            ObjectNode result = s.object().put("object", "search_result").put("url", "/v1/customers/search").put("has_more", false);
+            result.putNull("next_page");
+            ArrayNode data = result.putArray("data");
+            found.forEach(data::add);
+            return ok(result);
+        });
+        s.route("GET", "/v1/customers/([^/]+)", (m, p) -> ok(Resources.get(s.customers, "customer", m.group(1))));
+    }
+
+    private static void sessions(FakeStripe s) {
+        s.route("POST", "/v1/checkout/sessions", (m, p) -> {
+            String id = s.newId("cs_test");
+            ObjectNode session = s.object().put("id", id).put("object", "checkout.session").put("created", s.now())
+                    .put("livemode", false).put("mode", (String) p.get("mode")).put("status", "open")
+                    .put("customer", (String) p.get("customer")).put("client_reference_id", (String) p.get("client_reference_id"));
+            String ui = (String) p.getOrDefault("ui_mode", "hosted_page");
+            session.put("ui_mode", ui);
+            if (ui.equals("embedded_page")) {
+                session.putNull("url");
+                session.put("client_secret", id + "_secret_fake");
+            } else {
+                session.put("url", "https://checkout.stripe.com/c/pay/" + id);
+                session.putNull("client_secret");
+            }
+            session.set("metadata", Resources.metadata(null, p.get("metadata")));
+            s.checkoutSessions.put(id, session);
+            return ok(session);
+        });
+        s.route("POST", "/v1/billing_portal/sessions", (m, p) -> {
+            String customer = (String) p.get("customer");
+            Resources.get(s.customers, "customer", customer);
+            String id = s.newId("bps");
+            ObjectNode session = s.object().put("id", id).put("object", "billing_portal.session").put("created", s.now())
+                    .put("livemode", false).put("customer", customer).put("return_url", (String) p.get("return_url"))
+                    .put("url", "https://billing.stripe.com/p/session/" + id);
+            if (p.get("flow_data") instanceof Map<?, ?> flow) {
+                session.set("flow", FakeStripe.JSON.valueToTree(flow));
+            }
+            s.portalSessions.put(id, session);
+            return ok(session);
+        });
+    }
+
+    private static void subscription(FakeStripe s) {
+        s.route("GET", "/v1/subscriptions/([^/]+)", (m, p) -> ok(Resources.get(s.subscriptions, "subscription", m.group(1))));
+        s.route("POST", "/v1/subscriptions/([^/]+)", (m, p) -> {
+            ObjectNode sub = Resources.get(s.subscriptions, "subscription", m.group(1));
+            if (sub.get("status").asText().equals("canceled")) {
+                throw new FakeStripe.ApiError(400, "invalid_request_error", null,
+                        "A canceled subscription can only update its cancellation_details and metadata.");
+            }
+            if (p.containsKey("cancel_at") && p.containsKey("cancel_at_period_end")) {
+                throw new FakeStripe.ApiError(400, "invalid_request_error", null,
+                        "You may only specify one of these parameters: cancel_at, cancel_at_period_end.");
+            }
+            if (p.containsKey("cancel_at_period_end")) {
+                boolean atEnd = "true".equals(p.get("cancel_at_period_end"));
+                sub.put("cancel_at_period_end", atEnd);
+                if (atEnd) {
+                    sub.put("cancel_at", sub.at("/items/data/0/current_period_end").asLong());
+                    sub.put("canceled_at", s.now());
+                } else {
+                    sub.putNull("cancel_at");
+                    sub.putNull("canceled_at");
+                }
+            }
+            if (p.containsKey("cancel_at")) {
+                String at = (String) p.get("cancel_at");
+                if (at.isEmpty()) {
+                    sub.putNull("cancel_at");
+                    sub.putNull("canceled_at");
+                } else {
+                    sub.put("cancel_at", Long.parseLong(at));
+                    sub.put("canceled_at", s.now());
+                }
+                sub.put("cancel_at_period_end", false);
+            }
+            if (p.containsKey("metadata")) {
+                sub.set("metadata", Resources.metadata((ObjectNode) sub.get("metadata"), p.get("metadata")));
+            }
+            return ok(sub);
+        });
+        s.route("DELETE", "/v1/subscriptions/([^/]+)", (m, p) -> {
+            ObjectNode sub = Resources.get(s.subscriptions, "subscription", m.group(1));
+            if (sub.get("status").asText().equals("canceled")) {
+                throw new FakeStripe.ApiError(400, "invalid_request_error", null, "This subscription has already been canceled.");
+            }
+            long now = s.now();
+            sub.put("status", "canceled").put("canceled_at", now).put("ended_at", now).put("cancel_at_period_end", false);
+            sub.putNull("cancel_at");
+            return ok(sub);
+        });
+    }
+
+    /** A subscription as the pinned API version shows it: the period lives on the item. */
+    static ObjectNode newSubscription(FakeStripe s, String customer, JsonNode price, String status, long periodStart, long periodEnd,
+            Map<String, String> metadata) {
+        String id = s.newId("sub");
+        ObjectNode sub = s.object().put("id", id).put("object", "subscription").put("customer", customer).put("status", status)
+                .put("created", periodStart).put("start_date", periodStart).put("livemode", false)
+                .put("cancel_at_period_end", false).put("collection_method", "charge_automatically").put("currency", price.path("currency").asText("eur"));
+        sub.putNull("cancel_at");
+        sub.putNull("canceled_at");
+        sub.putNull("ended_at");
+        sub.putNull("trial_start");
+        sub.putNull("trial_end");
+        if (status.equals("trialing")) {
+            sub.put("trial_start", periodStart).put("trial_end", periodEnd);
+        }
+        ObjectNode md = sub.putObject("metadata");
+        metadata.forEach(md::put);
+        ObjectNode items = sub.putObject("items").put("object", "list").put("has_more", false).put("url", "/v1/subscription_items?subscription=" + id);
+        ObjectNode item = items.putArray("data").addObject().put("id", s.newId("si")).put("object", "subscription_item")
+                .put("subscription", id).put("quantity", 1).put("created", periodStart)
+                .put("current_period_start", periodStart).put("current_period_end", periodEnd);
+        item.set("price", price.deepCopy());
+        item.putObject("metadata");
+        s.subscriptions.put(id, sub);
+        return sub;
+    }
+}

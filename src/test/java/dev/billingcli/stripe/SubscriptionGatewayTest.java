@@ -1,0 +1,137 @@
+package dev.billingcli.stripe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.stripe.param.checkout.SessionCreateParams;
+import dev.billingcli.BillingException;
+import dev.billingcli.fakestripe.FakeStripe;
+import dev.billingcli.fakestripe.FakeStripeExtension;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The support commands' Stripe calls, each checked against Stripe's API description by the stand-in. */
+class SubscriptionGatewayTest {
+    @RegisterExtension
+    final FakeStripeExtension stripe = new FakeStripeExtension();
+
+    private FakeStripe fake;
+    private SubscriptionGateway gateway;
+    private String priceId;
+
+    @BeforeEach
+    void setUp() {
+        fake = stripe.fake();
+        gateway = new SubscriptionGateway(StripeAccess.create("sk_test_gateway1", fake.url(), false));
+        ObjectNode price = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("id", "price_pro_m")
+                .put("object", "price").put("currency", "eur").put("unit_amount", 990).put("lookup_key", "pro_monthly")
+                .put("active", true).put("type", "recurring").put("product", "billing_pro");
+        price.putObject("recurring").put("interval", "month").put("interval_count", 1);
+        fake.put("price", price);
+        priceId = "price_pro_m";
+    }
+
+    private ObjectNode activeSubscription(String customer) {
+        return fake.newSubscription(customer, priceId, "active", 1_780_000_000L, 1_782_592_000L, Map.of("account_id", "acme"));
+    }
+
+    @Test
+    void customersAreCreatedWithTheAccountInMetadataAndFoundBySearch() {
+        String id = gateway.createCustomer("acme", "billing@acme.test");
+        assertThat(fake.customers()).hasSize(1);
+        assertThat(fake.customers().get(0).at("/metadata/account_id").asText()).isEqualTo("acme");
+        assertThat(gateway.findCustomer("acme")).contains(id);
+        assertThat(gateway.findCustomer("globex")).isEmpty();
+        assertThat(gateway.accountOfCustomer(id)).contains("acme");
+    }
+
+    @Test
+    void checkoutSessionsHostedAndEmbedded() {
+        String customer = gateway.createCustomer("acme", null);
+        var hosted = gateway.createCheckoutSession(SessionCreateParams.builder().setMode(SessionCreateParams.Mode.SUBSCRIPTION)
+                .setCustomer(customer).setClientReferenceId("acme").setUiMode(SessionCreateParams.UiMode.HOSTED_PAGE)
+                .addLineItem(SessionCreateParams.LineItem.builder().setPrice(priceId).setQuantity(1L).build())
+                .setSuccessUrl("https://app.test/ok").setCancelUrl("https://app.test/pricing")
+                .setSubscriptionData(SessionCreateParams.SubscriptionData.builder().setTrialPeriodDays(14L)
+                        .putMetadata("account_id", "acme").build())
+                .build());
+        assertThat(hosted.url()).startsWith("https://checkout.stripe.com/");
+        var embedded = gateway.createCheckoutSession(SessionCreateParams.builder().setMode(SessionCreateParams.Mode.SUBSCRIPTION)
+                .setCustomer(customer).setUiMode(SessionCreateParams.UiMode.EMBEDDED_PAGE).setReturnUrl("https://app.test/return")
+                .addLineItem(SessionCreateParams.LineItem.builder().setPrice(priceId).setQuantity(1L).build()).build());
+        assertThat(embedded.clientSecret()).isNotBlank();
+        assertThat(embedded.url()).isNull();
+    }
+
+    @Test
+    void portalSessionWithADeepLink() {
+        String customer = gateway.createCustomer("acme", null);
+        String sub = activeSubscription(customer).get("id").asText();
+        String url = gateway.createPortalSession(com.stripe.param.billingportal.SessionCreateParams.builder().setCustomer(customer)
+                .setReturnUrl("https://app.test/account")
+                .setFlowData(com.stripe.param.billingportal.SessionCreateParams.FlowData.builder()
+                        .setType(com.stripe.param.billingportal.SessionCreateParams.FlowData.Type.SUBSCRIPTION_CANCEL)
+                        .setSubscriptionCancel(com.stripe.param.billingportal.SessionCreateParams.FlowData.SubscriptionCancel.builder()
+                                .setSubscription(sub).build())
+                        .build())
+                .build());
+        assertThat(url).startsWith("https://billing.stripe.com/");
+        assertThat(fake.portalSessions().get(0).at("/flow/type").asText()).isEqualTo("subscription_cancel");
+    }
+
+    @Test
+    void scheduleAndUndoBothKindsOfCancellationThenCancelNow() {
+        String customer = gateway.createCustomer("acme", null);
+        String id = activeSubscription(customer).get("id").asText();
+
+        JsonNode atEnd = gateway.cancelAtPeriodEnd(id);
+        assertThat(atEnd.get("cancel_at_period_end").asBoolean()).isTrue();
+        JsonNode kept = gateway.keepUntilFurtherNotice(id);
+        assertThat(kept.get("cancel_at_period_end").asBoolean()).isFalse();
+        assertThat(fake.writes().get(fake.writes().size() - 1).params()).containsOnlyKeys("cancel_at_period_end");
+
+        JsonNode dated = gateway.cancelAt(id, 1_781_000_000L);
+        assertThat(dated.get("cancel_at").asLong()).isEqualTo(1_781_000_000L);
+        JsonNode cleared = gateway.clearCancelAt(id);
+        assertThat(cleared.get("cancel_at").isNull()).isTrue();
+        assertThat(fake.writes().get(fake.writes().size() - 1).params()).containsExactly(Map.entry("cancel_at", ""));
+
+        JsonNode ended = gateway.cancelNow(id, "asked by phone");
+        assertThat(ended.get("status").asText()).isEqualTo("canceled");
+        assertThatThrownBy(() -> gateway.keepUntilFurtherNotice(id)).isInstanceOf(BillingException.class)
+                .hasMessageContaining("canceled subscription");
+        assertThat(gateway.subscription(id).get("status").asText()).isEqualTo("canceled");
+        assertThat(gateway.subscription(id).at("/items/data/0/current_period_end").asLong()).isEqualTo(1_782_592_000L);
+    }
+
+    @Test
+    void listsEverySubscriptionIncludingCanceledOnesPageByPageWithCustomersExpanded() {
+        String linked = gateway.createCustomer("acme", null);
+        String unlinked = fake.newCustomer(null).get("id").asText();
+        for (int i = 0; i < 230; i++) {
+            ObjectNode sub = activeSubscription(i % 2 == 0 ? linked : unlinked);
+            if (i % 10 == 0) {
+                sub.put("status", "canceled");
+            }
+        }
+        List<JsonNode> all = new ArrayList<>();
+        List<Integer> pageSizes = new ArrayList<>();
+        int requests = gateway.eachSubscriptionPage(null, page -> {
+            pageSizes.add(page.size());
+            all.addAll(page);
+        });
+        assertThat(requests).isEqualTo(3);
+        assertThat(pageSizes).containsExactly(100, 100, 30);
+        assertThat(all).hasSize(230);
+        assertThat(all.stream().filter(s -> s.get("status").asText().equals("canceled"))).hasSize(23);
+        assertThat(all.get(0).at("/customer/metadata/account_id").asText()).isEqualTo("acme");
+        assertThat(all.get(1).at("/customer/id").asText()).isEqualTo(unlinked);
+        assertThat(fake.subscriptions().get(0).get("customer").isTextual()).isTrue();
+    }
+}
