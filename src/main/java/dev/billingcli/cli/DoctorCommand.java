@@ -49,7 +49,8 @@ final class DoctorCommand implements Callable<Integer> {
         if (stripe != null && catalog != null) {
             try {
                 CatalogSync.Analysis a = new CatalogSync(catalog, new CatalogGateway(stripe)).analyze(CatalogSync.Options.NONE, true);
-                List<Step> priceSteps = a.steps().stream().filter(s -> !(s instanceof Step.CreatePortal || s instanceof Step.UpdatePortal)).toList();
+                List<Step> priceSteps = a.steps().stream().filter(s -> s.drift() != null)
+                        .filter(s -> !(s instanceof Step.CreatePortal || s instanceof Step.UpdatePortal)).toList();
                 checks.add(new Check("prices in Stripe", priceSteps.isEmpty(),
                         priceSteps.isEmpty() ? a.prices() + " prices present and active" : priceSteps.get(0).drift()
                                 + (priceSteps.size() > 1 ? " (+" + (priceSteps.size() - 1) + " more)" : ""),
