@@ -84,6 +84,8 @@ public final class BillingCommand implements Callable<Integer> {
         m.put("stripe:verify", StripeVerifyCommand::new);
         m.put("stripe:webhook", StripeWebhookCommand::new);
         m.put("doctor", DoctorCommand::new);
+        m.put("license", LicenseCommand::new);
+        m.put("audit", AuditCommand::new);
         m.put("shell", ShellCommand::new);
         m.put("completion", CompletionCommand::new);
         return java.util.Collections.unmodifiableMap(m);

@@ -93,6 +93,8 @@ public final class Output {
     private static void write(JsonGenerator g, Object v) throws IOException {
         if (v == null) {
             g.writeNull();
+        } else if (v instanceof com.fasterxml.jackson.databind.JsonNode n) {
+            writeNode(g, n);
         } else if (v instanceof Map<?, ?> m) {
             g.writeStartObject();
             for (Map.Entry<?, ?> e : m.entrySet()) {
@@ -116,6 +118,34 @@ public final class Output {
             g.writeString(i.toString());
         } else {
             g.writeString(v.toString());
+        }
+    }
+
+    private static void writeNode(JsonGenerator g, com.fasterxml.jackson.databind.JsonNode n) throws IOException {
+        if (n.isObject()) {
+            g.writeStartObject();
+            for (var it = n.fields(); it.hasNext(); ) {
+                var e = it.next();
+                g.writeFieldName(e.getKey());
+                writeNode(g, e.getValue());
+            }
+            g.writeEndObject();
+        } else if (n.isArray()) {
+            g.writeStartArray();
+            for (var element : n) {
+                writeNode(g, element);
+            }
+            g.writeEndArray();
+        } else if (n.isNull() || n.isMissingNode()) {
+            g.writeNull();
+        } else if (n.isBoolean()) {
+            g.writeBoolean(n.booleanValue());
+        } else if (n.isIntegralNumber()) {
+            g.writeNumber(n.bigIntegerValue());
+        } else if (n.isNumber()) {
+            g.writeNumber(n.decimalValue());
+        } else {
+            g.writeString(n.asText());
         }
     }
 

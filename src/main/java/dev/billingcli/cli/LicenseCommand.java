@@ -1,0 +1,173 @@
+package dev.billingcli.cli;
+
+import dev.billingcli.App;
+import dev.billingcli.BillingException;
+import dev.billingcli.ExitCode;
+import dev.billingcli.store.AuditLog;
+import dev.billingcli.store.LicenseStore;
+import dev.billingcli.store.LicenseStore.License;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.jdbi.v3.core.Handle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "license", description = "Features switched on for one account whatever its plan (status shows them with the plan's limits).",
+        subcommands = {LicenseCommand.Grant.class, LicenseCommand.Revoke.class, LicenseCommand.ListLicenses.class},
+        footerHeading = "%nExamples:%n",
+        footer = {"  billing license grant --account acme --feature sso --until 2026-12-31 --reason \"pilot\"",
+                "  billing license list --account acme", "  billing license revoke --account acme --feature sso"})
+final class LicenseCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Exit 2 for an account the database does not know: a typo must not create a licence nobody has. */
+    static void requireAccount(Handle h, String accountId) {
+        boolean known = h.createQuery("select exists (select 1 from accounts where account_id = :a)").bind("a", accountId)
+                .mapTo(Boolean.class).one();
+        if (!known) {
+            throw BillingException.invalid("unknown account " + accountId + " (accounts come from checkout, webhooks or sync)");
+        }
+    }
+
+    @Command(name = "grant", description = "Switch a feature on for one account, until a date or for good. Recorded in the audit log.",
+            footerHeading = "%nExamples:%n", footer = {"  billing license grant --account acme --feature sso --until 2026-12-31 --reason \"pilot\""})
+    static final class Grant implements Callable<Integer> {
+        @Option(names = "--account", required = true, paramLabel = "ID", description = "The app's account id.")
+        String account;
+
+        @Option(names = "--feature", required = true, paramLabel = "F", description = "The feature, e.g. sso, audit_logs, extra_seats.")
+        String feature;
+
+        @Option(names = "--until", paramLabel = "DATE", description = "Last day of validity (2026-12-31) or an ISO time; none for no end.")
+        String until;
+
+        @Option(names = "--reason", paramLabel = "TEXT", description = "Why, for the audit log.")
+        String reason;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            if (!feature.matches("[a-z0-9_.:-]+")) {
+                throw BillingException.invalid("--feature: \"" + feature + "\" is not a feature name (lowercase letters, digits, _ . : -)");
+            }
+            Instant validUntil = until == null ? null : TimeArgs.until("--until", until);
+            App app = Commands.app(spec);
+            String actor = AuditLog.actor(app.settings().env("BILLING_ACTOR"));
+            License granted = app.database().jdbi().inTransaction(h -> {
+                requireAccount(h, account);
+                var before = LicenseStore.find(h, account, feature).map(License::asMap).orElse(null);
+                License now = LicenseStore.grant(h, account, feature, validUntil, actor, reason);
+                AuditLog.record(h, actor, "license grant", account, reason, before, now.asMap());
+                return now;
+            });
+            Output out = Commands.output(spec);
+            if (out.json()) {
+                out.json(row(granted));
+            } else {
+                out.line("Granted " + feature + " to " + account + (validUntil == null ? " with no end" : " until " + granted.validUntil()) + ".");
+            }
+            return ExitCode.OK;
+        }
+    }
+
+    @Command(name = "revoke", description = "Switch a feature off for one account. Recorded in the audit log; exit 1 if it was not granted.",
+            footerHeading = "%nExamples:%n", footer = {"  billing license revoke --account acme --feature sso --reason \"pilot over\""})
+    static final class Revoke implements Callable<Integer> {
+        @Option(names = "--account", required = true, paramLabel = "ID", description = "The app's account id.")
+        String account;
+
+        @Option(names = "--feature", required = true, paramLabel = "F", description = "The feature to switch off.")
+        String feature;
+
+        @Option(names = "--reason", paramLabel = "TEXT", description = "Why, for the audit log.")
+        String reason;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            App app = Commands.app(spec);
+            String actor = AuditLog.actor(app.settings().env("BILLING_ACTOR"));
+            boolean revoked = app.database().jdbi().inTransaction(h -> {
+                requireAccount(h, account);
+                var before = LicenseStore.find(h, account, feature);
+                if (before.isEmpty()) {
+                    return false;
+                }
+                LicenseStore.revoke(h, account, feature);
+                AuditLog.record(h, actor, "license revoke", account, reason, before.get().asMap(), null);
+                return true;
+            });
+            Output out = Commands.output(spec);
+            if (out.json()) {
+                out.json(Map.of("account", account, "feature", feature, "revoked", revoked));
+            } else {
+                out.line(revoked ? "Revoked " + feature + " from " + account + "." : account + " has no " + feature + " licence.");
+            }
+            return revoked ? ExitCode.OK : ExitCode.DIFFERENCE_OR_NOT_FOUND;
+        }
+    }
+
+    @Command(name = "list", description = "The account's licences, with their end dates.",
+            footerHeading = "%nExamples:%n", footer = {"  billing license list --account acme", "  billing -o json license list --account acme"})
+    static final class ListLicenses implements Callable<Integer> {
+        @Option(names = "--account", required = true, paramLabel = "ID", description = "The app's account id.")
+        String account;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            App app = Commands.app(spec);
+            List<License> licenses = app.database().jdbi().inTransaction(h -> {
+                requireAccount(h, account);
+                return LicenseStore.of(h, account);
+            });
+            Output out = Commands.output(spec);
+            if (out.json()) {
+                out.json(Map.of("account", account, "licenses", licenses.stream().map(LicenseCommand::row).toList()));
+                return ExitCode.OK;
+            }
+            if (licenses.isEmpty()) {
+                out.line(account + " has no licences.");
+                return ExitCode.OK;
+            }
+            Instant now = Instant.now();
+            List<List<String>> rows = new ArrayList<>();
+            for (License l : licenses) {
+                rows.add(List.of(l.feature(), l.validUntil() == null ? "no end" : l.validUntil().toString(),
+                        l.valid(now) ? "valid" : "expired", l.grantedBy(), l.reason() == null ? "" : l.reason()));
+            }
+            out.table(List.of("FEATURE", "UNTIL", "STATE", "GRANTED BY", "REASON"), rows);
+            return ExitCode.OK;
+        }
+    }
+
+    static Map<String, Object> row(License l) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("account", l.accountId());
+        r.put("feature", l.feature());
+        r.put("validUntil", l.validUntil() == null ? null : l.validUntil().toString());
+        r.put("valid", l.valid(Instant.now()));
+        r.put("grantedAt", l.grantedAt().toString());
+        r.put("grantedBy", l.grantedBy());
+        r.put("reason", l.reason());
+        return r;
+    }
+}
