@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.stripe.model.Customer;
 import com.stripe.model.StripeCollection;
-import com.stripe.model.StripeObject;
+import com.stripe.net.ApiResource;
+import com.stripe.net.StripeResponse;
+import java.time.Instant;
 import com.stripe.model.Subscription;
 import com.stripe.param.CustomerCreateParams;
 import com.stripe.param.CustomerSearchParams;
@@ -39,12 +41,31 @@ public final class SubscriptionGateway {
         return stripe;
     }
 
-    static JsonNode json(StripeObject object) {
+    /**
+     * An object as Stripe answered it, and when: {@code asOf} is the answer's {@code Date} header, Stripe's
+     * own clock at one-second resolution, the same clock and resolution as an event's {@code created}.
+     * State written from an answer is ordered against events by it (no local clock involved).
+     */
+    public record StripeState(JsonNode object, Instant asOf, String requestId) {}
+
+    /** One page of {@link #eachSubscriptionPage}. */
+    public record Page(List<JsonNode> subscriptions, Instant asOf, String requestId) {}
+
+    private static JsonNode body(StripeResponse response) {
         try {
-            return JSON.readTree(object.toJson());
+            return JSON.readTree(response.body());
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static Instant asOf(StripeResponse response) {
+        return response.date() != null ? response.date() : Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    }
+
+    static StripeState state(ApiResource resource) {
+        StripeResponse r = resource.getLastResponse();
+        return new StripeState(body(r), asOf(r), r.requestId());
     }
 
     // ------------------------------------------------------------------ customers
@@ -88,40 +109,40 @@ public final class SubscriptionGateway {
 
     // ------------------------------------------------------------------ subscriptions
 
-    public JsonNode subscription(String id) {
+    public StripeState subscription(String id) {
         SubscriptionRetrieveParams params = SubscriptionRetrieveParams.builder().build();
-        return json(stripe.call("read subscription " + id, () -> stripe.client().v1().subscriptions().retrieve(id, params)));
+        return state(stripe.call("read subscription " + id, () -> stripe.client().v1().subscriptions().retrieve(id, params)));
     }
 
     /** Clears a cancellation scheduled at the period end. */
-    public JsonNode keepUntilFurtherNotice(String id) {
+    public StripeState keepUntilFurtherNotice(String id) {
         return update(id, SubscriptionUpdateParams.builder().setCancelAtPeriodEnd(false).build(), "stop the scheduled cancellation of ");
     }
 
     /** Clears a cancellation scheduled at an explicit date ({@code cancel_at=""}). */
-    public JsonNode clearCancelAt(String id) {
+    public StripeState clearCancelAt(String id) {
         return update(id, SubscriptionUpdateParams.builder().setCancelAt(EmptyParam.EMPTY).build(), "clear the cancellation date of ");
     }
 
-    public JsonNode cancelAtPeriodEnd(String id) {
+    public StripeState cancelAtPeriodEnd(String id) {
         return update(id, SubscriptionUpdateParams.builder().setCancelAtPeriodEnd(true).build(), "schedule the cancellation of ");
     }
 
-    public JsonNode cancelAt(String id, long epochSecond) {
+    public StripeState cancelAt(String id, long epochSecond) {
         return update(id, SubscriptionUpdateParams.builder().setCancelAt(epochSecond).build(), "schedule the cancellation of ");
     }
 
-    public JsonNode cancelNow(String id, String reason) {
+    public StripeState cancelNow(String id, String reason) {
         SubscriptionCancelParams.Builder b = SubscriptionCancelParams.builder();
         if (reason != null) {
             b.setCancellationDetails(SubscriptionCancelParams.CancellationDetails.builder().setComment(reason).build());
         }
         SubscriptionCancelParams params = b.build();
-        return json(stripe.call("cancel subscription " + id, () -> stripe.client().v1().subscriptions().cancel(id, params, stripe.write())));
+        return state(stripe.call("cancel subscription " + id, () -> stripe.client().v1().subscriptions().cancel(id, params, stripe.write())));
     }
 
-    private JsonNode update(String id, SubscriptionUpdateParams params, String what) {
-        return json(stripe.call(what + "subscription " + id, () -> stripe.client().v1().subscriptions().update(id, params, stripe.write())));
+    private StripeState update(String id, SubscriptionUpdateParams params, String what) {
+        return state(stripe.call(what + "subscription " + id, () -> stripe.client().v1().subscriptions().update(id, params, stripe.write())));
     }
 
     /**
@@ -131,7 +152,7 @@ public final class SubscriptionGateway {
      * @param customer only this customer's, or null for all
      * @return the number of list requests made
      */
-    public int eachSubscriptionPage(String customer, Consumer<List<JsonNode>> page) {
+    public int eachSubscriptionPage(String customer, Consumer<Page> page) {
         String after = null;
         int requests = 0;
         while (true) {
@@ -148,8 +169,10 @@ public final class SubscriptionGateway {
             StripeCollection<Subscription> result = stripe.call("list subscriptions",
                     () -> stripe.client().v1().subscriptions().list(params));
             requests++;
-            List<JsonNode> rows = result.getData().stream().map(SubscriptionGateway::json).toList();
-            page.accept(rows);
+            StripeResponse response = result.getLastResponse();
+            List<JsonNode> rows = new java.util.ArrayList<>();
+            body(response).path("data").forEach(rows::add);
+            page.accept(new Page(rows, asOf(response), response.requestId()));
             if (!Boolean.TRUE.equals(result.getHasMore()) || rows.isEmpty()) {
                 return requests;
             }

@@ -90,24 +90,27 @@ class SubscriptionGatewayTest {
         String customer = gateway.createCustomer("acme", null);
         String id = activeSubscription(customer).get("id").asText();
 
-        JsonNode atEnd = gateway.cancelAtPeriodEnd(id);
+        JsonNode atEnd = gateway.cancelAtPeriodEnd(id).object();
         assertThat(atEnd.get("cancel_at_period_end").asBoolean()).isTrue();
-        JsonNode kept = gateway.keepUntilFurtherNotice(id);
+        JsonNode kept = gateway.keepUntilFurtherNotice(id).object();
         assertThat(kept.get("cancel_at_period_end").asBoolean()).isFalse();
         assertThat(fake.writes().get(fake.writes().size() - 1).params()).containsOnlyKeys("cancel_at_period_end");
 
-        JsonNode dated = gateway.cancelAt(id, 1_781_000_000L);
+        JsonNode dated = gateway.cancelAt(id, 1_781_000_000L).object();
         assertThat(dated.get("cancel_at").asLong()).isEqualTo(1_781_000_000L);
-        JsonNode cleared = gateway.clearCancelAt(id);
+        JsonNode cleared = gateway.clearCancelAt(id).object();
         assertThat(cleared.get("cancel_at").isNull()).isTrue();
         assertThat(fake.writes().get(fake.writes().size() - 1).params()).containsExactly(Map.entry("cancel_at", ""));
 
-        JsonNode ended = gateway.cancelNow(id, "asked by phone");
+        var answer = gateway.cancelNow(id, "asked by phone");
+        JsonNode ended = answer.object();
+        assertThat(answer.asOf()).isCloseTo(java.time.Instant.now(), org.assertj.core.api.Assertions.within(5, java.time.temporal.ChronoUnit.SECONDS));
+        assertThat(answer.requestId()).startsWith("req_");
         assertThat(ended.get("status").asText()).isEqualTo("canceled");
         assertThatThrownBy(() -> gateway.keepUntilFurtherNotice(id)).isInstanceOf(BillingException.class)
                 .hasMessageContaining("canceled subscription");
-        assertThat(gateway.subscription(id).get("status").asText()).isEqualTo("canceled");
-        assertThat(gateway.subscription(id).at("/items/data/0/current_period_end").asLong()).isEqualTo(1_782_592_000L);
+        assertThat(gateway.subscription(id).object().get("status").asText()).isEqualTo("canceled");
+        assertThat(gateway.subscription(id).object().at("/items/data/0/current_period_end").asLong()).isEqualTo(1_782_592_000L);
     }
 
     @Test
@@ -123,8 +126,8 @@ class SubscriptionGatewayTest {
         List<JsonNode> all = new ArrayList<>();
         List<Integer> pageSizes = new ArrayList<>();
         int requests = gateway.eachSubscriptionPage(null, page -> {
-            pageSizes.add(page.size());
-            all.addAll(page);
+            pageSizes.add(page.subscriptions().size());
+            all.addAll(page.subscriptions());
         });
         assertThat(requests).isEqualTo(3);
         assertThat(pageSizes).containsExactly(100, 100, 30);
