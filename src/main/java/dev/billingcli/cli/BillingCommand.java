@@ -83,6 +83,11 @@ public final class BillingCommand implements Callable<Integer> {
         m.put("stripe:setup", StripeSetupCommand::new);
         m.put("stripe:verify", StripeVerifyCommand::new);
         m.put("stripe:webhook", StripeWebhookCommand::new);
+        m.put("checkout", SupportCommands.Checkout::new);
+        m.put("portal", SupportCommands.Portal::new);
+        m.put("status", SupportCommands.Status::new);
+        m.put("cancel", SupportCommands.Cancel::new);
+        m.put("reactivate", SupportCommands.Reactivate::new);
         m.put("doctor", DoctorCommand::new);
         m.put("license", LicenseCommand::new);
         m.put("audit", AuditCommand::new);
