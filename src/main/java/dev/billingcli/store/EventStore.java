@@ -1,0 +1,132 @@
+package dev.billingcli.store;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.Query;
+
+/**
+ * The one place that writes {@code stripe_events}: every verified event, stored in the transaction that
+ * applies it. The primary key on the event id is what makes a second delivery (to this instance or to
+ * another one on the same database) a duplicate.
+ */
+public final class EventStore {
+    private EventStore() {}
+
+    /** An event row. @param payload the event as Stripe sent it (re-serialised by jsonb) */
+    public record StoredEvent(String id, String type, Instant created, String accountId, String objectId, String payload,
+            Instant receivedAt, Instant processedAt, String outcome, String error) {}
+
+    /** What {@code events list} filters on; null means any. */
+    public record Filter(String accountId, String type, String outcome, int limit) {}
+
+    /**
+     * Claims an event for processing: inserts it, or takes over an earlier attempt that failed. False
+     * when it is already stored with any other outcome (a duplicate). A concurrent claim of the same id
+     * waits for this transaction and then sees a duplicate.
+     */
+    public static boolean claim(Handle h, String id, String type, Instant created, String objectId, String payload) {
+        return h.createUpdate("""
+                insert into stripe_events (event_id, type, created, object_id, payload, outcome)
+                values (:id, :type, :created, :object, cast(:payload as jsonb), 'processing')
+                on conflict (event_id) do update set received_at = now(), outcome = 'processing', error = null
+                where stripe_events.outcome = 'failed'""")
+                .bind("id", id).bind("type", type).bind("created", SubscriptionStore.ts(created)).bind("object", objectId)
+                .bind("payload", payload).execute() == 1;
+    }
+
+    /** Sets the outcome of a claimed (or replayed) event, in the transaction that applied it. */
+    public static void finish(Handle h, String id, String outcome, String accountId, String error) {
+        h.createUpdate("""
+                update stripe_events set outcome = :outcome, account_id = coalesce(:account, account_id), error = :error,
+                    processed_at = now() where event_id = :id""")
+                .bind("outcome", outcome).bind("account", accountId).bind("error", error).bind("id", id).execute();
+    }
+
+    /**
+     * Records an event whose handling failed (in a transaction of its own, after the failed one rolled
+     * back). A later delivery or {@code events replay} tries it again; a success elsewhere is kept.
+     */
+    public static void recordFailure(Handle h, String id, String type, Instant created, String objectId, String payload, String error) {
+        h.createUpdate("""
+                insert into stripe_events (event_id, type, created, object_id, payload, outcome, error, processed_at)
+                values (:id, :type, :created, :object, cast(:payload as jsonb), 'failed', :error, now())
+                on conflict (event_id) do update set outcome = 'failed', error = excluded.error, processed_at = now()
+                where stripe_events.outcome = 'failed'""")
+                .bind("id", id).bind("type", type).bind("created", SubscriptionStore.ts(created)).bind("object", objectId)
+                .bind("payload", payload).bind("error", error).execute();
+    }
+
+    /** The event row, locked, for a replay. */
+    public static Optional<StoredEvent> lock(Handle h, String id) {
+        return h.createQuery(SELECT + " where event_id = :id for update").bind("id", id).map((rs, ctx) -> row(rs)).findOne();
+    }
+
+    public static Optional<StoredEvent> find(Handle h, String id) {
+        return h.createQuery(SELECT + " where event_id = :id").bind("id", id).map((rs, ctx) -> row(rs)).findOne();
+    }
+
+    /** Subscription events of one subscription created in the same second, other than {@code except}. */
+    public static List<StoredEvent> sameSecond(Handle h, String subscriptionId, Instant created, String except) {
+        return h.createQuery(SELECT + " " + """
+                 where object_id = :object and created = :created and event_id <> :except
+                   and type in ('customer.subscription.created', 'customer.subscription.updated', 'customer.subscription.deleted')
+                   and outcome in ('applied', 'stale')""")
+                .bind("object", subscriptionId).bind("created", SubscriptionStore.ts(created)).bind("except", except)
+                .map((rs, ctx) -> row(rs)).list();
+    }
+
+    public static void setOutcome(Handle h, String id, String outcome) {
+        h.createUpdate("update stripe_events set outcome = :o, processed_at = now() where event_id = :id")
+                .bind("o", outcome).bind("id", id).execute();
+    }
+
+    public static List<StoredEvent> list(Handle h, Filter f) {
+        StringBuilder sql = new StringBuilder(SELECT).append(" where true");
+        List<Object[]> binds = new ArrayList<>();
+        if (f.accountId() != null) {
+            sql.append(" and account_id = :account");
+            binds.add(new Object[] {"account", f.accountId()});
+        }
+        if (f.type() != null) {
+            sql.append(" and type = :type");
+            binds.add(new Object[] {"type", f.type()});
+        }
+        if (f.outcome() != null) {
+            sql.append(" and outcome = :outcome");
+            binds.add(new Object[] {"outcome", f.outcome()});
+        }
+        sql.append(" order by created desc, received_at desc limit :limit");
+        Query q = h.createQuery(sql.toString()).bind("limit", f.limit());
+        binds.forEach(b -> q.bind((String) b[0], b[1]));
+        return q.map((rs, ctx) -> row(rs)).list();
+    }
+
+    public static List<String> failedIds(Handle h) {
+        return h.createQuery("select event_id from stripe_events where outcome = 'failed' order by created, received_at")
+                .mapTo(String.class).list();
+    }
+
+    public static boolean exists(Handle h, String id) {
+        return h.createQuery("select count(*) from stripe_events where event_id = :id").bind("id", id).mapTo(Long.class).one() > 0;
+    }
+
+    public static long count(Handle h) {
+        return h.createQuery("select count(*) from stripe_events").mapTo(Long.class).one();
+    }
+
+    private static final String SELECT = """
+            select event_id, type, created, account_id, object_id, payload::text as payload, received_at, processed_at, outcome, error
+            from stripe_events""";
+
+    private static StoredEvent row(ResultSet rs) throws SQLException {
+        return new StoredEvent(rs.getString("event_id"), rs.getString("type"), SubscriptionStore.instant(rs, "created"),
+                rs.getString("account_id"), rs.getString("object_id"), rs.getString("payload"),
+                SubscriptionStore.instant(rs, "received_at"), SubscriptionStore.instant(rs, "processed_at"),
+                rs.getString("outcome"), rs.getString("error"));
+    }
+}

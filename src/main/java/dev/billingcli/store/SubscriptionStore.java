@@ -1,0 +1,162 @@
+package dev.billingcli.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.billingcli.subscription.Subscription;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.Update;
+
+/**
+ * The one place that writes {@code subscriptions}. Every write of a Stripe state carries the event it
+ * came from; the SQL itself refuses to replace a state with one from an older event (the event's
+ * {@code created} second), so no code path can move a row backwards. Ties within one second are
+ * settled by the caller under the row lock ({@link #lock}); see {@code webhook.SubscriptionOrdering}.
+ */
+public final class SubscriptionStore {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String COLUMNS = """
+            stripe_subscription_id, account_id, stripe_customer_id, plan_id, price_id, price_lookup_key, interval, quantity,
+            status, current_period_start, current_period_end, cancel_at_period_end, cancel_at, canceled_at, ended_at,
+            trial_start, trial_end, metadata, last_event_created, last_event_id""";
+
+    private SubscriptionStore() {}
+
+    /** A row and the event whose state it holds (both null for a row made from a checkout session alone). */
+    public record Stored(Subscription subscription, Instant lastEventCreated, String lastEventId) {}
+
+    /** Inserts the state when no row exists yet; false (nothing written) when one does. */
+    public static boolean insertIfAbsent(Handle h, Subscription s, Instant eventCreated, String eventId) {
+        Update u = h.createUpdate("insert into subscriptions (" + COLUMNS + ") values (:id, :account, :customer, :plan, :price,"
+                + " :lookup, :interval, :quantity, :status, :ps, :pe, :cape, :ca, :canceled, :ended, :ts, :te, cast(:metadata as jsonb),"
+                + " :created, :event) on conflict (stripe_subscription_id) do nothing");
+        return bind(u, s).bind("created", eventCreated).bind("event", eventId).execute() == 1;
+    }
+
+    /** The row, locked until the transaction ends: events of one subscription apply one at a time, across instances. */
+    public static Optional<Stored> lock(Handle h, String id) {
+        return h.createQuery("select " + COLUMNS + " from subscriptions where stripe_subscription_id = :id for update")
+                .bind("id", id).map((rs, ctx) -> stored(rs)).findOne();
+    }
+
+    public static Optional<Stored> find(Handle h, String id) {
+        return h.createQuery("select " + COLUMNS + " from subscriptions where stripe_subscription_id = :id")
+                .bind("id", id).map((rs, ctx) -> stored(rs)).findOne();
+    }
+
+    /** The account's newest subscription. */
+    public static Optional<Subscription> latestOf(Handle h, String accountId) {
+        return h.createQuery("select " + COLUMNS + " from subscriptions where account_id = :a order by created_at desc limit 1")
+                .bind("a", accountId).map((rs, ctx) -> stored(rs).subscription()).findOne();
+    }
+
+    /**
+     * Replaces the stored state with the state of an event. The guard: never from an event older than
+     * the one the row holds (equal is allowed: the caller has settled the tie under the lock).
+     *
+     * @return false when the guard refused
+     */
+    public static boolean replace(Handle h, Subscription s, Instant eventCreated, String eventId) {
+        Update u = h.createUpdate("""
+                update subscriptions set
+                    account_id = coalesce(:account, account_id), stripe_customer_id = :customer, plan_id = :plan, price_id = :price,
+                    price_lookup_key = :lookup, interval = :interval, quantity = :quantity, status = :status,
+                    current_period_start = :ps, current_period_end = :pe, cancel_at_period_end = :cape, cancel_at = :ca,
+                    canceled_at = :canceled, ended_at = :ended, trial_start = :ts, trial_end = :te, metadata = cast(:metadata as jsonb),
+                    last_event_created = :created, last_event_id = :event, updated_at = now()
+                where stripe_subscription_id = :id and (last_event_created is null or last_event_created <= :created)""");
+        return bind(u, s).bind("created", eventCreated).bind("event", eventId).execute() == 1;
+    }
+
+    /**
+     * A status change that comes without a full state (an invoice event): applied only when the event is
+     * strictly newer than the state held, and only from one of the given statuses.
+     */
+    public static boolean changeStatus(Handle h, String id, List<String> from, String to, Instant eventCreated, String eventId) {
+        return h.createUpdate("""
+                update subscriptions set status = :to, last_event_created = :created, last_event_id = :event, updated_at = now()
+                where stripe_subscription_id = :id and status in (<from>)
+                  and (last_event_created is null or last_event_created < :created)""")
+                .bindList("from", from).bind("to", to).bind("id", id).bind("created", eventCreated).bind("event", eventId)
+                .execute() == 1;
+    }
+
+    /**
+     * A row from a checkout session alone, before any subscription event (pending payment, or no Stripe
+     * key to fetch the state). It never replaces a state that came from a subscription event.
+     */
+    public static void recordFromCheckout(Handle h, String id, String customerId, String accountId, String planId, String status) {
+        h.createUpdate("""
+                insert into subscriptions (stripe_subscription_id, account_id, stripe_customer_id, plan_id, status)
+                values (:id, :a, :c, :plan, :status)
+                on conflict (stripe_subscription_id) do update set
+                    account_id = coalesce(subscriptions.account_id, excluded.account_id),
+                    plan_id = coalesce(subscriptions.plan_id, excluded.plan_id),
+                    status = excluded.status, updated_at = now()
+                where subscriptions.last_event_created is null and subscriptions.status like 'pending%'""")
+                .bind("id", id).bind("a", accountId).bind("c", customerId).bind("plan", planId).bind("status", status).execute();
+    }
+
+    /**
+     * Ends a pending checkout payment (async payment succeeded or failed) on a row that no subscription
+     * event has replaced yet: once Stripe's own state is held, Stripe's status is the truth.
+     */
+    public static boolean settlePending(Handle h, String id, String to) {
+        return h.createUpdate("update subscriptions set status = :to, updated_at = now() where stripe_subscription_id = :id and status like 'pending%'")
+                .bind("to", to).bind("id", id).execute() == 1;
+    }
+
+    /** Links the account's subscriptions that arrived before the customer was known. */
+    public static int linkAccount(Handle h, String customerId, String accountId) {
+        return h.createUpdate("update subscriptions set account_id = :a, updated_at = now() where stripe_customer_id = :c and account_id is null")
+                .bind("a", accountId).bind("c", customerId).execute();
+    }
+
+    private static Update bind(Update u, Subscription s) {
+        return u.bind("id", s.id()).bind("account", s.accountId()).bind("customer", s.customerId()).bind("plan", s.planId())
+                .bind("price", s.priceId()).bind("lookup", s.priceLookupKey()).bind("interval", s.interval())
+                .bind("quantity", s.quantity()).bind("status", s.status()).bind("ps", ts(s.currentPeriodStart()))
+                .bind("pe", ts(s.currentPeriodEnd())).bind("cape", s.cancelAtPeriodEnd()).bind("ca", ts(s.cancelAt()))
+                .bind("canceled", ts(s.canceledAt())).bind("ended", ts(s.endedAt())).bind("ts", ts(s.trialStart()))
+                .bind("te", ts(s.trialEnd())).bind("metadata", json(s.metadata()));
+    }
+
+    static OffsetDateTime ts(Instant i) {
+        return i == null ? null : i.atOffset(java.time.ZoneOffset.UTC);
+    }
+
+    static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static String json(Map<String, String> metadata) {
+        try {
+            return JSON.writeValueAsString(metadata);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Stored stored(ResultSet rs) throws SQLException {
+        Map<String, String> metadata = new LinkedHashMap<>();
+        try {
+            JSON.readTree(rs.getString("metadata")).fields().forEachRemaining(e -> metadata.put(e.getKey(), e.getValue().asText()));
+        } catch (JsonProcessingException e) {
+            throw new SQLException("metadata is not JSON", e);
+        }
+        Subscription s = new Subscription(rs.getString("stripe_subscription_id"), rs.getString("account_id"),
+                rs.getString("stripe_customer_id"), rs.getString("plan_id"), rs.getString("price_id"), rs.getString("price_lookup_key"),
+                rs.getString("interval"), rs.getInt("quantity"), rs.getString("status"), instant(rs, "current_period_start"),
+                instant(rs, "current_period_end"), rs.getBoolean("cancel_at_period_end"), instant(rs, "cancel_at"),
+                instant(rs, "canceled_at"), instant(rs, "ended_at"), instant(rs, "trial_start"), instant(rs, "trial_end"), metadata);
+        return new Stored(s, instant(rs, "last_event_created"), rs.getString("last_event_id"));
+    }
+}

@@ -1,0 +1,179 @@
+package dev.billingcli.subscription;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * One Stripe subscription as this app holds it. Built from Stripe's subscription object at the pinned
+ * API version, where the billing period lives on the subscription items (Basil and later), not on the
+ * subscription itself. State questions are one-line predicates built from each other.
+ *
+ * @param accountId null while the customer is not linked to an account yet
+ * @param planId the catalog plan of the first item's price (lookup key, else price or subscription metadata)
+ */
+public record Subscription(
+        String id,
+        String accountId,
+        String customerId,
+        String planId,
+        String priceId,
+        String priceLookupKey,
+        String interval,
+        int quantity,
+        String status,
+        Instant currentPeriodStart,
+        Instant currentPeriodEnd,
+        boolean cancelAtPeriodEnd,
+        Instant cancelAt,
+        Instant canceledAt,
+        Instant endedAt,
+        Instant trialStart,
+        Instant trialEnd,
+        Map<String, String> metadata) {
+
+    public Subscription {
+        metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+    }
+
+    /**
+     * @param object Stripe's subscription object (an event's {@code data.object} or a retrieve answer)
+     * @param planOfLookupKey the catalog plan a price lookup key belongs to, if any
+     */
+    public static Subscription fromStripe(JsonNode object, Function<String, Optional<String>> planOfLookupKey) {
+        JsonNode item = object.path("items").path("data").path(0);
+        JsonNode price = item.path("price");
+        String lookupKey = text(price, "lookup_key");
+        String plan = lookupKey == null ? null : planOfLookupKey.apply(lookupKey).orElse(null);
+        if (plan == null) {
+            plan = text(price.path("metadata"), "billing_plan");
+        }
+        if (plan == null) {
+            plan = text(object.path("metadata"), "billing_plan");
+        }
+        Map<String, String> metadata = new LinkedHashMap<>();
+        object.path("metadata").fields().forEachRemaining(e -> metadata.put(e.getKey(), e.getValue().asText()));
+        // Pinned API (Basil and later): the period is per item. Events fetched from /v1/events may be
+        // rendered at an older account version, where it is on the subscription: fall back to that.
+        Instant periodStart = firstTime(item, object, "current_period_start");
+        Instant periodEnd = firstTime(item, object, "current_period_end");
+        return new Subscription(
+                object.path("id").asText(),
+                null,
+                idOf(object.path("customer")),
+                plan,
+                text(price, "id"),
+                lookupKey,
+                text(price.path("recurring"), "interval"),
+                item.path("quantity").isNumber() ? item.path("quantity").asInt() : 1,
+                object.path("status").asText(),
+                periodStart,
+                periodEnd,
+                object.path("cancel_at_period_end").asBoolean(false),
+                time(object, "cancel_at"),
+                time(object, "canceled_at"),
+                time(object, "ended_at"),
+                time(object, "trial_start"),
+                time(object, "trial_end"),
+                metadata);
+    }
+
+    public Subscription withAccount(String account) {
+        return new Subscription(id, account, customerId, planId, priceId, priceLookupKey, interval, quantity, status,
+                currentPeriodStart, currentPeriodEnd, cancelAtPeriodEnd, cancelAt, canceledAt, endedAt, trialStart, trialEnd, metadata);
+    }
+
+    public Subscription withStatus(String newStatus) {
+        return new Subscription(id, accountId, customerId, planId, priceId, priceLookupKey, interval, quantity, newStatus,
+                currentPeriodStart, currentPeriodEnd, cancelAtPeriodEnd, cancelAt, canceledAt, endedAt, trialStart, trialEnd, metadata);
+    }
+
+    // ---- state, as predicates built from each other
+
+    public boolean active() {
+        return "active".equals(status);
+    }
+
+    public boolean onTrial() {
+        return "trialing".equals(status);
+    }
+
+    public boolean pastDue() {
+        return "past_due".equals(status);
+    }
+
+    public boolean canceled() {
+        return "canceled".equals(status);
+    }
+
+    /** Checkout finished but the money has not arrived (bank transfer, SEPA debit…). */
+    public boolean pending() {
+        return status != null && status.startsWith("pending_");
+    }
+
+    public boolean cancelScheduled() {
+        return !canceled() && (cancelAtPeriodEnd || cancelAt != null);
+    }
+
+    /** When paid access stops: the scheduled cancellation date if earlier, else the period end. */
+    public Instant accessEnd() {
+        return cancelAt != null && (currentPeriodEnd == null || cancelAt.isBefore(currentPeriodEnd)) ? cancelAt : currentPeriodEnd;
+    }
+
+    public boolean withinPaidPeriod(Instant now) {
+        return accessEnd() != null && now.isBefore(accessEnd());
+    }
+
+    public Instant graceEnd(int graceDays) {
+        return currentPeriodEnd == null ? null : currentPeriodEnd.plus(Duration.ofDays(graceDays));
+    }
+
+    public boolean onGracePeriod(Instant now, int graceDays) {
+        return pastDue() && graceEnd(graceDays) != null && now.isBefore(graceEnd(graceDays));
+    }
+
+    /** Cancellation scheduled or done, and the paid period still running. */
+    public boolean endingWithPeriod(Instant now) {
+        return (cancelScheduled() || canceled()) && withinPaidPeriod(now);
+    }
+
+    /** Whether the subscription gives its plan now. */
+    public boolean valid(Instant now, int graceDays) {
+        return ((active() || onTrial()) && (!cancelScheduled() || withinPaidPeriod(now)))
+                || onGracePeriod(now, graceDays)
+                || (canceled() && withinPaidPeriod(now));
+    }
+
+    public boolean ended(Instant now) {
+        return canceled() && !withinPaidPeriod(now);
+    }
+
+    // ---- reading Stripe JSON
+
+    static String text(JsonNode node, String field) {
+        JsonNode v = node.path(field);
+        return v.isTextual() ? v.asText() : null;
+    }
+
+    static Instant time(JsonNode node, String field) {
+        JsonNode v = node.path(field);
+        return v.isNumber() ? Instant.ofEpochSecond(v.asLong()) : null;
+    }
+
+    private static Instant firstTime(JsonNode first, JsonNode second, String field) {
+        Instant t = time(first, field);
+        return t != null ? t : time(second, field);
+    }
+
+    /** An id field that may be expanded into the object. */
+    public static String idOf(JsonNode node) {
+        if (node.isTextual()) {
+            return node.asText();
+        }
+        return node.isObject() ? text(node, "id") : null;
+    }
+}

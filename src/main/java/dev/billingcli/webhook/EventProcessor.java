@@ -1,0 +1,148 @@
+package dev.billingcli.webhook;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.billingcli.catalog.Catalog;
+import dev.billingcli.store.Database;
+import dev.billingcli.store.EventStore;
+import dev.billingcli.store.EventStore.StoredEvent;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Stores a verified event and applies it in one transaction, so a crash leaves both or neither. The
+ * event id's primary key makes a repeated delivery (here or on another instance) a duplicate that
+ * changes nothing; the handler for the type ({@link Handlers}) does the rest, under row locks rather
+ * than in-memory locks, so several instances on one database reach the same state.
+ */
+public final class EventProcessor {
+    /** Serialization failures and deadlocks between instances are retried this many times. */
+    private static final int ATTEMPTS = 4;
+
+    /** What processing one event did. @param note why (stale, failed, settled how), or null */
+    public record Result(String eventId, String type, String accountId, Outcome outcome, String note, long micros) {}
+
+    /** The database cannot be reached: the event was not stored, the sender should retry (503). */
+    public static final class Unavailable extends RuntimeException {
+        Unavailable(Throwable cause) {
+            super("database unavailable: " + rootMessage(cause), cause);
+        }
+    }
+
+    private final Database database;
+    private final Catalog catalog;
+    private final Function<String, Optional<JsonNode>> subscriptionFetcher;
+
+    /** @param subscriptionFetcher a subscription's current state from Stripe, or null without a Stripe key */
+    public EventProcessor(Database database, Catalog catalog, Function<String, Optional<JsonNode>> subscriptionFetcher) {
+        this.database = database;
+        this.catalog = catalog;
+        this.subscriptionFetcher = subscriptionFetcher;
+    }
+
+    /** Processes a delivered event: stored and applied once, a duplicate otherwise. */
+    public Result process(StripeEvent event) {
+        return run(event, false);
+    }
+
+    /** Applies a stored event again, through the same handlers and ordering rule ({@code events replay}). */
+    public Result replay(String eventId) {
+        Optional<StoredEvent> stored = database.jdbi().withHandle(h -> EventStore.find(h, eventId));
+        if (stored.isEmpty()) {
+            return null;
+        }
+        StripeEvent event;
+        try {
+            event = StripeEvent.parse(stored.get().payload());
+        } catch (Rejection r) {
+            throw new IllegalStateException("stored event " + eventId + " is not an event: " + r.getMessage());
+        }
+        return run(event, true);
+    }
+
+    private Result run(StripeEvent event, boolean replay) {
+        long start = System.nanoTime();
+        for (int attempt = 1;; attempt++) {
+            try {
+                return database.jdbi().inTransaction(h -> {
+                    boolean mine = replay ? EventStore.lock(h, event.id()).isPresent()
+                            : EventStore.claim(h, event.id(), event.type(), event.created(), event.objectId(), event.raw());
+                    if (!mine) {
+                        return new Result(event.id(), event.type(), null, Outcome.DUPLICATE, null, micros(start));
+                    }
+                    Handler handler = Handlers.forType(event.type());
+                    HandlerContext c = new HandlerContext(h, event, catalog, subscriptionFetcher);
+                    Outcome outcome = handler == null ? Outcome.IGNORED : handler.handle(c);
+                    EventStore.finish(h, event.id(), outcome.wire(), c.accountId(), c.note());
+                    return new Result(event.id(), event.type(), c.accountId(), outcome, c.note(), micros(start));
+                });
+            } catch (RuntimeException e) {
+                if (unavailable(e)) {
+                    throw new Unavailable(e);
+                }
+                if (retryable(e) && attempt < ATTEMPTS) {
+                    continue;
+                }
+                return recordFailure(event, e, start);
+            }
+        }
+    }
+
+    private Result recordFailure(StripeEvent event, RuntimeException e, long start) {
+        String error = rootMessage(e);
+        try {
+            database.jdbi().useTransaction(h -> EventStore.recordFailure(h, event.id(), event.type(), event.created(),
+                    event.objectId(), event.raw(), error));
+        } catch (RuntimeException again) {
+            if (unavailable(again)) {
+                throw new Unavailable(again);
+            }
+            throw again;
+        }
+        return new Result(event.id(), event.type(), null, Outcome.FAILED, error, micros(start));
+    }
+
+    private static long micros(long start) {
+        return (System.nanoTime() - start) / 1000;
+    }
+
+    /** Connection refused, lost, or the server shutting down (SQLSTATE class 08, 57P0x). */
+    static boolean unavailable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLTransientConnectionException) {
+                return true;
+            }
+            if (t instanceof SQLException s && s.getSQLState() != null
+                    && (s.getSQLState().startsWith("08") || s.getSQLState().startsWith("57P"))) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    /** Serialization failure or deadlock: the transaction can simply run again. */
+    private static boolean retryable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && ("40001".equals(s.getSQLState()) || "40P01".equals(s.getSQLState()))) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        return m.lines().findFirst().orElse(m);
+    }
+}

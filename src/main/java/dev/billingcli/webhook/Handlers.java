@@ -1,0 +1,50 @@
+package dev.billingcli.webhook;
+
+import dev.billingcli.webhook.handlers.CheckoutSessionAsyncPaymentFailedHandler;
+import dev.billingcli.webhook.handlers.CheckoutSessionAsyncPaymentSucceededHandler;
+import dev.billingcli.webhook.handlers.CheckoutSessionCompletedHandler;
+import dev.billingcli.webhook.handlers.CustomerSubscriptionCreatedHandler;
+import dev.billingcli.webhook.handlers.CustomerSubscriptionDeletedHandler;
+import dev.billingcli.webhook.handlers.CustomerSubscriptionTrialWillEndHandler;
+import dev.billingcli.webhook.handlers.CustomerSubscriptionUpdatedHandler;
+import dev.billingcli.webhook.handlers.InvoicePaidHandler;
+import dev.billingcli.webhook.handlers.InvoicePaymentFailedHandler;
+import dev.billingcli.webhook.handlers.InvoicePaymentSucceededHandler;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The table of contents: one handler per event type, found in one step from the type's name. These keys
+ * are also the event types {@code stripe:webhook} registers, so registration and handling cannot disagree.
+ * A type not in the map is stored with outcome {@code ignored}.
+ */
+public final class Handlers {
+    private static final Map<String, Handler> BY_TYPE = byType();
+
+    private static Map<String, Handler> byType() {
+        Map<String, Handler> m = new LinkedHashMap<>();
+        m.put("checkout.session.completed", new CheckoutSessionCompletedHandler());
+        m.put("checkout.session.async_payment_succeeded", new CheckoutSessionAsyncPaymentSucceededHandler());
+        m.put("checkout.session.async_payment_failed", new CheckoutSessionAsyncPaymentFailedHandler());
+        m.put("customer.subscription.created", new CustomerSubscriptionCreatedHandler());
+        m.put("customer.subscription.updated", new CustomerSubscriptionUpdatedHandler());
+        m.put("customer.subscription.deleted", new CustomerSubscriptionDeletedHandler());
+        m.put("customer.subscription.trial_will_end", new CustomerSubscriptionTrialWillEndHandler());
+        m.put("invoice.paid", new InvoicePaidHandler());
+        m.put("invoice.payment_succeeded", new InvoicePaymentSucceededHandler());
+        m.put("invoice.payment_failed", new InvoicePaymentFailedHandler());
+        return Collections.unmodifiableMap(m);
+    }
+
+    /** Every handled event type, in the map's order. */
+    public static final List<String> TYPES = List.copyOf(BY_TYPE.keySet());
+
+    private Handlers() {}
+
+    /** The handler of a type, or null when the type is not handled. */
+    public static Handler forType(String type) {
+        return BY_TYPE.get(type);
+    }
+}

@@ -1,0 +1,183 @@
+package dev.billingcli.webhook;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.billingcli.BillingException;
+import dev.billingcli.store.Database;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+
+/**
+ * The HTTP listener Stripe delivers to (the JDK's server: starts in milliseconds, no dependency).
+ * Answers: 400 missing or malformed signature header, bad signature, timestamp out of tolerance, body not
+ * JSON or not an event; 413 body over 1 MiB; 405 other methods; 404 other paths; 503 database unavailable
+ * (Stripe retries); 500 a handler failed (stored as failed; Stripe's retry tries again); 200 otherwise,
+ * duplicates and unknown types included. A rejected request writes nothing. {@code GET /healthz} is 200
+ * when the database answers.
+ */
+public final class WebhookServer implements AutoCloseable {
+    public static final int MAX_BODY = 1024 * 1024;
+
+    /** @param threads request threads (each holds at most one database connection at a time) */
+    public record Config(String host, int port, String path, List<String> secrets, Duration tolerance, int threads) {}
+
+    private final Config config;
+    private final SignatureVerifier verifier;
+    private final EventProcessor processor;
+    private final Database database;
+    private final Consumer<String> log;
+    private HttpServer server;
+    private ExecutorService executor;
+
+    /** @param log one line per event or rejection (stderr) */
+    public WebhookServer(Config config, EventProcessor processor, Database database, Consumer<String> log, Clock clock) {
+        this.config = config;
+        this.verifier = new SignatureVerifier(config.secrets(), config.tolerance(), clock);
+        this.processor = processor;
+        this.database = database;
+        this.log = log;
+    }
+
+    /** Binds and starts serving; exit 3 with one line when the port is taken. */
+    public WebhookServer start() {
+        try {
+            server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 256);
+        } catch (BindException e) {
+            throw BillingException.serviceFailed("cannot listen on " + config.host() + ":" + config.port()
+                    + ": the port is taken (another webhook-serve?); choose one with --port", e);
+        } catch (IOException e) {
+            throw BillingException.serviceFailed("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+        }
+        executor = Executors.newFixedThreadPool(config.threads(), r -> {
+            Thread t = new Thread(r, "webhook");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(executor);
+        server.createContext("/", this::serve);
+        server.start();
+        return this;
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    public String url() {
+        return "http://" + config.host() + ":" + port() + config.path();
+    }
+
+    /** Stops accepting, lets requests in flight finish (up to {@code drain}), then stops. */
+    public void stop(Duration drain) {
+        if (server != null) {
+            server.stop((int) Math.max(1, drain.toSeconds()));
+            executor.shutdown();
+            server = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        stop(Duration.ofSeconds(5));
+    }
+
+    private void serve(HttpExchange ex) throws IOException {
+        try (ex) {
+            String path = ex.getRequestURI().getPath();
+            String method = ex.getRequestMethod().toUpperCase(Locale.ROOT);
+            if (path.equals("/healthz")) {
+                health(ex, method);
+            } else if (!path.equals(config.path())) {
+                answer(ex, 404, "{\"error\":\"not found\"}");
+            } else if (!method.equals("POST")) {
+                ex.getResponseHeaders().set("Allow", "POST");
+                answer(ex, 405, "{\"error\":\"method not allowed\"}");
+            } else {
+                deliver(ex);
+            }
+        }
+    }
+
+    private void health(HttpExchange ex, String method) throws IOException {
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            ex.getResponseHeaders().set("Allow", "GET");
+            answer(ex, 405, "{\"error\":\"method not allowed\"}");
+            return;
+        }
+        try {
+            database.jdbi().withHandle(h -> h.createQuery("select 1").mapTo(Integer.class).one());
+            answer(ex, 200, "{\"status\":\"ok\"}");
+        } catch (RuntimeException e) {
+            answer(ex, 503, "{\"status\":\"database unavailable\"}");
+        }
+    }
+
+    private void deliver(HttpExchange ex) throws IOException {
+        long start = System.nanoTime();
+        byte[] body;
+        try {
+            body = readBody(ex);
+            int secret = verifier.verify(ex.getRequestHeaders().getFirst("Stripe-Signature"), body);
+            StripeEvent event = StripeEvent.parse(body);
+            EventProcessor.Result r;
+            try {
+                r = processor.process(event);
+            } catch (EventProcessor.Unavailable e) {
+                log.accept(event.id() + " " + event.type() + " not stored: " + e.getMessage() + " → 503 " + ms(start));
+                answer(ex, 503, "{\"error\":\"database unavailable, retry later\"}");
+                return;
+            }
+            log.accept(r.eventId() + " " + r.type() + " account=" + (r.accountId() == null ? "-" : r.accountId()) + " "
+                    + r.outcome().wire() + " " + ms(start) + (secret > 0 ? " (secret #" + (secret + 1) + ")" : "")
+                    + (r.outcome() == Outcome.FAILED ? ": " + r.note() : ""));
+            answer(ex, r.outcome() == Outcome.FAILED ? 500 : 200, "{\"received\":true,\"outcome\":\"" + r.outcome().wire() + "\"}");
+        } catch (Rejection r) {
+            log.accept("rejected " + r.status() + ": " + r.getMessage() + " (from " + ex.getRemoteAddress().getAddress().getHostAddress() + ")");
+            answer(ex, r.status(), "{\"error\":\"" + r.getMessage().replace("\"", "'") + "\"}");
+        }
+    }
+
+    private static byte[] readBody(HttpExchange ex) throws IOException, Rejection {
+        String length = ex.getRequestHeaders().getFirst("Content-Length");
+        if (length != null) {
+            try {
+                if (Long.parseLong(length.strip()) > MAX_BODY) {
+                    throw new Rejection(413, "body over 1 MiB");
+                }
+            } catch (NumberFormatException e) {
+                throw new Rejection(400, "bad Content-Length");
+            }
+        }
+        try (InputStream in = ex.getRequestBody()) {
+            byte[] body = in.readNBytes(MAX_BODY + 1);
+            if (body.length > MAX_BODY) {
+                throw new Rejection(413, "body over 1 MiB");
+            }
+            return body;
+        }
+    }
+
+    private static String ms(long start) {
+        return String.format(Locale.ROOT, "%.1f ms", (System.nanoTime() - start) / 1e6);
+    }
+
+    private static void answer(HttpExchange ex, int status, String json) throws IOException {
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package dev.billingcli.webhook.handlers;
+
+import dev.billingcli.store.SubscriptionStore;
+import dev.billingcli.webhook.Handler;
+import dev.billingcli.webhook.HandlerContext;
+import dev.billingcli.webhook.Outcome;
+import java.util.List;
+
+/** {@code invoice.payment_failed}: the subscription is past_due (access continues through the grace period). */
+public final class InvoicePaymentFailedHandler implements Handler {
+    @Override
+    public Outcome handle(HandlerContext c) {
+        Invoices inv = Invoices.of(c.event().object());
+        c.account(SubscriptionStates.accountOf(c, inv.customerId(), null));
+        if (inv.subscriptionId() != null) {
+            SubscriptionStore.changeStatus(c.handle(), inv.subscriptionId(), List.of("active", "trialing"), "past_due",
+                    c.event().created(), c.event().id());
+        }
+        return Outcome.APPLIED;
+    }
+}
