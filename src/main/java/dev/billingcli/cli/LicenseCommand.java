@@ -34,9 +34,7 @@ final class LicenseCommand implements Runnable {
 
     /** Exit 2 for an account the database does not know: a typo must not create a licence nobody has. */
     static void requireAccount(Handle h, String accountId) {
-        boolean known = h.createQuery("select exists (select 1 from accounts where account_id = :a)").bind("a", accountId)
-                .mapTo(Boolean.class).one();
-        if (!known) {
+        if (!dev.billingcli.store.AccountStore.exists(h, accountId)) {
             throw BillingException.invalid("unknown account " + accountId + " (accounts come from checkout, webhooks or sync)");
         }
     }
