@@ -88,6 +88,7 @@ public final class BillingCommand implements Callable<Integer> {
         m.put("status", SupportCommands.Status::new);
         m.put("cancel", SupportCommands.Cancel::new);
         m.put("reactivate", SupportCommands.Reactivate::new);
+        m.put("sync", SyncCommand::new);
         m.put("doctor", DoctorCommand::new);
         m.put("license", LicenseCommand::new);
         m.put("audit", AuditCommand::new);
