@@ -57,6 +57,7 @@ final class SyncCommand implements Callable<Integer> {
                 .setStyle(ProgressBarStyle.ASCII).setUnit(" subscriptions", 1).continuousUpdate()
                 .setConsumer(new ConsoleProgressBarConsumer(System.err)).build() : null;
         SyncService.Counts counts;
+        long started = System.nanoTime();
         try {
             counts = sync.sync(scope.account, dryRun, c -> {
                 if (c.kind() == SyncService.Kind.UNCHANGED) {
@@ -98,6 +99,7 @@ final class SyncCommand implements Callable<Integer> {
             r.put("unchanged", counts.unchanged());
             r.put("unlinked", counts.unlinked());
             r.put("listRequests", counts.listRequests());
+            r.put("elapsedMs", (System.nanoTime() - started) / 1_000_000);
             r.put("changes", changes);
             r.put("changesTruncated", counts.created() + counts.updated() > changes.size());
             out.json(r);

@@ -39,6 +39,18 @@ public final class AccountStore {
                 .bind("c", customerId).mapTo(String.class).findOne();
     }
 
+    /** Customer id → account id for the linked ones among these customers, in one query. */
+    public static java.util.Map<String, String> accountsOfCustomers(Handle h, java.util.Collection<String> customerIds) {
+        java.util.Map<String, String> found = new java.util.HashMap<>();
+        if (!customerIds.isEmpty()) {
+            h.createQuery("select stripe_customer_id, account_id from accounts where stripe_customer_id in (<ids>)")
+                    .bindList("ids", java.util.List.copyOf(customerIds))
+                    .map((rs, ctx) -> java.util.Map.entry(rs.getString(1), rs.getString(2)))
+                    .forEach(e -> found.put(e.getKey(), e.getValue()));
+        }
+        return found;
+    }
+
     public static Optional<String> customerOf(Handle h, String accountId) {
         return h.createQuery("select stripe_customer_id from accounts where account_id = :a")
                 .bind("a", accountId).mapTo(String.class).findOne();

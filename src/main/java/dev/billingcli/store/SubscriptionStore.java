@@ -34,10 +34,24 @@ public final class SubscriptionStore {
 
     /** Inserts the state when no row exists yet; false (nothing written) when one does. */
     public static boolean insertIfAbsent(Handle h, Subscription s, Instant eventCreated, String eventId) {
-        Update u = h.createUpdate("insert into subscriptions (" + COLUMNS + ") values (:id, :account, :customer, :plan, :price,"
-                + " :lookup, :interval, :quantity, :status, :ps, :pe, :cape, :ca, :canceled, :ended, :ts, :te, cast(:metadata as jsonb),"
-                + " :created, :event) on conflict (stripe_subscription_id) do nothing");
+        Update u = h.createUpdate(INSERT_IF_ABSENT);
         return bind(u, s).bind("created", eventCreated).bind("event", eventId).execute() == 1;
+    }
+
+    private static final String INSERT_IF_ABSENT = "insert into subscriptions (" + COLUMNS + ") values (:id, :account, :customer, :plan,"
+            + " :price, :lookup, :interval, :quantity, :status, :ps, :pe, :cape, :ca, :canceled, :ended, :ts, :te, cast(:metadata as jsonb),"
+            + " :created, :event) on conflict (stripe_subscription_id) do nothing";
+
+    /** {@link #insertIfAbsent} for many rows in one batch (sync writes a page this way); returns how many were inserted. */
+    public static int insertAllIfAbsent(Handle h, List<Subscription> subscriptions, Instant eventCreated, String eventId) {
+        if (subscriptions.isEmpty()) {
+            return 0;
+        }
+        org.jdbi.v3.core.statement.PreparedBatch batch = h.prepareBatch(INSERT_IF_ABSENT);
+        for (Subscription s : subscriptions) {
+            bind(batch, s).bind("created", eventCreated).bind("event", eventId).add();
+        }
+        return java.util.Arrays.stream(batch.execute()).sum();
     }
 
     /** The row, locked until the transaction ends: events of one subscription apply one at a time, across instances. */
@@ -131,7 +145,7 @@ public final class SubscriptionStore {
                 .bind("a", accountId).bind("c", customerId).execute();
     }
 
-    private static Update bind(Update u, Subscription s) {
+    private static <T extends org.jdbi.v3.core.statement.SqlStatement<T>> T bind(T u, Subscription s) {
         return u.bind("id", s.id()).bind("account", s.accountId()).bind("customer", s.customerId()).bind("plan", s.planId())
                 .bind("price", s.priceId()).bind("lookup", s.priceLookupKey()).bind("interval", s.interval())
                 .bind("quantity", s.quantity()).bind("status", s.status()).bind("ps", ts(s.currentPeriodStart()))

@@ -87,20 +87,23 @@ public final class SyncService {
         List<String> ids = new ArrayList<>();
         page.subscriptions().forEach(s -> ids.add(s.get("id").asText()));
         Map<String, SubscriptionStore.Stored> existing = SubscriptionStore.findAll(h, ids);
+        java.util.Set<String> customers = new java.util.HashSet<>();
+        page.subscriptions().forEach(s -> customers.add(Subscription.idOf(s.path("customer"))));
+        Map<String, String> linked = AccountStore.accountsOfCustomers(h, customers);
         Map<String, String> accountOfCustomer = new HashMap<>();
+        List<Subscription> inserts = new ArrayList<>();
         List<Change> changes = new ArrayList<>();
         String eventId = "sync:" + page.requestId();
         for (JsonNode json : page.subscriptions()) {
             Subscription s = Subscription.fromStripe(json, this::planOfLookupKey);
-            String account = accountOfCustomer.computeIfAbsent(s.customerId(), c -> account(h, c, json.path("customer"), write));
+            String account = linked.containsKey(s.customerId()) ? linked.get(s.customerId())
+                    : accountOfCustomer.computeIfAbsent(s.customerId(), c -> account(h, c, json.path("customer"), write));
             if (s.accountId() == null && account != null) {
                 s = s.withAccount(account);
             }
             SubscriptionStore.Stored stored = existing.get(s.id());
             if (stored == null) {
-                if (write) {
-                    SubscriptionStore.insertIfAbsent(h, s, page.asOf(), eventId);
-                }
+                inserts.add(s);
                 changes.add(new Change(Kind.CREATED, s.accountId(), s.id(), List.of()));
                 continue;
             }
@@ -119,18 +122,17 @@ public final class SyncService {
             }
             changes.add(new Change(Kind.UPDATED, s.accountId(), s.id(), diffs));
         }
+        if (write) {
+            SubscriptionStore.insertAllIfAbsent(h, inserts, page.asOf(), eventId);
+        }
         return changes;
     }
 
     /**
-     * The account of a customer: the database's link first, else the customer's {@code metadata.account_id}
-     * (linked now); null when neither says.
+     * The account of a customer the database has not linked: the customer's {@code metadata.account_id}
+     * (linked now); null when it has none.
      */
     private static String account(Handle h, String customerId, JsonNode customer, boolean write) {
-        Optional<String> linked = AccountStore.accountOfCustomer(h, customerId);
-        if (linked.isPresent()) {
-            return linked.get();
-        }
         String fromMetadata = customer.path("metadata").path(SubscriptionGateway.ACCOUNT_ID).asText(null);
         if (fromMetadata == null || fromMetadata.isBlank()) {
             return null;
