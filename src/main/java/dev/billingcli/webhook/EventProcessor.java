@@ -79,6 +79,10 @@ public final class EventProcessor {
                 });
             } catch (RuntimeException e) {
                 if (unavailable(e)) {
+                    // a pooled connection that died with the server: the pool drops it, a fresh one may work
+                    if (!timedOut(e) && attempt < ATTEMPTS) {
+                        continue;
+                    }
                     throw new Unavailable(e);
                 }
                 if (retryable(e) && attempt < ATTEMPTS) {
@@ -119,6 +123,16 @@ public final class EventProcessor {
             }
             if (t.getCause() == t) {
                 break;
+            }
+        }
+        return false;
+    }
+
+    /** The pool waited its connection timeout for a connection: retrying would only wait again. */
+    private static boolean timedOut(Throwable e) {
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof SQLTransientConnectionException) {
+                return true;
             }
         }
         return false;

@@ -110,7 +110,7 @@ public final class WebhookServer implements AutoCloseable {
     }
 
     private void health(HttpExchange ex, String method) throws IOException {
-        if (!method.equals("GET") && !method.equals("HEAD")) {
+        if (!method.equals("GET")) {
             ex.getResponseHeaders().set("Allow", "GET");
             answer(ex, 405, "{\"error\":\"method not allowed\"}");
             return;
@@ -143,6 +143,9 @@ public final class WebhookServer implements AutoCloseable {
                     + (r.outcome() == Outcome.FAILED ? ": " + r.note() : ""));
             answer(ex, r.outcome() == Outcome.FAILED ? 500 : 200, "{\"received\":true,\"outcome\":\"" + r.outcome().wire() + "\"}");
         } catch (Rejection r) {
+            if (r.status() == 413) {
+                discardRest(ex);
+            }
             log.accept("rejected " + r.status() + ": " + r.getMessage() + " (from " + ex.getRemoteAddress().getAddress().getHostAddress() + ")");
             answer(ex, r.status(), "{\"error\":\"" + r.getMessage().replace("\"", "'") + "\"}");
         }
@@ -165,6 +168,23 @@ public final class WebhookServer implements AutoCloseable {
                 throw new Rejection(413, "body over 1 MiB");
             }
             return body;
+        }
+    }
+
+    /**
+     * Reads what is left of an oversized body (up to a limit) so that the client, still sending, reads
+     * the 413 instead of a connection reset; the connection is closed afterwards.
+     */
+    private static void discardRest(HttpExchange ex) {
+        ex.getResponseHeaders().set("Connection", "close");
+        byte[] buffer = new byte[64 * 1024];
+        try (InputStream in = ex.getRequestBody()) {
+            long left = 16L * MAX_BODY;
+            for (int n; left > 0 && (n = in.read(buffer)) > 0;) {
+                left -= n;
+            }
+        } catch (IOException e) {
+            // the client went away: nothing to answer
         }
     }
 
