@@ -85,4 +85,20 @@ class DatabaseTest {
         assertThatThrownBy(() -> DatabaseUrl.parse("mysql://a:b@h/db"))
                 .isInstanceOf(BillingException.class).hasMessageContaining("mysql://a:***@h/db").hasMessageNotContaining(":b@");
     }
+
+    @org.junit.jupiter.api.Test
+    void schemaVersionIsTheNewestMigrationAndAnUpToDateDatabaseSkipsFlyway() throws Exception {
+        int newest;
+        try (var files = java.nio.file.Files.list(java.nio.file.Path.of("src/main/resources/db/migration"))) {
+            newest = files.map(f -> f.getFileName().toString()).filter(n -> n.matches("V\\d+__.*\\.sql"))
+                    .mapToInt(n -> Integer.parseInt(n.substring(1, n.indexOf("__")))).max().orElseThrow();
+        }
+        org.assertj.core.api.Assertions.assertThat(Database.SCHEMA_VERSION).isEqualTo(String.valueOf(newest));
+        try (Database db = Database.open(dev.billingcli.TestPostgres.newDatabaseUrl(), java.nio.file.Path.of("."), 2, m -> {})) {
+            org.assertj.core.api.Assertions.assertThat(db.migrate()).isEqualTo(newest);
+            org.assertj.core.api.Assertions.assertThat(db.migrate()).isZero();
+            org.assertj.core.api.Assertions.assertThat(db.migrations()).allSatisfy(m ->
+                    org.assertj.core.api.Assertions.assertThat(m.state()).isEqualTo("success"));
+        }
+    }
 }
