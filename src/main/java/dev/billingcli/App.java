@@ -20,6 +20,7 @@ public final class App implements AutoCloseable {
     private Database database;
     private boolean migrated;
     private StripeAccess stripe;
+    private int poolSize = 4;
 
     public App(Settings settings, Path workingDir, Consumer<String> notice) {
         this.settings = settings;
@@ -66,10 +67,15 @@ public final class App implements AutoCloseable {
         return db;
     }
 
+    /** Connections the database pool may open; takes effect when the database is first used (webhook-serve wants more). */
+    public void databasePoolSize(int size) {
+        poolSize = size;
+    }
+
     /** The database without applying migrations (for {@code db migrate}, which reports what it applies). */
     public Database databaseAsIs() {
         if (database == null) {
-            database = Database.open(settings.databaseUrl(), settings.dataDir(), 4, notice);
+            database = Database.open(settings.databaseUrl(), settings.dataDir(), poolSize, notice);
         }
         return database;
     }

@@ -83,6 +83,9 @@ public final class BillingCommand implements Callable<Integer> {
         m.put("stripe:setup", StripeSetupCommand::new);
         m.put("stripe:verify", StripeVerifyCommand::new);
         m.put("stripe:webhook", StripeWebhookCommand::new);
+        m.put("webhook-serve", WebhookServeCommand::new);
+        m.put("webhook", WebhookCommand::new);
+        m.put("events", EventsCommand::new);
         m.put("doctor", DoctorCommand::new);
         m.put("completion", CompletionCommand::new);
         return java.util.Collections.unmodifiableMap(m);
