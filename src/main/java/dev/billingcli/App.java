@@ -22,6 +22,7 @@ public final class App implements AutoCloseable {
     private boolean migrated;
     private StripeAccess stripe;
     private final Services shared;
+    private int poolSize = 4;
 
     public App(Settings settings, Path workingDir, Consumer<String> notice) {
         this(settings, workingDir, notice, null);
@@ -81,7 +82,12 @@ public final class App implements AutoCloseable {
     }
 
     private Database open() {
-        return Database.open(settings.databaseUrl(), settings.dataDir(), 4, notice);
+        return Database.open(settings.databaseUrl(), settings.dataDir(), poolSize, notice);
+    }
+
+    /** Connections the database pool may open; takes effect when the database is first used (webhook-serve wants more). */
+    public void databasePoolSize(int size) {
+        poolSize = size;
     }
 
     /**

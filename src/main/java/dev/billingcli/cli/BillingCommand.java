@@ -89,6 +89,9 @@ public final class BillingCommand implements Callable<Integer> {
         m.put("cancel", SupportCommands.Cancel::new);
         m.put("reactivate", SupportCommands.Reactivate::new);
         m.put("sync", SyncCommand::new);
+        m.put("webhook-serve", WebhookServeCommand::new);
+        m.put("webhook", WebhookCommand::new);
+        m.put("events", EventsCommand::new);
         m.put("doctor", DoctorCommand::new);
         m.put("license", LicenseCommand::new);
         m.put("audit", AuditCommand::new);

@@ -22,11 +22,8 @@ import picocli.CommandLine.Spec;
         footerHeading = "%nExamples:%n",
         footer = {"  billing stripe:webhook --url https://app.example.com/webhook --write-env .env"})
 final class StripeWebhookCommand implements Callable<Integer> {
-    /** The event types webhook-serve handles (its handler map is the source; this list must match it). */
-    static final List<String> HANDLED_EVENTS = List.of(
-            "checkout.session.completed", "checkout.session.async_payment_succeeded", "checkout.session.async_payment_failed",
-            "customer.subscription.created", "customer.subscription.updated", "customer.subscription.deleted",
-            "customer.subscription.trial_will_end", "invoice.paid", "invoice.payment_succeeded", "invoice.payment_failed");
+    /** The event types webhook-serve handles: the keys of its handler map, so the two cannot disagree. */
+    static final List<String> HANDLED_EVENTS = dev.billingcli.webhook.Handlers.TYPES;
 
     @Option(names = "--url", required = true, paramLabel = "URL", description = "The public URL of webhook-serve, e.g. https://app.example.com/webhook.")
     String url;

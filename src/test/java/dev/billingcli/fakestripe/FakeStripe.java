@@ -91,6 +91,7 @@ public final class FakeStripe implements AutoCloseable {
     final Map<String, ObjectNode> webhookEndpoints = Collections.synchronizedMap(new LinkedHashMap<>());
     final Map<String, ObjectNode> checkoutSessions = Collections.synchronizedMap(new LinkedHashMap<>());
     final Map<String, ObjectNode> portalSessions = Collections.synchronizedMap(new LinkedHashMap<>());
+    final Map<String, ObjectNode> events = Collections.synchronizedMap(new LinkedHashMap<>());
 
     private FakeStripe() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -258,6 +259,7 @@ public final class FakeStripe implements AutoCloseable {
             case "subscription" -> subscriptions;
             case "billing_portal.configuration" -> portalConfigurations;
             case "webhook_endpoint" -> webhookEndpoints;
+            case "event" -> events;
             default -> throw new IllegalArgumentException(kind);
         };
     }

@@ -33,6 +33,7 @@ final class Resources {
         portal(s);
         webhookEndpoints(s);
         SupportResources.register(s);
+        events(s);
     }
 
     // ------------------------------------------------------------------ products
@@ -204,6 +205,21 @@ final class Resources {
                 }
             }
             return ok(list);
+        });
+    }
+
+    // ------------------------------------------------------------------ events
+
+    /** {@code GET /v1/events}: newest first, filtered by {@code types[]} and {@code created[gte]}, as Stripe lists them. */
+    private static void events(FakeStripe s) {
+        s.route("GET", "/v1/events", (m, p) -> {
+            List<?> types = p.get("types") instanceof List<?> l ? l : null;
+            long gte = p.get("created") instanceof Map<?, ?> c && c.get("gte") != null ? Long.parseLong((String) c.get("gte")) : Long.MIN_VALUE;
+            List<ObjectNode> found = new java.util.ArrayList<>(filter(s.events, e -> (types == null || types.contains(e.get("type").asText()))
+                    && e.get("created").asLong() >= gte));
+            java.util.Collections.reverse(found);
+            found.sort(java.util.Comparator.comparingLong((ObjectNode e) -> e.get("created").asLong()).reversed());
+            return ok(s.list("/v1/events", found, p));
         });
     }
 

@@ -1,0 +1,221 @@
+package dev.billingcli.cli;
+
+import dev.billingcli.App;
+import dev.billingcli.BillingException;
+import dev.billingcli.ExitCode;
+import dev.billingcli.store.EventStore.Filter;
+import dev.billingcli.store.EventStore.StoredEvent;
+import dev.billingcli.stripe.EventsGateway;
+import dev.billingcli.webhook.EventLog;
+import dev.billingcli.webhook.EventProcessor;
+import dev.billingcli.webhook.Outcome;
+import dev.billingcli.webhook.Pipeline;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "events", description = "The Stripe events webhook-serve received: list, show, replay, fetch missed ones.",
+        subcommands = {EventsCommand.ListCommand.class, EventsCommand.Show.class, EventsCommand.Replay.class, EventsCommand.Fetch.class},
+        footerHeading = "%nExamples:%n",
+        footer = {"  billing events list --outcome failed", "  billing events replay --failed", "  billing events fetch --since 24h"})
+final class EventsCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    static Map<String, Object> row(StoredEvent e) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("id", e.id());
+        r.put("type", e.type());
+        r.put("created", e.created());
+        r.put("account", e.accountId());
+        r.put("object", e.objectId());
+        r.put("outcome", e.outcome());
+        r.put("note", e.error());
+        r.put("received_at", e.receivedAt());
+        r.put("processed_at", e.processedAt());
+        return r;
+    }
+
+    static Map<String, Object> row(EventProcessor.Result r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", r.eventId());
+        m.put("type", r.type());
+        m.put("account", r.accountId());
+        m.put("outcome", r.outcome().wire());
+        m.put("note", r.note());
+        return m;
+    }
+
+    static int print(Output out, List<EventProcessor.Result> results) {
+        if (out.json()) {
+            out.json(results.stream().map(EventsCommand::row).toList());
+        } else {
+            out.table(List.of("ID", "TYPE", "ACCOUNT", "OUTCOME", "NOTE"), results.stream()
+                    .map(r -> Output.row(r.eventId(), r.type(), r.accountId(), r.outcome().wire(), r.note())).toList());
+        }
+        return results.stream().anyMatch(r -> r.outcome() == Outcome.FAILED) ? ExitCode.SERVICE_FAILED : ExitCode.OK;
+    }
+
+    @Command(name = "list", description = "Stored events, newest first.",
+            footerHeading = "%nExamples:%n", footer = {"  billing events list --account acme", "  billing -o json events list --outcome stale"})
+    static final class ListCommand implements Runnable {
+        @Option(names = "--account", paramLabel = "ID", description = "Only this account's events.")
+        String account;
+
+        @Option(names = "--type", paramLabel = "TYPE", description = "Only this event type.")
+        String type;
+
+        @Option(names = "--outcome", paramLabel = "OUTCOME", description = "applied, stale, ignored or failed.")
+        String outcome;
+
+        @Option(names = "--limit", defaultValue = "50", paramLabel = "N", description = "At most N events [default: ${DEFAULT-VALUE}].")
+        int limit;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public void run() {
+            if (outcome != null && !List.of("applied", "stale", "ignored", "failed").contains(outcome)) {
+                throw BillingException.invalid("--outcome must be applied, stale, ignored or failed, got " + outcome);
+            }
+            if (limit < 1) {
+                throw BillingException.invalid("--limit must be at least 1");
+            }
+            App app = Commands.app(spec);
+            List<StoredEvent> events = Pipeline.eventLog(app).list(new Filter(account, type, outcome, limit));
+            Output out = Commands.output(spec);
+            if (out.json()) {
+                out.json(events.stream().map(EventsCommand::row).toList());
+            } else if (events.isEmpty()) {
+                out.line("No events" + (account != null || type != null || outcome != null ? " match." : " stored yet."));
+            } else {
+                out.table(List.of("ID", "TYPE", "CREATED", "ACCOUNT", "OUTCOME", "NOTE"), events.stream()
+                        .map(e -> Output.row(e.id(), e.type(), e.created(), e.accountId(), e.outcome(), e.error())).toList());
+            }
+        }
+    }
+
+    @Command(name = "show", description = "One stored event: its outcome and payload.",
+            footerHeading = "%nExamples:%n", footer = "  billing events show evt_1Q…")
+    static final class Show implements Runnable {
+        @Parameters(paramLabel = "ID")
+        String id;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public void run() {
+            App app = Commands.app(spec);
+            StoredEvent e = Pipeline.eventLog(app).find(id)
+                    .orElseThrow(() -> BillingException.notFound("no stored event " + id + " (see billing events list)"));
+            Output out = Commands.output(spec);
+            Object payload;
+            try {
+                payload = new com.fasterxml.jackson.databind.ObjectMapper().readValue(e.payload(), Object.class);
+            } catch (java.io.IOException ex) {
+                payload = e.payload();
+            }
+            if (out.json()) {
+                Map<String, Object> r = row(e);
+                r.put("payload", payload);
+                out.json(r);
+            } else {
+                row(e).forEach((k, v) -> out.line(String.format("%-13s %s", k + ":", v == null ? "" : v)));
+                out.line("payload:");
+                out.json(payload);
+            }
+        }
+    }
+
+    @Command(name = "replay", description = "Apply stored events again, through the same handlers and ordering rule.",
+            footerHeading = "%nExamples:%n", footer = {"  billing events replay evt_1 evt_2", "  billing events replay --failed"})
+    static final class Replay implements Callable<Integer> {
+        @Parameters(paramLabel = "ID", arity = "0..*")
+        List<String> ids = new ArrayList<>();
+
+        @Option(names = "--failed", description = "Every event whose processing failed.")
+        boolean failed;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            if (failed == !ids.isEmpty()) {
+                throw BillingException.invalid("give event ids or --failed");
+            }
+            App app = Commands.app(spec);
+            EventLog log = Pipeline.eventLog(app);
+            List<EventProcessor.Result> results = failed ? log.replayFailed() : log.replay(ids);
+            Output out = Commands.output(spec);
+            if (results.isEmpty() && !out.json()) {
+                out.line("No failed events.");
+                return ExitCode.OK;
+            }
+            return print(out, results);
+        }
+    }
+
+    @Command(name = "fetch",
+            description = {"Pull the handled events of a recent window from Stripe (/v1/events, which keeps 30 days) and process",
+                "the ones not stored yet: repairs a downtime of webhook-serve. Needs a Stripe key."},
+            footerHeading = "%nExamples:%n", footer = {"  billing events fetch --since 24h", "  billing events fetch --since 3d"})
+    static final class Fetch implements Callable<Integer> {
+        private static final Pattern WINDOW = Pattern.compile("(\\d+)([smhd])");
+
+        @Option(names = "--since", defaultValue = "24h", paramLabel = "AGE", description = "How far back: 90m, 24h, 7d (at most 30d) [default: ${DEFAULT-VALUE}].")
+        String since;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            Matcher m = WINDOW.matcher(since);
+            if (!m.matches()) {
+                throw BillingException.invalid("--since must look like 90m, 24h or 7d, got " + since);
+            }
+            long n = Long.parseLong(m.group(1));
+            Duration window = switch (m.group(2)) {
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+            App app = Commands.app(spec);
+            EventsGateway stripe = new EventsGateway(app.stripe());
+            EventLog.FetchReport report = Pipeline.eventLog(app).fetch(window, stripe);
+            Output out = Commands.output(spec);
+            List<EventProcessor.Result> fresh = report.results().stream().filter(r -> r.outcome() != Outcome.DUPLICATE).toList();
+            if (out.json()) {
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("since", report.since());
+                r.put("listed", report.listed());
+                r.put("already_stored", report.listed() - fresh.size());
+                r.put("processed", fresh.stream().map(EventsCommand::row).toList());
+                out.json(r);
+                return fresh.stream().anyMatch(x -> x.outcome() == Outcome.FAILED) ? ExitCode.SERVICE_FAILED : ExitCode.OK;
+            }
+            out.line("Stripe listed " + report.listed() + " handled event(s) since " + report.since() + "; "
+                    + (report.listed() - fresh.size()) + " already stored, " + fresh.size() + " processed now.");
+            return fresh.isEmpty() ? ExitCode.OK : print(out, fresh);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.billingcli.webhook;
+
+import dev.billingcli.BillingException;
+import dev.billingcli.store.Database;
+import dev.billingcli.store.EventStore;
+import dev.billingcli.store.EventStore.Filter;
+import dev.billingcli.store.EventStore.StoredEvent;
+import dev.billingcli.stripe.EventsGateway;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** The stored events: what {@code events list|show|replay|fetch} do. */
+public final class EventLog {
+    private final Database database;
+    private final EventProcessor processor;
+
+    EventLog(Database database, EventProcessor processor) {
+        this.database = database;
+        this.processor = processor;
+    }
+
+    public List<StoredEvent> list(Filter filter) {
+        return database.jdbi().withHandle(h -> EventStore.list(h, filter));
+    }
+
+    public Optional<StoredEvent> find(String id) {
+        return database.jdbi().withHandle(h -> EventStore.find(h, id));
+    }
+
+    /** Applies stored events again, through the same handlers and ordering rule; an unknown id is exit 1. */
+    public List<EventProcessor.Result> replay(List<String> ids) {
+        for (String id : ids) {
+            if (find(id).isEmpty()) {
+                throw BillingException.notFound("no stored event " + id + " (see billing events list)");
+            }
+        }
+        List<EventProcessor.Result> results = new ArrayList<>();
+        ids.forEach(id -> results.add(processor.replay(id)));
+        return results;
+    }
+
+    public List<EventProcessor.Result> replayFailed() {
+        return replay(database.jdbi().withHandle(EventStore::failedIds));
+    }
+
+    /** @param results one per event Stripe listed, oldest first; events already stored are duplicates */
+    public record FetchReport(Instant since, int listed, List<EventProcessor.Result> results) {}
+
+    /**
+     * Pulls the handled events of the last {@code window} from Stripe's {@code /v1/events} and processes the
+     * ones not stored yet: repairs the gap a downtime of webhook-serve left.
+     */
+    public FetchReport fetch(Duration window, EventsGateway stripe) {
+        if (window.isNegative() || window.isZero() || window.compareTo(Duration.ofDays(EventsGateway.RETENTION_DAYS)) > 0) {
+            throw BillingException.invalid("--since must be between 1s and " + EventsGateway.RETENTION_DAYS
+                    + "d: Stripe keeps events for " + EventsGateway.RETENTION_DAYS + " days");
+        }
+        Instant since = Instant.now().minus(window);
+        List<String> events = stripe.eventsSince(since, Handlers.TYPES);
+        List<EventProcessor.Result> results = new ArrayList<>();
+        for (String raw : events) {
+            try {
+                results.add(processor.process(StripeEvent.parse(raw)));
+            } catch (Rejection r) {
+                throw BillingException.serviceFailed("Stripe listed something that is not an event: " + r.getMessage(), r);
+            } catch (EventProcessor.Unavailable u) {
+                throw BillingException.serviceFailed(u.getMessage(), u);
+            }
+        }
+        return new FetchReport(since, events.size(), results);
+    }
+}

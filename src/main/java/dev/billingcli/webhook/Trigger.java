@@ -1,0 +1,285 @@
+package dev.billingcli.webhook;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.billingcli.BillingException;
+import dev.billingcli.catalog.Catalog;
+import dev.billingcli.catalog.Cycle;
+import dev.billingcli.catalog.Plan;
+import dev.billingcli.catalog.PlanPrice;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Offline events for {@code webhook trigger}, like {@code stripe trigger} but aimed at our catalog: realistic
+ * payloads of the pinned API version from data files named by type ({@code events/<type>.json}, objects in
+ * {@code events/objects/}), with ids derived from the account so that a sequence of triggers moves one
+ * subscription through its life.
+ */
+public final class Trigger {
+    private static final String TEMPLATES = "/dev/billingcli/webhook/events/";
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([a-z_.]+)}");
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final HexFormat HEX = HexFormat.of();
+
+    /**
+     * @param planId null for the catalog's first recurring plan
+     * @param status null for the type's usual status
+     * @param paymentStatus {@code paid} or {@code unpaid} (a bank transfer on its way)
+     */
+    public record Request(String type, String accountId, String planId, Cycle cycle, boolean cancelAtPeriodEnd, String status,
+            int quantity, String paymentStatus, String billingReason, Instant now) {}
+
+    /** One event to deliver. */
+    public record Built(String eventId, String type, String json) {}
+
+    /** How the receiver answered. @param outcome the processing outcome when known */
+    public record Answer(int status, String body) {}
+
+    private Trigger() {}
+
+    /** The event types with a payload file: exactly the handled ones. */
+    public static List<String> types() {
+        return Handlers.TYPES.stream().filter(t -> Trigger.class.getResource(TEMPLATES + t + ".json") != null).toList();
+    }
+
+    /**
+     * The events a trigger sends: one, or for a subscription checkout the subscription's creation first
+     * (as {@code stripe trigger} does), so the sequence holds a full state.
+     */
+    public static List<Built> build(Request r, Catalog catalog) {
+        if (!types().contains(r.type())) {
+            throw BillingException.invalid("no payload for event type " + r.type() + "; one of: " + String.join(", ", types()));
+        }
+        Plan plan = r.planId() == null
+                ? catalog.plans().values().stream().filter(Plan::recurring).findFirst()
+                        .orElseThrow(() -> BillingException.invalid("the catalog has no plan with a recurring price; give --plan"))
+                : catalog.plan(r.planId()).orElseThrow(() -> BillingException.invalid("unknown plan " + r.planId()
+                        + " (plans: " + String.join(", ", catalog.plans().keySet()) + ")"));
+        boolean payment = r.type().startsWith("checkout.") && !plan.recurring();
+        PlanPrice price = payment ? plan.price(Cycle.ONCE) : plan.price(r.cycle());
+        if (price == null) {
+            throw BillingException.invalid("plan " + plan.id() + " has no " + (payment ? "one-time" : r.cycle().key())
+                    + " price in the catalog" + (plan.prices().isEmpty() ? " (it is not sold through Stripe)" : ""));
+        }
+        Map<String, Object> v = variables(r, plan, price, payment);
+        List<Built> out = new ArrayList<>();
+        boolean unpaid = "unpaid".equals(r.paymentStatus());
+        if (r.type().equals("checkout.session.completed") && !payment && !unpaid) {
+            out.add(event("customer.subscription.created", v, r));
+        }
+        out.add(event(r.type(), v, r));
+        return out;
+    }
+
+    private static Built event(String type, Map<String, Object> shared, Request r) {
+        Map<String, Object> v = new LinkedHashMap<>(shared);
+        String id = "evt_trig" + HEX.formatHex(bytes(12));
+        v.put("event_id", id);
+        if (type.equals("customer.subscription.created")) {
+            v.put("status", r.status() != null ? r.status() : "active");
+            v.put("cancel_at_period_end", false);
+            v.put("cancel_at", null);
+            v.put("canceled_at", null);
+        }
+        v.put("subscription", new Raw(render("objects/subscription.json", v)));
+        v.put("checkout.session", new Raw(render("objects/checkout.session.json", v)));
+        v.put("invoice", new Raw(render("objects/invoice.json", v)));
+        if (type.equals("customer.subscription.updated")) {
+            v.put("previous_attributes", new Raw(previous(r, shared).toString()));
+        }
+        String json = render(type + ".json", v);
+        try {
+            return new Built(id, type, StripeEvent.JSON.readTree(json).toString());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("payload file for " + type + " is not JSON once filled: " + e.getOriginalMessage());
+        }
+    }
+
+    /** What an update changed: the top-level fields whose value differs from the usual active state. */
+    private static JsonNode previous(Request r, Map<String, Object> after) {
+        Map<String, Object> before = new LinkedHashMap<>(after);
+        before.put("status", "active");
+        before.put("cancel_at_period_end", false);
+        before.put("cancel_at", null);
+        before.put("canceled_at", null);
+        before.put("quantity", 1);
+        try {
+            JsonNode b = StripeEvent.JSON.readTree(render("objects/subscription.json", before));
+            JsonNode a = StripeEvent.JSON.readTree(render("objects/subscription.json", after));
+            ObjectNode prev = StripeEvent.JSON.createObjectNode();
+            a.fields().forEachRemaining(f -> {
+                JsonNode old = b.get(f.getKey());
+                if (old != null && !old.equals(f.getValue())) {
+                    prev.set(f.getKey(), old);
+                }
+            });
+            return prev;
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<String, Object> variables(Request r, Plan plan, PlanPrice price, boolean payment) {
+        String base = "trig" + HEX.formatHex(sha256(r.accountId())).substring(0, 14);
+        long now = r.now().getEpochSecond();
+        long length = price.cycle() == Cycle.YEARLY ? 365 * 86400L : 30 * 86400L;
+        boolean deleted = r.type().equals("customer.subscription.deleted");
+        long periodEnd = deleted ? now : now - 86400 + length;
+        long periodStart = periodEnd - length;
+        boolean unpaid = "unpaid".equals(r.paymentStatus());
+        String status = r.status() != null ? r.status() : deleted ? "canceled" : "active";
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("api_version", com.stripe.Stripe.API_VERSION);
+        v.put("created", now);
+        v.put("account", r.accountId());
+        v.put("customer_id", "cus_" + base);
+        v.put("subscription_id", "sub_" + base);
+        v.put("item_id", "si_" + base);
+        v.put("items_url", "/v1/subscription_items?subscription=sub_" + base);
+        v.put("session_id", "cs_test_" + base);
+        v.put("invoice_id", "in_" + base + "_" + periodStart / 86400);
+        v.put("invoice_lines_url", "/v1/invoices/in_" + base + "_" + periodStart / 86400 + "/lines");
+        v.put("product_id", "billing_" + plan.id());
+        v.put("price_id", "price_" + price.lookupKey());
+        v.put("lookup_key", price.lookupKey());
+        v.put("plan", plan.id());
+        v.put("cycle", price.cycle().key());
+        v.put("interval", price.cycle().stripeInterval());
+        v.put("unit_amount", price.unitAmount());
+        v.put("unit_amount_decimal", Long.toString(price.unitAmount()));
+        v.put("currency", price.currency());
+        v.put("quantity", r.quantity());
+        v.put("status", status);
+        v.put("subscription_created", now - 86400);
+        v.put("period_start", periodStart);
+        v.put("period_end", periodEnd);
+        v.put("previous_period_start", periodStart - length);
+        v.put("cancel_at_period_end", r.cancelAtPeriodEnd() && !deleted);
+        v.put("cancel_at", r.cancelAtPeriodEnd() ? periodEnd : null);
+        v.put("canceled_at", r.cancelAtPeriodEnd() || deleted ? now : null);
+        v.put("cancellation_reason", r.cancelAtPeriodEnd() || deleted ? "cancellation_requested" : null);
+        v.put("ended_at", deleted ? now : null);
+        v.put("trial_start", status.equals("trialing") ? now : null);
+        v.put("trial_end", status.equals("trialing") ? now + plan.trialDays() * 86400L : null);
+        v.put("mode", payment ? "payment" : "subscription");
+        v.put("payment_status", unpaid ? "unpaid" : "paid");
+        v.put("payment_method_types", new Raw(unpaid ? "[\"customer_balance\"]" : "[\"card\"]"));
+        v.put("payment_intent", payment ? "pi_" + base : null);
+        v.put("session_subscription", payment ? null : "sub_" + base);
+        v.put("session_invoice", payment ? null : "in_" + base + "_" + periodStart / 86400);
+        v.put("expires_at", now + 86400);
+        v.put("amount_total", price.unitAmount() * r.quantity());
+        boolean failed = r.type().equals("invoice.payment_failed");
+        v.put("amount_paid", failed ? 0 : price.unitAmount() * r.quantity());
+        v.put("amount_remaining", failed ? price.unitAmount() * r.quantity() : 0);
+        v.put("invoice_status", failed ? "open" : "paid");
+        v.put("billing_reason", r.billingReason());
+        return v;
+    }
+
+    /** Sends an event to a running {@code webhook-serve}, signed as Stripe would. */
+    public static Answer post(String url, String secret, Built event) {
+        byte[] body = event.json().getBytes(StandardCharsets.UTF_8);
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json; charset=utf-8")
+                .header("Stripe-Signature", SignatureVerifier.sign(secret, Instant.now().getEpochSecond(), body))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        try {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+            return new Answer(response.statusCode(), response.body());
+        } catch (IOException e) {
+            throw BillingException.serviceFailed("cannot reach " + url + " (is webhook-serve running? or use --local): " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw BillingException.serviceFailed("interrupted while sending to " + url, e);
+        }
+    }
+
+    /** Sends an event through the same verification and processing as the server, in this process. */
+    public static EventProcessor.Result local(EventProcessor processor, String secret, Built event) {
+        byte[] body = event.json().getBytes(StandardCharsets.UTF_8);
+        try {
+            new SignatureVerifier(List.of(secret), SignatureVerifier.DEFAULT_TOLERANCE, java.time.Clock.systemUTC())
+                    .verify(SignatureVerifier.sign(secret, Instant.now().getEpochSecond(), body), body);
+            return processor.process(StripeEvent.parse(body));
+        } catch (Rejection e) {
+            throw new IllegalStateException("a built event was rejected: " + e.getMessage());
+        }
+    }
+
+    // ---- templates
+
+    private record Raw(String json) {}
+
+    private static String render(String file, Map<String, Object> v) {
+        String template = read(file);
+        Matcher m = PLACEHOLDER.matcher(template);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            if (!v.containsKey(m.group(1))) {
+                throw new IllegalStateException(file + ": no value for ${" + m.group(1) + "}");
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(json(v.get(m.group(1)))));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    private static String json(Object value) {
+        if (value == null) {
+            return "null";
+        }
+        if (value instanceof Raw raw) {
+            return raw.json();
+        }
+        if (value instanceof Number || value instanceof Boolean) {
+            return value.toString();
+        }
+        return new TextNode(value.toString()).toString();
+    }
+
+    private static String read(String file) {
+        try (InputStream in = Optional.ofNullable(Trigger.class.getResourceAsStream(TEMPLATES + file))
+                .orElseThrow(() -> new IllegalStateException("missing payload file " + file))) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static byte[] sha256(String s) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] bytes(int n) {
+        byte[] b = new byte[n];
+        RANDOM.nextBytes(b);
+        return b;
+    }
+}
