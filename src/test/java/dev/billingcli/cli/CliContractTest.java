@@ -121,6 +121,12 @@ class CliContractTest {
         Result bash = new CliRunner(dir).run("completion", "bash");
         assertThat(bash.code()).isZero();
         assertThat(bash.out()).contains("complete -F").contains("plans").contains("--database-url").contains("validate");
+        // every command and its options, and the plan ids of plans.yaml (the process's working directory)
+        for (String command : BillingCommand.COMMANDS.keySet()) {
+            assertThat(bash.out()).as(command).contains(command);
+        }
+        assertThat(bash.out()).contains("--allow-second", "--flow", "--at-period-end", "--dry-run", "--feature", "--since");
+        assertThat(bash.out()).containsPattern("PLAN_option_args=\\(\"free\" \"pro\" \"business\" \"credits_pack\" \"enterprise\"\\)");
         Result zsh = new CliRunner(dir).run("completion", "zsh");
         assertThat(zsh.out()).startsWith("#compdef billing").contains("bashcompinit");
     }
