@@ -54,16 +54,41 @@ public final class OpenApiRequestValidator {
         return shared;
     }
 
-    private static JsonNode load() {
+    /**
+     * Stripe's description as shipped beside the project ({@code ../shared/stripe-openapi/spec3.json},
+     * or {@code -Dbilling.openapi.spec}) when it is there, else the same file bundled with the tests
+     * (gzipped, byte for byte; {@code OpenApiRequestValidatorTest} checks that the two agree), so that
+     * a clone anywhere validates against the same description.
+     */
+    static InputStream openSpec() throws IOException {
+        Path shared = sharedSpec();
+        if (shared != null) {
+            return Files.newInputStream(shared);
+        }
+        InputStream bundled = OpenApiRequestValidator.class.getResourceAsStream(BUNDLED);
+        if (bundled == null) {
+            throw new IOException("neither ../shared/stripe-openapi/spec3.json nor " + BUNDLED + " on the test class path");
+        }
+        return new java.util.zip.GZIPInputStream(bundled);
+    }
+
+    static final String BUNDLED = "/fakestripe/spec3.json.gz";
+
+    /** The shared copy, when it exists. */
+    static Path sharedSpec() {
         String configured = System.getProperty("billing.openapi.spec");
         Path path = configured != null ? Path.of(configured) : Path.of("../shared/stripe-openapi/spec3.json");
-        try (InputStream in = Files.newInputStream(path);
+        return Files.isRegularFile(path) ? path : null;
+    }
+
+    private static JsonNode load() {
+        try (InputStream in = openSpec();
                 InputStream overlay = OpenApiRequestValidator.class.getResourceAsStream("/fakestripe/spec-overlay.json")) {
             JsonNode spec = JSON.readTree(in);
             applyOverlay(spec, JSON.readTree(overlay));
             return spec;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read Stripe's OpenAPI description at " + path.toAbsolutePath(), e);
+            throw new UncheckedIOException("cannot read Stripe's OpenAPI description: " + e.getMessage(), e);
         }
     }
 

@@ -59,4 +59,18 @@ class OpenApiRequestValidatorTest {
             assertThat(fake.products()).isEmpty();
         }
     }
+
+    @Test
+    void theBundledDescriptionIsTheSharedOneByteForByte() throws Exception {
+        java.nio.file.Path shared = OpenApiRequestValidator.sharedSpec();
+        byte[] bundled;
+        try (var in = new java.util.zip.GZIPInputStream(OpenApiRequestValidator.class.getResourceAsStream(OpenApiRequestValidator.BUNDLED))) {
+            bundled = in.readAllBytes();
+        }
+        assertThat(bundled.length).isGreaterThan(1_000_000);
+        if (shared != null) { // beside ../shared (this machine): the copy must not have drifted
+            assertThat(java.security.MessageDigest.getInstance("SHA-256").digest(bundled))
+                    .isEqualTo(java.security.MessageDigest.getInstance("SHA-256").digest(java.nio.file.Files.readAllBytes(shared)));
+        }
+    }
 }
