@@ -24,9 +24,9 @@ import java.util.stream.Collectors;
  *
  * <p>What exists is found by deterministic product id ({@code billing_<plan>}) and by price lookup key
  * ({@code <plan>_<cycle>}), never by name. Reads for a catalog of P plans with N prices: ⌈N/10⌉ price
- * lists (with products expanded), ⌈P/100⌉ product lists, one product search (only to report managed
- * products whose plan left plans.yaml; search is eventually consistent, so nothing is created on its
- * word), and one portal configuration list.
+ * lists (with products expanded), ⌈P/100⌉ product lists, one product search and one price search
+ * (only to report managed products whose plan, and prices whose cycle, left plans.yaml; search is
+ * eventually consistent, so nothing is created on its word), and one portal configuration list.
  */
 public final class CatalogSync {
     public static final String MANAGED_BY = "managed_by";
@@ -99,6 +99,14 @@ public final class CatalogSync {
             resolvedProducts.put(plan.id(), productId);
             for (PlanPrice price : plan.prices().values()) {
                 analyzePrice(price, productId, byKey.get(price.lookupKey()), options, steps);
+            }
+        }
+        Set<String> keySet = Set.copyOf(keys);
+        for (StripePrice extra : stripe.managedActivePrices()) {
+            boolean ofCurrentPlan = resolvedProducts.containsValue(extra.productId());
+            if (ofCurrentPlan && (extra.lookupKey() == null || !keySet.contains(extra.lookupKey()))
+                    && steps.stream().noneMatch(st -> st instanceof Step.ArchivePrice a && a.price().id().equals(extra.id()))) {
+                steps.add(new Step.ExtraPrice(extra, options.prune()));
             }
         }
         Set<String> planIds = plans.stream().map(Plan::id).collect(Collectors.toSet());
@@ -298,6 +306,13 @@ public final class CatalogSync {
                 stripe.tagPrice(s.current().id(), priceMetadata(s.price()));
                 priceIds.put(s.price().lookupKey(), s.current().id());
                 done.add("adopted price " + s.current().id() + " (" + s.price().lookupKey() + ")");
+            } else if (step instanceof Step.ExtraPrice s) {
+                if (s.prune()) {
+                    stripe.setPriceActive(s.price().id(), false);
+                    done.add("archived price " + s.price().id() + " (no longer in plans.yaml)");
+                } else {
+                    skipped.add(s);
+                }
             } else if (step instanceof Step.ExtraProduct s) {
                 if (s.prune()) {
                     for (StripePrice price : stripe.activePricesOf(s.product().id())) {

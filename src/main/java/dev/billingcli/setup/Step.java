@@ -117,6 +117,28 @@ public sealed interface Step {
     }
 
     /** A managed product whose plan is gone from plans.yaml; archived only with {@code --prune}. */
+    /** A managed, active price of a current plan whose cycle is gone from plans.yaml (say, yearly dropped). */
+    record ExtraPrice(StripePrice price, boolean prune) implements Step {
+        public String drift() {
+            return "extra managed price " + price.id() + " (" + describe() + " is not in plans.yaml)";
+        }
+
+        public String action() {
+            return prune ? "archive price " + price.id() + " (" + describe() + " no longer in plans.yaml)"
+                    : "keep extra price " + price.id() + " (" + describe() + " no longer in plans.yaml; --prune archives it)";
+        }
+
+        private String describe() {
+            return price.lookupKey() != null ? price.lookupKey()
+                    : price.metadata().getOrDefault("billing_plan", "?") + "_" + price.metadata().getOrDefault("billing_cycle", "?");
+        }
+
+        @Override
+        public boolean writes() {
+            return prune;
+        }
+    }
+
     record ExtraProduct(StripeProduct product, boolean prune) implements Step {
         public String drift() {
             return "extra managed product " + product.id() + " (plan " + product.metadata().getOrDefault("billing_plan", "?")

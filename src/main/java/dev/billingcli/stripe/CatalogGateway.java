@@ -123,6 +123,27 @@ public final class CatalogGateway {
         return found;
     }
 
+    /**
+     * Active prices tagged {@code managed_by=billing}, by search (eventually consistent: used only to
+     * report prices whose cycle left plans.yaml, never to decide what to create).
+     */
+    public List<StripePrice> managedActivePrices() {
+        List<StripePrice> found = new ArrayList<>();
+        String page = null;
+        do {
+            com.stripe.param.PriceSearchParams.Builder b = com.stripe.param.PriceSearchParams.builder()
+                    .setQuery("metadata['managed_by']:'billing' AND active:'true'").setLimit((long) PAGE);
+            if (page != null) {
+                b.setPage(page);
+            }
+            com.stripe.param.PriceSearchParams params = b.build();
+            var result = stripe.call("search prices", () -> stripe.client().v1().prices().search(params));
+            result.getData().forEach(p -> found.add(price(p)));
+            page = Boolean.TRUE.equals(result.getHasMore()) ? result.getNextPage() : null;
+        } while (page != null);
+        return found;
+    }
+
     public StripeProduct createProduct(String id, String name, String description, List<String> features, Map<String, String> metadata) {
         ProductCreateParams.Builder b = ProductCreateParams.builder().setId(id).setName(name).putAllMetadata(metadata);
         if (description != null) {

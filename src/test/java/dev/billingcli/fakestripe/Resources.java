@@ -88,10 +88,15 @@ final class Resources {
         });
     }
 
-    /** Stripe's search syntax, as far as we use it: {@code metadata['k']:'v'} clauses joined by AND. */
+    /** Stripe's search syntax, as far as we use it: {@code metadata['k']:'v'} and {@code active:'true'} clauses joined by AND. */
     private static java.util.function.Predicate<ObjectNode> query(String query) {
         Matcher m = Pattern.compile("metadata\\['([^']+)'\\]:'([^']*)'").matcher(query == null ? "" : query);
         java.util.function.Predicate<ObjectNode> all = o -> true;
+        Matcher active = Pattern.compile("(?<!\\])\\bactive:'(true|false)'").matcher(query == null ? "" : query);
+        if (active.find()) {
+            boolean wanted = active.group(1).equals("true");
+            all = all.and(o -> o.path("active").asBoolean() == wanted);
+        }
         while (m.find()) {
             String k = m.group(1);
             String v = m.group(2);
@@ -129,6 +134,14 @@ final class Resources {
             price.put("unit_amount_decimal", (String) p.get("unit_amount"));
             s.prices.put(price.get("id").asText(), price);
             return ok(price);
+        });
+        s.route("GET", "/v1/prices/search", (m, p) -> {
+            List<ObjectNode> found = filter(s.prices, query((String) p.get("query")));
+            ObjectNode result = s.object().put("object", "search_result").put("url", "/v1/prices/search").put("has_more", false);
+            result.putNull("next_page");
+            ArrayNode data = result.putArray("data");
+            found.forEach(data::add);
+            return ok(result);
         });
         s.route("GET", "/v1/prices/([^/]+)", (m, p) -> ok(get(s.prices, "price", m.group(1))));
         s.route("POST", "/v1/prices/([^/]+)", (m, p) -> {

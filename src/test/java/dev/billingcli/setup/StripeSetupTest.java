@@ -94,10 +94,11 @@ class StripeSetupTest {
         assertThat(again.code()).as(again.toString()).isZero();
         assertThat(again.out()).contains("nothing to do");
         assertThat(fake.writes()).isEmpty();
-        // ⌈5 prices / 10⌉ price list + ⌈3 plans / 100⌉ product list + 1 search (extras) + 1 portal list
-        assertThat(fake.requests()).hasSize(4);
-        assertThat(fake.count("GET", "/v1/prices")).isEqualTo(1);
+        // ⌈5 prices / 10⌉ price list + ⌈3 plans / 100⌉ product list + 2 searches (extras) + 1 portal list
+        assertThat(fake.requests()).hasSize(5);
+        assertThat(fake.count("GET", "/v1/prices") - fake.count("GET", "/v1/prices/search")).isEqualTo(1);
         assertThat(fake.count("GET", "/v1/products/search")).isEqualTo(1);
+        assertThat(fake.count("GET", "/v1/prices/search")).isEqualTo(1);
         assertThat(fake.count("GET", "/v1/billing_portal/configurations")).isEqualTo(1);
     }
 
@@ -121,8 +122,8 @@ class StripeSetupTest {
         assertThat(fake.writes()).isEmpty();
         long priceLists = (priceCount + 9) / 10;
         long productLists = (planCount + 99) / 100;
-        assertThat(fake.count("GET", "/v1/prices")).isEqualTo(priceLists);
-        assertThat(fake.requests()).hasSize((int) (priceLists + productLists + 2)); // + 1 search + 1 portal list
+        assertThat(fake.count("GET", "/v1/prices") - fake.count("GET", "/v1/prices/search")).isEqualTo(priceLists);
+        assertThat(fake.requests()).hasSize((int) (priceLists + productLists + 3)); // + 2 searches + 1 portal list
     }
 
     @Test
@@ -264,6 +265,30 @@ class StripeSetupTest {
         assertThat(fake.product("billing_credits_pack").get("active").asBoolean()).isFalse();
         assertThat(fake.prices()).filteredOn(p -> "billing_credits_pack".equals(text(p, "product")))
                 .allSatisfy(p -> assertThat(p.get("active").asBoolean()).isFalse());
+    }
+
+    @Test
+    void aCycleGoneFromPlansYamlIsReportedAndItsPriceArchivedOnlyWithPrune() throws Exception {
+        assertThat(setup().code()).isZero();
+        String yearly = priceWithKey("pro_yearly").get("id").asText();
+        editPlans("prices: { monthly: \"9.90\", yearly: \"99.00\" }", "prices: { monthly: \"9.90\" }");
+        fake.clearRequests();
+
+        CliRunner.Result verify = cli.run("stripe:verify");
+        assertThat(verify.code()).as(verify.toString()).isEqualTo(1);
+        assertThat(verify.out()).contains("extra managed price " + yearly + " (pro_yearly is not in plans.yaml)");
+
+        CliRunner.Result kept = setup();
+        assertThat(kept.code()).as(kept.toString()).isZero();
+        assertThat(kept.out()).contains("keep extra price " + yearly, "--prune");
+        assertThat(fake.price(yearly).get("active").asBoolean()).isTrue();
+        // the portal's plan switching no longer offers it, though
+        assertThat(fake.portalConfigurations().get(0).toString()).doesNotContain(yearly);
+
+        assertThat(setup("--prune").code()).isZero();
+        assertThat(fake.price(yearly).get("active").asBoolean()).isFalse();
+        fake.clearRequests();
+        assertThat(cli.run("stripe:verify").code()).isZero();
     }
 
     @Test
