@@ -32,8 +32,10 @@ public final class CdsTraining {
 
     private CdsTraining() {}
 
+    /** @param args {@code light|full} and the plans.yaml to train on */
     public static void main(String[] args) {
-        Path plans = Path.of(args.length > 0 ? args[0] : "plans.yaml").toAbsolutePath();
+        boolean full = args.length > 0 && args[0].equals("full");
+        Path plans = Path.of(args.length > 1 ? args[1] : "plans.yaml").toAbsolutePath();
         Path cwd = plans.getParent() == null ? Path.of("").toAbsolutePath() : plans.getParent();
         String[][] runs = {
             {"--help"}, {"--version"}, {"--plans", plans.toString(), "plans", "list"},
@@ -43,6 +45,9 @@ public final class CdsTraining {
         for (String[] run : runs) {
             PrintWriter sink = new PrintWriter(new StringWriter());
             Main.run(run, Map.of(), cwd, sink, sink);
+        }
+        if (!full) {
+            return;
         }
         ClassLoader loader = CdsTraining.class.getClassLoader();
         java.util.List<String> names = new java.util.ArrayList<>(java.util.List.of(PRELOAD_CLASSES));
