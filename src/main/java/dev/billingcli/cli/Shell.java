@@ -108,7 +108,7 @@ public final class Shell {
         return lastExit;
     }
 
-    private String prompt() {
+    String prompt() {
         AttributedStringBuilder p = new AttributedStringBuilder().append("billing");
         String key = settings.stripeKey();
         if (key != null && key.matches("(sk|rk)_live_.*")) {

@@ -179,4 +179,30 @@ class ShellTest {
         assertThat(awaitScreen("(test)> ")).contains("credits_pack");
         assertThat(session).isNotDone();
     }
+
+    @Test
+    void thePromptShowsLiveInRedAndTestPlainly() throws Exception {
+        Settings live = Settings.resolve(new Settings.Flags(null, null, null, "sk_live_abcdef123456", null, null, false, false, false),
+                Map.of(), dir);
+        String prompt = new Shell(terminal, Map.of(), dir, List.of(), live).prompt();
+        assertThat(prompt).contains("LIVE").contains("\u001b[").contains("31"); // red
+        Settings test = Settings.resolve(new Settings.Flags(null, null, null, "sk_test_abcdef123456", null, null, false, false, false),
+                Map.of(), dir);
+        assertThat(new Shell(terminal, Map.of(), dir, List.of(), test).prompt()).contains("(test)").doesNotContain("LIVE");
+    }
+
+    @Test
+    void commandsInOneSessionShareOnePoolAndOneStripeClient() {
+        try (dev.billingcli.Services services = new dev.billingcli.Services()) {
+            Settings settings = Settings.resolve(new Settings.Flags(null, null, null, null, null, null, false, false, false), env, dir);
+            dev.billingcli.App first = new dev.billingcli.App(settings, dir, m -> {}, services);
+            dev.billingcli.App second = new dev.billingcli.App(settings, dir, m -> {}, services);
+            assertThat(second.database()).isSameAs(first.database());
+            assertThat(second.stripe()).isSameAs(first.stripe());
+            assertThat(second.catalog()).isSameAs(first.catalog());
+            first.close(); // one command ending does not close what the session keeps
+            int one = second.database().jdbi().withHandle(h -> h.createQuery("select 1").mapTo(Integer.class).one());
+            assertThat(one).isEqualTo(1);
+        }
+    }
 }
