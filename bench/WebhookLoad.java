@@ -57,7 +57,7 @@ public class WebhookLoad {
             send(build(i, 0, eventNo.incrementAndGet()));
         }
         System.out.printf("%-11s %9s %8s %8s %7s %12s %10s %9s%n", "concurrency", "events/s", "p50 ms", "p99 ms", "errors",
-                "CPU ms/event", "duplicates", "late-old");
+                "CPU ms/ev s+pg", "duplicates", "late-old");
         for (int c : levels) {
             run(c, seconds, serverPid, postmaster);
         }
@@ -65,7 +65,7 @@ public class WebhookLoad {
     }
 
     static void run(int concurrency, int seconds, long serverPid, long postmaster) throws Exception {
-        long cpu0 = cpu(serverPid) + postgresCpu(postmaster);
+        long server0 = cpu(serverPid), pg0 = postgresCpu(postmaster);
         long end = System.nanoTime() + seconds * 1_000_000_000L;
         List<long[]> latencies = new ArrayList<>();
         AtomicLong errors = new AtomicLong(), dups = new AtomicLong(), late = new AtomicLong(), count = new AtomicLong();
@@ -121,7 +121,7 @@ public class WebhookLoad {
             th.join();
         }
         double elapsed = (System.nanoTime() - start) / 1e9;
-        long cpu1 = cpu(serverPid) + postgresCpu(postmaster);
+        long server1 = cpu(serverPid), pg1 = postgresCpu(postmaster);
         long total = 0;
         for (long[] l : latencies) {
             total += l[l.length - 1];
@@ -135,9 +135,11 @@ public class WebhookLoad {
         }
         Arrays.sort(all);
         double clkTck = 100.0;
-        double cpuMs = (cpu1 - cpu0) * 1000.0 / clkTck;
-        System.out.printf("%-11d %9.0f %8.2f %8.2f %7d %12.3f %10d %9d%n", concurrency, count.get() / elapsed,
-                all[all.length / 2] / 1e6, all[(int) (all.length * 0.99)] / 1e6, errors.get(), cpuMs / count.get(), dups.get(), late.get());
+        double serverMs = (server1 - server0) * 1000.0 / clkTck / count.get();
+        double pgMs = (pg1 - pg0) * 1000.0 / clkTck / count.get();
+        System.out.printf("%-11d %9.0f %8.2f %8.2f %7d %12s %10d %9d%n", concurrency, count.get() / elapsed,
+                all[all.length / 2] / 1e6, all[(int) (all.length * 0.99)] / 1e6, errors.get(),
+                String.format("%.2f+%.2f", serverMs, pgMs), dups.get(), late.get());
     }
 
     /** A subscription state: version v is encoded as the quantity and as the event's created second. */
@@ -216,12 +218,12 @@ public class WebhookLoad {
                         quantity, status, current_period_start, current_period_end, last_event_created, last_event_id)
                     select 'sub_seed' || g, 'cus_seed' || g, 'pro', 'price_pro_monthly', 'pro_monthly', 'month', 1, 'active',
                         now(), now() + interval '30 days', to_timestamp(1700000000), 'evt_seed' || g
-                    from generate_series(1, """ + rows + ")");
+                    from generate_series(1, """ + rows + ") g");
             st.execute("""
                     insert into stripe_events (event_id, type, created, object_id, payload, outcome, processed_at)
                     select 'evt_seed' || g, 'customer.subscription.updated', to_timestamp(1700000000), 'sub_seed' || g,
                         jsonb_build_object('id', 'evt_seed' || g, 'object', 'event', 'pad', repeat('x', 400)), 'applied', now()
-                    from generate_series(1, """ + rows + ")");
+                    from generate_series(1, """ + rows + ") g");
             st.execute("vacuum analyze subscriptions");
             st.execute("vacuum analyze stripe_events");
         }
