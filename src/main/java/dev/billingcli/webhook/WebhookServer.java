@@ -142,7 +142,7 @@ public final class WebhookServer implements AutoCloseable {
                 return;
             }
             log.accept(r.eventId() + " " + r.type() + " account=" + (r.accountId() == null ? "-" : r.accountId()) + " "
-                    + r.outcome().wire() + " " + ms(start) + (secret > 0 ? " (secret #" + (secret + 1) + ")" : "")
+                    + r.outcome().wire() + " " + ms(start) + " (secret #" + (secret + 1) + ")"
                     + (r.outcome() == Outcome.FAILED ? ": " + r.note() : ""));
             answer(ex, r.outcome() == Outcome.FAILED ? 500 : 200, "{\"received\":true,\"outcome\":\"" + r.outcome().wire() + "\"}");
         } catch (Rejection r) {
