@@ -14,8 +14,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -35,7 +33,8 @@ public class WebhookLoad {
     static String url, secret;
     static int subs;
     static AtomicLongArray version;           // newest version handed out per subscription
-    static final Map<Long, byte[]> sent = new ConcurrentHashMap<>(); // a sample of sent bodies, for duplicates
+    static final int RECENT = 1 << 16;
+    static final java.util.concurrent.atomic.AtomicReferenceArray<byte[]> sent = new java.util.concurrent.atomic.AtomicReferenceArray<>(RECENT); // recent bodies, for duplicates
     static final AtomicLong eventNo = new AtomicLong();
     static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
@@ -47,7 +46,6 @@ public class WebhookLoad {
         long postmaster = Long.parseLong(a[4]);
         subs = Integer.parseInt(a[5]);
         int seconds = Integer.parseInt(a[6]);
-        int[] levels = Arrays.stream(a[7].split(",")).mapToInt(Integer::parseInt).toArray();
         version = new AtomicLongArray(subs);
         if (a.length > 8) {
             seed(jdbc, Integer.parseInt(a[8]));
@@ -57,15 +55,19 @@ public class WebhookLoad {
             send(build(i, 0, eventNo.incrementAndGet()));
         }
         System.out.printf("%-11s %9s %8s %8s %7s %12s %10s %9s%n", "concurrency", "events/s", "p50 ms", "p99 ms", "errors",
-                "CPU ms/event", "duplicates", "late-old");
-        for (int c : levels) {
-            run(c, seconds, serverPid, postmaster);
+                "CPU ms/ev s+pg", "duplicates", "late-old");
+        for (String level : a[7].split(",")) {
+            if (level.startsWith("w")) { // a warm-up level: run, do not report
+                run(Integer.parseInt(level.substring(1)), seconds / 2, serverPid, postmaster, false);
+            } else {
+                run(Integer.parseInt(level), seconds, serverPid, postmaster, true);
+            }
         }
         check(jdbc);
     }
 
-    static void run(int concurrency, int seconds, long serverPid, long postmaster) throws Exception {
-        long cpu0 = cpu(serverPid) + postgresCpu(postmaster);
+    static void run(int concurrency, int seconds, long serverPid, long postmaster, boolean report) throws Exception {
+        long server0 = cpu(serverPid), pg0 = postgresCpu(postmaster);
         long end = System.nanoTime() + seconds * 1_000_000_000L;
         List<long[]> latencies = new ArrayList<>();
         AtomicLong errors = new AtomicLong(), dups = new AtomicLong(), late = new AtomicLong(), count = new AtomicLong();
@@ -80,8 +82,9 @@ public class WebhookLoad {
                 while (System.nanoTime() < end && n < lat.length) {
                     byte[] body;
                     double p = r.nextDouble();
-                    if (p < 0.10 && !sent.isEmpty()) {
-                        body = sent.get(1 + r.nextLong(eventNo.get()));
+                    if (p < 0.10) {
+                        long newest = eventNo.get();
+                        body = sent.get((int) ((newest - r.nextLong(Math.min(newest, RECENT - 1))) % RECENT));
                         if (body == null) {
                             continue;
                         }
@@ -121,7 +124,7 @@ public class WebhookLoad {
             th.join();
         }
         double elapsed = (System.nanoTime() - start) / 1e9;
-        long cpu1 = cpu(serverPid) + postgresCpu(postmaster);
+        long server1 = cpu(serverPid), pg1 = postgresCpu(postmaster);
         long total = 0;
         for (long[] l : latencies) {
             total += l[l.length - 1];
@@ -135,9 +138,14 @@ public class WebhookLoad {
         }
         Arrays.sort(all);
         double clkTck = 100.0;
-        double cpuMs = (cpu1 - cpu0) * 1000.0 / clkTck;
-        System.out.printf("%-11d %9.0f %8.2f %8.2f %7d %12.3f %10d %9d%n", concurrency, count.get() / elapsed,
-                all[all.length / 2] / 1e6, all[(int) (all.length * 0.99)] / 1e6, errors.get(), cpuMs / count.get(), dups.get(), late.get());
+        double serverMs = (server1 - server0) * 1000.0 / clkTck / count.get();
+        double pgMs = (pg1 - pg0) * 1000.0 / clkTck / count.get();
+        if (!report) {
+            return;
+        }
+        System.out.printf("%-11d %9.0f %8.2f %8.2f %7d %12s %10d %9d%n", concurrency, count.get() / elapsed,
+                all[all.length / 2] / 1e6, all[(int) (all.length * 0.99)] / 1e6, errors.get(),
+                String.format("%.2f+%.2f", serverMs, pgMs), dups.get(), late.get());
     }
 
     /** A subscription state: version v is encoded as the quantity and as the event's created second. */
@@ -156,9 +164,7 @@ public class WebhookLoad {
                 + "\"unit_amount\":990,\"recurring\":{\"interval\":\"month\",\"interval_count\":1},\"metadata\":{}}}]}}"
                 + (v == 0 ? "" : ",\"previous_attributes\":{\"items\":{\"data\":[{\"quantity\":" + v + "}]}}") + "}}";
         byte[] body = json.getBytes(StandardCharsets.UTF_8);
-        if (id % 4 == 0) {
-            sent.put(id, body);
-        }
+        sent.set((int) (id % RECENT), body);
         return body;
     }
 
@@ -216,14 +222,15 @@ public class WebhookLoad {
                         quantity, status, current_period_start, current_period_end, last_event_created, last_event_id)
                     select 'sub_seed' || g, 'cus_seed' || g, 'pro', 'price_pro_monthly', 'pro_monthly', 'month', 1, 'active',
                         now(), now() + interval '30 days', to_timestamp(1700000000), 'evt_seed' || g
-                    from generate_series(1, """ + rows + ")");
+                    from generate_series(1, """ + rows + ") g");
             st.execute("""
                     insert into stripe_events (event_id, type, created, object_id, payload, outcome, processed_at)
                     select 'evt_seed' || g, 'customer.subscription.updated', to_timestamp(1700000000), 'sub_seed' || g,
                         jsonb_build_object('id', 'evt_seed' || g, 'object', 'event', 'pad', repeat('x', 400)), 'applied', now()
-                    from generate_series(1, """ + rows + ")");
+                    from generate_series(1, """ + rows + ") g");
             st.execute("vacuum analyze subscriptions");
             st.execute("vacuum analyze stripe_events");
+            st.execute("checkpoint");
         }
         System.out.printf("seeded %d subscriptions and %d events in %.1f s%n", rows, rows, (System.nanoTime() - t0) / 1e9);
     }

@@ -24,22 +24,30 @@ public final class EventStore {
     /** What {@code events list} filters on; null means any. */
     public record Filter(String accountId, String type, String outcome, int limit) {}
 
-    /**
-     * Claims an event for processing: inserts it, or takes over an earlier attempt that failed. False
-     * when it is already stored with any other outcome (a duplicate). A concurrent claim of the same id
-     * waits for this transaction and then sees a duplicate.
-     */
-    public static boolean claim(Handle h, String id, String type, Instant created, String objectId, String payload) {
-        return h.createUpdate("""
-                insert into stripe_events (event_id, type, created, object_id, payload, outcome)
-                values (:id, :type, :created, :object, cast(:payload as jsonb), 'processing')
-                on conflict (event_id) do update set received_at = now(), outcome = 'processing', error = null
-                where stripe_events.outcome = 'failed'""")
-                .bind("id", id).bind("type", type).bind("created", SubscriptionStore.ts(created)).bind("object", objectId)
-                .bind("payload", payload).execute() == 1;
+    /** The outcome of a stored event, if it is stored (a cheap look-up before any work or lock). */
+    public static Optional<String> outcomeOf(Handle h, String id) {
+        return h.createQuery("select outcome from stripe_events where event_id = :id").bind("id", id).mapTo(String.class).findOne();
     }
 
-    /** Sets the outcome of a claimed (or replayed) event, in the transaction that applied it. */
+    /**
+     * Stores a processed event with its outcome, at the end of the transaction that applied it (one write
+     * of the payload). False when another delivery stored it first (on this instance or another): the
+     * caller rolls back and answers duplicate. A concurrent store of the same id waits for the first
+     * transaction, then sees it. An earlier failed attempt is replaced.
+     */
+    public static boolean store(Handle h, String id, String type, Instant created, String objectId, String payload,
+            String outcome, String accountId, String note) {
+        return h.createUpdate("""
+                insert into stripe_events (event_id, type, created, object_id, payload, outcome, account_id, error, processed_at)
+                values (:id, :type, :created, :object, cast(:payload as jsonb), :outcome, :account, :error, now())
+                on conflict (event_id) do update set outcome = excluded.outcome, account_id = excluded.account_id,
+                    error = excluded.error, received_at = now(), processed_at = now()
+                where stripe_events.outcome = 'failed'""")
+                .bind("id", id).bind("type", type).bind("created", SubscriptionStore.ts(created)).bind("object", objectId)
+                .bind("payload", payload).bind("outcome", outcome).bind("account", accountId).bind("error", note).execute() == 1;
+    }
+
+    /** Sets the outcome of a replayed event, in the transaction that applied it again. */
     public static void finish(Handle h, String id, String outcome, String accountId, String error) {
         h.createUpdate("""
                 update stripe_events set outcome = :outcome, account_id = coalesce(:account, account_id), error = :error,

@@ -11,9 +11,10 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * Stores a verified event and applies it in one transaction, so a crash leaves both or neither. The
- * event id's primary key makes a repeated delivery (here or on another instance) a duplicate that
- * changes nothing; the handler for the type ({@link Handlers}) does the rest, under row locks rather
+ * Applies a verified event and stores it in one transaction, so a crash leaves both or neither. A
+ * stored id answers duplicate at once; two deliveries racing each other are settled by the event id's
+ * primary key (the second one's insert waits for the first and then rolls its whole transaction back),
+ * so a repeated delivery, here or on another instance, changes nothing; the handler for the type ({@link Handlers}) does the rest, under row locks rather
  * than in-memory locks, so several instances on one database reach the same state.
  */
 public final class EventProcessor {
@@ -27,6 +28,13 @@ public final class EventProcessor {
     public static final class Unavailable extends RuntimeException {
         Unavailable(Throwable cause) {
             super("database unavailable: " + rootMessage(cause), cause);
+        }
+    }
+
+    /** The event was stored by a concurrent delivery while this one was applying it. */
+    private static final class StoredMeanwhile extends RuntimeException {
+        StoredMeanwhile() {
+            super(null, null, false, false);
         }
     }
 
@@ -66,17 +74,24 @@ public final class EventProcessor {
         for (int attempt = 1;; attempt++) {
             try {
                 return database.jdbi().inTransaction(h -> {
-                    boolean mine = replay ? EventStore.lock(h, event.id()).isPresent()
-                            : EventStore.claim(h, event.id(), event.type(), event.created(), event.objectId(), event.raw());
-                    if (!mine) {
+                    if (replay ? EventStore.lock(h, event.id()).isEmpty()
+                            : EventStore.outcomeOf(h, event.id()).filter(o -> !o.equals(Outcome.FAILED.wire())).isPresent()) {
                         return new Result(event.id(), event.type(), null, Outcome.DUPLICATE, null, micros(start));
                     }
                     Handler handler = Handlers.forType(event.type());
                     HandlerContext c = new HandlerContext(h, event, catalog, subscriptionFetcher);
                     Outcome outcome = handler == null ? Outcome.IGNORED : handler.handle(c);
-                    EventStore.finish(h, event.id(), outcome.wire(), c.accountId(), c.note());
+                    if (replay) {
+                        EventStore.finish(h, event.id(), outcome.wire(), c.accountId(), c.note());
+                    } else if (!EventStore.store(h, event.id(), event.type(), event.created(), event.objectId(), event.raw(),
+                            outcome.wire(), c.accountId(), c.note())) {
+                        throw new StoredMeanwhile();
+                    }
                     return new Result(event.id(), event.type(), c.accountId(), outcome, c.note(), micros(start));
                 });
+            } catch (StoredMeanwhile e) {
+                // another delivery of this event committed first: everything this one did is rolled back
+                return new Result(event.id(), event.type(), null, Outcome.DUPLICATE, null, micros(start));
             } catch (RuntimeException e) {
                 if (unavailable(e)) {
                     // a pooled connection that died with the server: the pool drops it, a fresh one may work

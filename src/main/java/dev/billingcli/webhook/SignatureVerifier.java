@@ -22,6 +22,16 @@ import javax.crypto.spec.SecretKeySpec;
 public final class SignatureVerifier {
     public static final Duration DEFAULT_TOLERANCE = Duration.ofSeconds(300);
     private static final HexFormat HEX = HexFormat.of();
+    private static final java.util.regex.Pattern TIMESTAMP = java.util.regex.Pattern.compile("\\d{1,12}");
+    private static final java.util.regex.Pattern SIGNATURE = java.util.regex.Pattern.compile("[0-9a-fA-F]{64}");
+    /** Mac instances are not thread-safe and costly to look up: one per thread. */
+    private static final ThreadLocal<Mac> MAC = ThreadLocal.withInitial(() -> {
+        try {
+            return Mac.getInstance("HmacSHA256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
+    });
 
     private final List<SecretKeySpec> keys;
     private final long toleranceSeconds;
@@ -54,12 +64,12 @@ public final class SignatureVerifier {
             String key = part.substring(0, eq).strip();
             String value = part.substring(eq + 1).strip();
             if (key.equals("t")) {
-                if (timestamp != null || !value.matches("\\d{1,12}")) {
+                if (timestamp != null || !TIMESTAMP.matcher(value).matches()) {
                     throw new Rejection(400, "malformed Stripe-Signature header (timestamp)");
                 }
                 timestamp = Long.parseLong(value);
             } else if (key.equals("v1")) {
-                if (!value.matches("[0-9a-fA-F]{64}")) {
+                if (!SIGNATURE.matcher(value).matches()) {
                     throw new Rejection(400, "malformed Stripe-Signature header (v1 signature)");
                 }
                 signatures.add(HEX.parseHex(value));
@@ -100,12 +110,12 @@ public final class SignatureVerifier {
 
     private static byte[] mac(SecretKeySpec key, long timestamp, byte[] body) {
         try {
-            Mac mac = Mac.getInstance("HmacSHA256");
+            Mac mac = MAC.get();
             mac.init(key);
             mac.update((timestamp + ".").getBytes(StandardCharsets.US_ASCII));
             return mac.doFinal(body);
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        } catch (InvalidKeyException e) {
+            throw new IllegalStateException("bad HMAC key", e);
         }
     }
 }

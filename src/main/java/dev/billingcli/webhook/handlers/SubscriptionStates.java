@@ -24,10 +24,14 @@ final class SubscriptionStates {
         String account = accountOf(c, incoming.customerId(), e.object().path("metadata").path("account_id").asText(null));
         incoming = incoming.withAccount(account);
         c.account(account);
-        if (SubscriptionStore.insertIfAbsent(c.handle(), incoming, e.created(), e.id())) {
-            return Outcome.APPLIED;
+        // the row lock serialises the events of one subscription across threads and instances
+        Stored stored = SubscriptionStore.lock(c.handle(), incoming.id()).orElse(null);
+        if (stored == null) {
+            if (SubscriptionStore.insertIfAbsent(c.handle(), incoming, e.created(), e.id())) {
+                return Outcome.APPLIED;
+            }
+            stored = SubscriptionStore.lock(c.handle(), incoming.id()).orElseThrow(); // inserted meanwhile
         }
-        Stored stored = SubscriptionStore.lock(c.handle(), incoming.id()).orElseThrow();
         c.account(stored.subscription().accountId());
         Decision d = SubscriptionOrdering.decide(stored, e, () -> sameSecond(c, e), c.canFetch() ? c::fetchSubscription : null);
         c.note(d.note());
