@@ -84,6 +84,16 @@ public final class SubscriptionStore {
     }
 
     /**
+     * The account's current subscription: its newest one still running (not canceled, not expired), or
+     * else its newest one. An older running subscription wins over a newer ended one.
+     */
+    public static Optional<Subscription> currentOf(Handle h, String accountId) {
+        return h.createQuery("select " + COLUMNS + " from subscriptions where account_id = :a"
+                        + " order by (status in ('canceled', 'incomplete_expired')), created_at desc limit 1")
+                .bind("a", accountId).map((rs, ctx) -> stored(rs).subscription()).findOne();
+    }
+
+    /**
      * Replaces the stored state with the state of an event. The guard: never from an event older than
      * the one the row holds (equal is allowed: the caller has settled the tie under the lock).
      *

@@ -67,7 +67,7 @@ public final class SupportService {
 
     private Subscription liveSubscription(Handle h, String accountId, String forWhat) {
         requireAccount(h, accountId);
-        Subscription s = SubscriptionStore.latestOf(h, accountId).orElse(null);
+        Subscription s = SubscriptionStore.currentOf(h, accountId).orElse(null);
         if (!live(s)) {
             throw BillingException.notFound(accountId + " has no running subscription" + (s != null ? " (the last one is " + s.status() + ")" : "")
                     + " to " + forWhat);
@@ -150,7 +150,7 @@ public final class SupportService {
         }
         String existingCustomer = database.jdbi().withHandle(h -> {
             if (cycle.recurring() && !r.allowSecond()) {
-                Subscription current = SubscriptionStore.latestOf(h, r.accountId()).orElse(null);
+                Subscription current = SubscriptionStore.currentOf(h, r.accountId()).orElse(null);
                 if (live(current)) {
                     throw BillingException.invalid(r.accountId() + " already has a " + current.status() + " subscription " + current.id()
                             + " (" + current.planId() + "): change it with 'billing portal --account " + r.accountId()
@@ -311,7 +311,7 @@ public final class SupportService {
     public Change reactivate(String accountId, String reason) {
         Subscription stored = database.jdbi().withHandle(h -> {
             requireAccount(h, accountId);
-            return SubscriptionStore.latestOf(h, accountId).orElseThrow(() -> BillingException.notFound(
+            return SubscriptionStore.currentOf(h, accountId).orElseThrow(() -> BillingException.notFound(
                     accountId + " has no subscription: start one with 'billing checkout --account " + accountId + " --plan …'"));
         });
         SubscriptionGateway gateway = stripe.get();
@@ -354,7 +354,7 @@ public final class SupportService {
     public Status status(String accountId, boolean withStripe, Instant now) {
         Status s = database.jdbi().withHandle(h -> {
             requireAccount(h, accountId);
-            Subscription sub = SubscriptionStore.latestOf(h, accountId).orElse(null);
+            Subscription sub = SubscriptionStore.currentOf(h, accountId).orElse(null);
             String free = catalog.freePlan().map(Plan::id).orElse(null);
             EffectiveAccess access = EffectiveAccess.of(sub, free, catalog.gracePeriodDays(), now);
             Plan plan = access.planId() == null ? null : catalog.plans().get(access.planId());

@@ -318,4 +318,18 @@ class SupportCommandsTest {
         assertThat(r.out()).contains("Business (business) — past_due, grace period, access kept until")
                 .contains("by the 3-day grace");
     }
+
+    @Test
+    void anOlderRunningSubscriptionIsTheCurrentOneWhenANewerOneEnded() {
+        ObjectNode running = subscribed("acme", "active");
+        String customer = running.get("customer").asText();
+        ObjectNode ended = fake.newSubscription(customer, priceId("business_monthly"), "canceled", now - 86400, now + 29 * 86400,
+                Map.of("account_id", "acme"));
+        db.jdbi().useTransaction(h -> SubscriptionStore.insertIfAbsent(h,
+                Subscription.fromStripe(ended, k -> Optional.of("business")).withAccount("acme"), Instant.ofEpochSecond(now), "evt_2"));
+        assertThat(cli.run("status", "--account", "acme").out()).contains(running.get("id").asText()).contains("Pro (pro) · active");
+        assertThat(cli.run("checkout", "--account", "acme", "--plan", "business").code()).isEqualTo(2);
+        assertThat(cli.run("cancel", "--account", "acme").code()).isZero();
+        assertThat(fake.writes().get(0).path()).isEqualTo("/v1/subscriptions/" + running.get("id").asText());
+    }
 }
