@@ -6,59 +6,24 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.billingcli.CliRunner;
-import dev.billingcli.TestPostgres;
 import dev.billingcli.fakestripe.FakeStripe;
-import dev.billingcli.fakestripe.FakeStripeExtension;
 import dev.billingcli.store.AccountStore;
-import dev.billingcli.store.Database;
 import dev.billingcli.store.SubscriptionStore;
 import dev.billingcli.subscription.Subscription;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** checkout, portal, status, cancel, reactivate through the command line: the stand-in for Stripe, a real database. */
-class SupportCommandsTest {
+class SupportCommandsTest extends SupportTestBase {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @RegisterExtension
-    final FakeStripeExtension stripe = new FakeStripeExtension();
-
-    @TempDir
-    Path dir;
-
-    private FakeStripe fake;
-    private CliRunner cli;
-    private Database db;
-    private final long now = Instant.now().getEpochSecond();
-
     @BeforeEach
-    void setUp() {
-        fake = stripe.fake();
-        String url = TestPostgres.newDatabaseUrl();
-        cli = CliRunner.withRepoPlans(dir).env("STRIPE_SECRET_KEY", "sk_test_support77").env("STRIPE_API_BASE", fake.url())
-                .env("DATABASE_URL", url).env("BILLING_ACTOR", "sam@support");
-        assertThat(cli.run("stripe:setup").code()).isZero();
-        fake.clearRequests();
-        db = Database.open(url, dir, 2, m -> {});
-        db.migrate();
-    }
-
-    @AfterEach
-    void close() {
-        db.close();
-    }
-
-    private String priceId(String lookupKey) {
-        return fake.prices().stream().filter(p -> lookupKey.equals(p.path("lookup_key").asText(null))).findFirst().orElseThrow()
-                .get("id").asText();
+    void actor() {
+        cli.env("BILLING_ACTOR", "sam@support");
     }
 
     /** An account with a customer and a subscription, in Stripe and in the database, as after checkout and its webhooks. */

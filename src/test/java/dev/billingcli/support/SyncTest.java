@@ -6,58 +6,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.billingcli.CliRunner;
-import dev.billingcli.TestPostgres;
 import dev.billingcli.fakestripe.FakeStripe;
-import dev.billingcli.fakestripe.FakeStripeExtension;
-import dev.billingcli.store.Database;
 import dev.billingcli.store.SubscriptionStore;
 import dev.billingcli.subscription.Subscription;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code billing sync}: several pages, canceled subscriptions, unlinked customers, dry run, the ordering guard. */
-class SyncTest {
+class SyncTest extends SupportTestBase {
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    @RegisterExtension
-    final FakeStripeExtension stripe = new FakeStripeExtension();
-
-    @TempDir
-    Path dir;
-
-    private FakeStripe fake;
-    private CliRunner cli;
-    private Database db;
-    private final long now = Instant.now().getEpochSecond();
-
-    @BeforeEach
-    void setUp() {
-        fake = stripe.fake();
-        String url = TestPostgres.newDatabaseUrl();
-        cli = CliRunner.withRepoPlans(dir).env("STRIPE_SECRET_KEY", "sk_test_sync1234").env("STRIPE_API_BASE", fake.url())
-                .env("DATABASE_URL", url);
-        assertThat(cli.run("stripe:setup").code()).isZero();
-        db = Database.open(url, dir, 2, m -> {});
-        db.migrate();
-    }
-
-    @AfterEach
-    void close() {
-        db.close();
-    }
-
-    private String priceId(String lookupKey) {
-        return fake.prices().stream().filter(p -> lookupKey.equals(p.path("lookup_key").asText(null))).findFirst().orElseThrow()
-                .get("id").asText();
-    }
 
     private List<Subscription> rows() {
         return db.jdbi().withHandle(h -> h.createQuery("select stripe_subscription_id from subscriptions order by 1").mapTo(String.class)
