@@ -47,7 +47,7 @@ final class WebhookCommand implements Runnable {
         @Option(names = "--account", required = true, paramLabel = "ID", description = "The app's account id (client_reference_id).")
         String account;
 
-        @Option(names = "--plan", paramLabel = "PLAN", description = "Catalog plan [default: the first recurring plan].")
+        @Option(names = "--plan", paramLabel = "PLAN", completionCandidates = PlanIds.class, description = "Catalog plan [default: the first recurring plan].")
         String plan;
 
         @Option(names = "--cycle", defaultValue = "monthly", paramLabel = "CYCLE", description = "monthly or yearly [default: ${DEFAULT-VALUE}].")
@@ -131,6 +131,12 @@ final class WebhookCommand implements Runnable {
                             ? r.get("outcome") + (r.get("note") != null ? " (" + r.get("note") + ")" : "")
                             : r.get("status") + " " + r.get("answer")));
                 }
+            }
+            if (code != ExitCode.OK) {
+                // the results stay on stdout (or in the JSON); stderr says in one line that something failed
+                spec.commandLine().getErr().println("billing: " + (local ? "an event failed to apply" : target + " did not answer 200"
+                        + " to every event") + " (see above)");
+                spec.commandLine().getErr().flush();
             }
             return code;
         }
