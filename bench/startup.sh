@@ -8,20 +8,10 @@ runs=${1:-21}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# The baseline: the smallest Java program there is, as a jar, run with default flags.
-mkdir -p "$work/hello"
-cat > "$work/hello/Hello.java" <<'JAVA'
-public class Hello { public static void main(String[] a) { System.out.println("hello"); } }
-JAVA
-javac -d "$work/hello" "$work/hello/Hello.java"
-printf 'Main-Class: Hello\n' > "$work/manifest"
-jar cfm "$work/hello.jar" "$work/manifest" -C "$work/hello" Hello.class
+. "$root/bench/lib.sh"
+hello_jar "$work"
 
 "$root/bin/billing" --version >/dev/null   # builds the jar and trains the CDS archive if needed
-
-now_ms() { date +%s%N | cut -c1-13; }
-time_ms() { s=$(now_ms); "$@" >/dev/null 2>&1; e=$(now_ms); echo $((e - s)); }
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2)}'; }
 
 : > "$work/hello.txt"; : > "$work/version.txt"; : > "$work/plans.txt"
 i=0

@@ -11,18 +11,12 @@ trap 'rm -rf "$work"' EXIT
 cd "$root"
 "$root/bin/billing" --version >/dev/null
 jar="$root/target/billing.jar"
-mkdir -p "$work/hello"
-printf 'public class Hello { public static void main(String[] a) { System.out.println("hello"); } }\n' > "$work/hello/Hello.java"
-javac -d "$work/hello" "$work/hello/Hello.java"
-printf 'Main-Class: Hello\n' > "$work/manifest"
-jar cfm "$work/hello.jar" "$work/manifest" -C "$work/hello" Hello.class
+. "$root/bench/lib.sh"
+hello_jar "$work"
 data="$work/data"
 java -cp "$jar" bench/ShellBench.java seed "$data" acme 2>/dev/null
 cp plans.yaml "$work/"
 
-now_ms() { date +%s%N | cut -c1-13; }
-time_ms() { s=$(now_ms); "$@" >/dev/null 2>&1; e=$(now_ms); echo $((e - s)); }
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2)}'; }
 
 : > "$work/h"; : > "$work/e"
 i=0

@@ -55,14 +55,8 @@ final class Resources {
             s.products.put(id, product);
             return ok(product);
         });
-        s.route("GET", "/v1/products/search", (m, p) -> {
-            List<ObjectNode> found = filter(s.products, query((String) p.get("query")));
-            ObjectNode result = s.object().put("object", "search_result").put("url", "/v1/products/search").put("has_more", false);
-            result.putNull("next_page");
-            ArrayNode data = result.putArray("data");
-            found.forEach(data::add);
-            return ok(result);
-        });
+        s.route("GET", "/v1/products/search", (m, p) -> ok(searchResult(s, "/v1/products/search",
+                filter(s.products, query((String) p.get("query"))))));
         s.route("GET", "/v1/products/([^/]+)", (m, p) -> ok(get(s.products, "product", m.group(1))));
         s.route("POST", "/v1/products/([^/]+)", (m, p) -> {
             ObjectNode product = get(s.products, "product", m.group(1));
@@ -86,6 +80,15 @@ final class Resources {
                     && (!p.containsKey("active") || o.get("active").asBoolean() == "true".equals(p.get("active"))));
             return ok(s.list("/v1/products", found, p));
         });
+    }
+
+    /** A search answer: one page holding everything found. */
+    static ObjectNode searchResult(FakeStripe s, String url, List<ObjectNode> found) {
+        ObjectNode result = s.object().put("object", "search_result").put("url", url).put("has_more", false);
+        result.putNull("next_page");
+        ArrayNode data = result.putArray("data");
+        found.forEach(data::add);
+        return result;
     }
 
     /** Stripe's search syntax, as far as we use it: {@code metadata['k']:'v'} and {@code active:'true'} clauses joined by AND. */
@@ -135,14 +138,8 @@ final class Resources {
             s.prices.put(price.get("id").asText(), price);
             return ok(price);
         });
-        s.route("GET", "/v1/prices/search", (m, p) -> {
-            List<ObjectNode> found = filter(s.prices, query((String) p.get("query")));
-            ObjectNode result = s.object().put("object", "search_result").put("url", "/v1/prices/search").put("has_more", false);
-            result.putNull("next_page");
-            ArrayNode data = result.putArray("data");
-            found.forEach(data::add);
-            return ok(result);
-        });
+        s.route("GET", "/v1/prices/search", (m, p) -> ok(searchResult(s, "/v1/prices/search",
+                filter(s.prices, query((String) p.get("query"))))));
         s.route("GET", "/v1/prices/([^/]+)", (m, p) -> ok(get(s.prices, "price", m.group(1))));
         s.route("POST", "/v1/prices/([^/]+)", (m, p) -> {
             ObjectNode price = get(s.prices, "price", m.group(1));

@@ -38,11 +38,7 @@ final class SupportResources {
             List<ObjectNode> found = q.find()
                     ? filter(s.customers, o -> q.group(2).equals(o.path("metadata").path(q.group(1)).asText(null)))
                     : List.of();
-            ObjectNode result = s.object().put("object", "search_result").put("url", "/v1/customers/search").put("has_more", false);
-            result.putNull("next_page");
-            ArrayNode data = result.putArray("data");
-            found.forEach(data::add);
-            return ok(result);
+            return ok(Resources.searchResult(s, "/v1/customers/search", found));
         });
         s.route("GET", "/v1/customers/([^/]+)", (m, p) -> ok(Resources.get(s.customers, "customer", m.group(1))));
     }

@@ -7,36 +7,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.billingcli.CliRunner;
 import dev.billingcli.fakestripe.FakeStripe;
-import dev.billingcli.fakestripe.FakeStripeExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code billing stripe:verify}: read-only, exit 0 in sync, 1 drift, 2 invalid plans.yaml, 3 Stripe failed. */
-class StripeVerifyTest {
-    @RegisterExtension
-    final FakeStripeExtension stripe = new FakeStripeExtension();
-
-    @TempDir
-    Path dir;
-
-    private FakeStripe fake;
-    private CliRunner cli;
-
-    @BeforeEach
-    void setUp() {
-        fake = stripe.fake();
-        cli = CliRunner.withRepoPlans(dir).env("STRIPE_SECRET_KEY", "sk_test_verify1234").env("STRIPE_API_BASE", fake.url());
-    }
-
-    private ObjectNode priceWithKey(String key) {
-        return fake.prices().stream().filter(p -> p.hasNonNull("lookup_key") && key.equals(p.get("lookup_key").asText()))
-                .findFirst().orElseThrow();
-    }
-
+class StripeVerifyTest extends StripeCliTestBase {
     @Test
     void anEmptyAccountIsDriftListingEveryMissingObject() throws Exception {
         CliRunner.Result r = cli.run("-o", "json", "stripe:verify");

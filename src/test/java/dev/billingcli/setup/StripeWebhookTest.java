@@ -6,34 +6,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.stripe.Stripe;
 import dev.billingcli.CliRunner;
 import dev.billingcli.fakestripe.FakeStripe;
-import dev.billingcli.fakestripe.FakeStripeExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code billing stripe:webhook}: one endpoint, the handled events, the pinned API version, the secret once. */
-class StripeWebhookTest {
+class StripeWebhookTest extends StripeCliTestBase {
     private static final String URL = "https://app.example.com/webhook";
-
-    @RegisterExtension
-    final FakeStripeExtension stripe = new FakeStripeExtension();
-
-    @TempDir
-    Path dir;
-
-    private FakeStripe fake;
-    private CliRunner cli;
-
-    @BeforeEach
-    void setUp() {
-        fake = stripe.fake();
-        cli = CliRunner.withRepoPlans(dir).env("STRIPE_SECRET_KEY", "sk_test_hook4321").env("STRIPE_API_BASE", fake.url());
-    }
 
     private static List<String> events(ObjectNode endpoint) {
         List<String> types = new ArrayList<>();
