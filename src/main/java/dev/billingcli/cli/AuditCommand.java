@@ -38,7 +38,8 @@ final class AuditCommand implements Callable<Integer> {
         }
         Instant from = since == null ? null : TimeArgs.since("--since", since, Instant.now());
         App app = Commands.app(spec);
-        List<AuditLog.Entry> entries = app.database().jdbi().withHandle(h -> AuditLog.list(h, account, from, limit));
+        List<AuditLog.Entry> entries = new dev.billingcli.support.LicenseService(app.database(),
+                AuditLog.actor(app.settings().env("BILLING_ACTOR"))).audit(account, from, limit);
         Output out = Commands.output(spec);
         if (out.json()) {
             List<Object> rows = new ArrayList<>();

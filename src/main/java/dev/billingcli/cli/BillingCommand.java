@@ -112,18 +112,18 @@ public final class BillingCommand implements Callable<Integer> {
      * (help, a typo: everything is registered, for the command list and suggestions).
      */
     static String invoked(String[] args) {
-        if (args.length > 0 && java.util.Arrays.stream(args).allMatch(a -> a.equals("-V") || a.equals("--version"))) {
-            return NONE;
-        }
+        boolean version = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (VALUED.contains(a)) {
                 i++;
             } else if (!a.startsWith("-")) {
                 return COMMANDS.containsKey(a) && !a.equals("completion") ? a : null;
+            } else if (a.equals("-V") || a.equals("--version")) {
+                version = true;
             }
         }
-        return null;
+        return version ? NONE : null;
     }
 
     @Spec

@@ -1,18 +1,16 @@
 package dev.billingcli.cli;
 
 import dev.billingcli.App;
-import dev.billingcli.BillingException;
 import dev.billingcli.ExitCode;
 import dev.billingcli.store.AuditLog;
-import dev.billingcli.store.LicenseStore;
 import dev.billingcli.store.LicenseStore.License;
+import dev.billingcli.support.LicenseService;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.jdbi.v3.core.Handle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -32,11 +30,9 @@ final class LicenseCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** Exit 2 for an account the database does not know: a typo must not create a licence nobody has. */
-    static void requireAccount(Handle h, String accountId) {
-        if (!dev.billingcli.store.AccountStore.exists(h, accountId)) {
-            throw BillingException.invalid("unknown account " + accountId + " (accounts come from checkout, webhooks or sync)");
-        }
+    static LicenseService service(CommandSpec spec) {
+        App app = Commands.app(spec);
+        return new LicenseService(app.database(), AuditLog.actor(app.settings().env("BILLING_ACTOR")));
     }
 
     @Command(name = "grant", description = "Switch a feature on for one account, until a date or for good. Recorded in the audit log.",
@@ -59,19 +55,8 @@ final class LicenseCommand implements Runnable {
 
         @Override
         public Integer call() {
-            if (!feature.matches("[a-z0-9_.:-]+")) {
-                throw BillingException.invalid("--feature: \"" + feature + "\" is not a feature name (lowercase letters, digits, _ . : -)");
-            }
             Instant validUntil = until == null ? null : TimeArgs.until("--until", until);
-            App app = Commands.app(spec);
-            String actor = AuditLog.actor(app.settings().env("BILLING_ACTOR"));
-            License granted = app.database().jdbi().inTransaction(h -> {
-                requireAccount(h, account);
-                var before = LicenseStore.find(h, account, feature).map(License::asMap).orElse(null);
-                License now = LicenseStore.grant(h, account, feature, validUntil, actor, reason);
-                AuditLog.record(h, actor, "license grant", account, reason, before, now.asMap());
-                return now;
-            });
+            License granted = service(spec).grant(account, feature, validUntil, reason);
             Output out = Commands.output(spec);
             if (out.json()) {
                 out.json(row(granted));
@@ -99,18 +84,7 @@ final class LicenseCommand implements Runnable {
 
         @Override
         public Integer call() {
-            App app = Commands.app(spec);
-            String actor = AuditLog.actor(app.settings().env("BILLING_ACTOR"));
-            boolean revoked = app.database().jdbi().inTransaction(h -> {
-                requireAccount(h, account);
-                var before = LicenseStore.find(h, account, feature);
-                if (before.isEmpty()) {
-                    return false;
-                }
-                LicenseStore.revoke(h, account, feature);
-                AuditLog.record(h, actor, "license revoke", account, reason, before.get().asMap(), null);
-                return true;
-            });
+            boolean revoked = service(spec).revoke(account, feature, reason);
             Output out = Commands.output(spec);
             if (out.json()) {
                 out.json(Map.of("account", account, "feature", feature, "revoked", revoked));
@@ -132,11 +106,7 @@ final class LicenseCommand implements Runnable {
 
         @Override
         public Integer call() {
-            App app = Commands.app(spec);
-            List<License> licenses = app.database().jdbi().inTransaction(h -> {
-                requireAccount(h, account);
-                return LicenseStore.of(h, account);
-            });
+            List<License> licenses = service(spec).licenses(account);
             Output out = Commands.output(spec);
             if (out.json()) {
                 out.json(Map.of("account", account, "licenses", licenses.stream().map(LicenseCommand::row).toList()));
