@@ -193,6 +193,12 @@ public final class BillingCommand implements Callable<Integer> {
     /** Runs one command line; with {@code services}, as one command of a shell session that keeps them. */
     public static int execute(String[] args, Map<String, String> env, Path workingDir, PrintWriter out, PrintWriter err,
             dev.billingcli.Services services) {
+        if (args.length > 0 && args[0].equals("help")) {
+            // "billing help status" is "billing status --help"
+            String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length + 1);
+            rest[rest.length - 1] = "--help";
+            args = rest;
+        }
         CommandLine cl = commandLine(env, workingDir, out, err, invoked(args));
         BillingCommand root = cl.getCommand();
         root.services = services;

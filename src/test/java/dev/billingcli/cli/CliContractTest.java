@@ -117,6 +117,16 @@ class CliContractTest {
     }
 
     @Test
+    void helpAsAWordIsHelp() {
+        Result root = new CliRunner(dir).run("help");
+        assertThat(root.code()).isZero();
+        assertThat(root.out()).startsWith("Usage: billing ");
+        Result status = new CliRunner(dir).run("help", "status");
+        assertThat(status.code()).isZero();
+        assertThat(status.out()).startsWith("Usage: billing status");
+    }
+
+    @Test
     void completionCoversCommandsAndOptions() {
         Result bash = new CliRunner(dir).run("completion", "bash");
         assertThat(bash.code()).isZero();
