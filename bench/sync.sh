@@ -22,7 +22,7 @@ for n in "$@"; do
   while [ ! -s "$work/url" ]; do sleep 0.2; done
   url=$(head -1 "$work/url")
   cp plans.yaml "$work/plans.yaml"
-  (cd "$work" && STRIPE_SECRET_KEY=sk_test_bench STRIPE_API_BASE="$url" BILLING_JAVA_OPTS=-Xmx128m \
+  (cd "$work" && STRIPE_SECRET_KEY=sk_test_FAKE_bench STRIPE_API_BASE="$url" BILLING_JAVA_OPTS=-Xmx128m \
     /usr/bin/time -f "%e %M" -o "$work/time" "$root/bin/billing" -o json sync --all > "$work/out.json" 2> "$work/err") \
     || { cat "$work/err" >&2; exit 1; }
   exec 3>&-

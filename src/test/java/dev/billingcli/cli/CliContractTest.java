@@ -109,7 +109,7 @@ class CliContractTest {
         cli.write("a.yaml", "currency: eur\nplans: { a_plan: { name: From A } }\n");
         cli.write("b.yaml", "currency: eur\nplans: { b_plan: { name: From B } }\n");
         cli.write("c.yaml", "currency: eur\nplans: { c_plan: { name: From C } }\n");
-        cli.write(".env", "# local settings\nBILLING_PLANS=\"a.yaml\"\nSTRIPE_SECRET_KEY=sk_test_dotenv\n");
+        cli.write(".env", "# local settings\nBILLING_PLANS=\"a.yaml\"\nSTRIPE_SECRET_KEY=sk_test_FAKE_dotenv\n");
         assertThat(cli.run("plans", "list").out()).contains("a_plan");
         cli.env("BILLING_PLANS", "b.yaml");
         assertThat(cli.run("plans", "list").out()).contains("b_plan");

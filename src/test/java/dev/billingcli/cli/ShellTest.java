@@ -42,7 +42,20 @@ class ShellTest {
     Path dir;
 
     private PipedOutputStream keys;
-    private final ByteArrayOutputStream screen = new ByteArrayOutputStream();
+    /** What the terminal shows; every write wakes whoever waits for text (awaitScreen). */
+    private final ByteArrayOutputStream screen = new ByteArrayOutputStream() {
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            super.write(b, off, len);
+            notifyAll();
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            super.write(b);
+            notifyAll();
+        }
+    };
     private Terminal terminal;
     private CompletableFuture<Integer> session;
     private Shell shell;
@@ -53,7 +66,7 @@ class ShellTest {
     void start() throws Exception {
         CliRunner.withRepoPlans(dir);
         String url = TestPostgres.newDatabaseUrl();
-        env = Map.of("DATABASE_URL", url, "STRIPE_SECRET_KEY", "sk_test_shell1234", "STRIPE_API_BASE", stripe.fake().url(),
+        env = Map.of("DATABASE_URL", url, "STRIPE_SECRET_KEY", "sk_test_FAKE_shell1234", "STRIPE_API_BASE", stripe.fake().url(),
                 "NO_COLOR", "1");
         try (Database db = Database.open(url, dir.resolve(".billing"), 2, m -> {})) {
             db.migrate();
@@ -94,15 +107,17 @@ class ShellTest {
     /** Waits until the screen, after the last mark, shows {@code text}; returns that part and moves the mark. */
     private String awaitScreen(String text) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            String all = screenText();
-            int at = all.indexOf(text, mark);
-            if (at >= 0) {
-                String seen = all.substring(mark, at + text.length());
-                mark = at + text.length();
-                return seen;
+        synchronized (screen) {
+            while (System.nanoTime() < deadline) {
+                String all = screenText();
+                int at = all.indexOf(text, mark);
+                if (at >= 0) {
+                    String seen = all.substring(mark, at + text.length());
+                    mark = at + text.length();
+                    return seen;
+                }
+                screen.wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
             }
-            Thread.sleep(20);
         }
         throw new AssertionError("screen never showed " + text + "; since the last mark:\n" + screenText().substring(mark));
     }
@@ -167,12 +182,12 @@ class ShellTest {
     @Test
     void ctrlCCancelsARunningCommandAndKeepsTheShell() throws Exception {
         FakeStripe fake = stripe.fake();
-        fake.delay(Duration.ofSeconds(20));
+        fake.holdResponses(); // Stripe hangs: the command waits for an answer
         type("stripe:verify\r");
-        Thread.sleep(500);
+        fake.awaitRequest("GET", "/v1/prices", WAIT);
         type("\u0003");
         assertThat(awaitScreen("(test) [3]> ")).contains("cancelled");
-        fake.delay(Duration.ZERO);
+        fake.releaseResponses();
 
         type("plans\u0003"); // Ctrl-C at the prompt clears the line
         type("plans list\r");
@@ -182,11 +197,11 @@ class ShellTest {
 
     @Test
     void thePromptShowsLiveInRedAndTestPlainly() throws Exception {
-        Settings live = Settings.resolve(new Settings.Flags(null, null, null, "sk_live_abcdef123456", null, null, false, false, false),
+        Settings live = Settings.resolve(new Settings.Flags(null, null, null, "sk_live_FAKE_shell_3456", null, null, false, false, false),
                 Map.of(), dir);
         String prompt = new Shell(terminal, Map.of(), dir, List.of(), live).prompt();
         assertThat(prompt).contains("LIVE").contains("\u001b[").contains("31"); // red
-        Settings test = Settings.resolve(new Settings.Flags(null, null, null, "sk_test_abcdef123456", null, null, false, false, false),
+        Settings test = Settings.resolve(new Settings.Flags(null, null, null, "sk_test_FAKE_shell_3456", null, null, false, false, false),
                 Map.of(), dir);
         assertThat(new Shell(terminal, Map.of(), dir, List.of(), test).prompt()).contains("(test)").doesNotContain("LIVE");
     }

@@ -79,7 +79,8 @@ public final class FakeStripe implements AutoCloseable {
     private final AtomicInteger writeCount = new AtomicInteger();
     private final Map<Integer, Integer> failWrites = new ConcurrentHashMap<>();
     private volatile boolean restrictedReadOnly;
-    private volatile long delayMillis;
+    private final Object gate = new Object();
+    private boolean holding;
     private final Set<String> revokedKeys = ConcurrentHashMap.newKeySet();
 
     // the account's objects, in creation order
@@ -146,9 +147,32 @@ public final class FakeStripe implements AutoCloseable {
         failWrites.put(writeCount.get() + nth, status);
     }
 
-    /** Every answer from now on comes this much later (a slow network, for cancellation tests). */
-    public void delay(java.time.Duration d) {
-        delayMillis = d.toMillis();
+    /** From now on, requests are received and recorded but not answered until {@link #releaseResponses()} (a hung network). */
+    public void holdResponses() {
+        synchronized (gate) {
+            holding = true;
+        }
+    }
+
+    public void releaseResponses() {
+        synchronized (gate) {
+            holding = false;
+            gate.notifyAll();
+        }
+    }
+
+    /** Waits until a request to a path starting with {@code pathPrefix} has been received. */
+    public void awaitRequest(String method, String pathPrefix, java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (gate) {
+            while (count(method, pathPrefix) == 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("no " + method + " " + pathPrefix + " request within " + timeout);
+                }
+                gate.wait(Math.max(1, left / 1_000_000));
+            }
+        }
     }
 
     /** This key is refused with 401, as Stripe refuses a rolled or deleted key. */
@@ -326,14 +350,6 @@ public final class FakeStripe implements AutoCloseable {
 
     private void serve(HttpExchange ex) throws IOException {
         try (ex) {
-            long delay = delayMillis;
-            if (delay > 0) {
-                try {
-                    Thread.sleep(delay);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
             String method = ex.getRequestMethod();
             String path = ex.getRequestURI().getRawPath();
             String query = ex.getRequestURI().getRawQuery();
@@ -342,6 +358,17 @@ public final class FakeStripe implements AutoCloseable {
             Map<String, Object> params = FormDecoder.decode(method.equals("POST") ? body : query);
             Request request = new Request(method, path, params, key, ex.getRequestHeaders().getFirst("Stripe-Version"));
             requests.add(request);
+            synchronized (gate) {
+                gate.notifyAll(); // for awaitRequest
+                while (holding) {
+                    try {
+                        gate.wait();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
+            }
             Response response = respond(ex, request, query, body);
             byte[] bytes = response.body().getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().set("Content-Type", "application/json");
@@ -427,6 +454,7 @@ public final class FakeStripe implements AutoCloseable {
 
     @Override
     public void close() {
+        releaseResponses();
         server.stop(0);
         ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
     }

@@ -24,7 +24,7 @@ class DoctorTest {
     @Test
     void aFreshAccountFailsWithHintsThenPassesOnceSetUp() throws Exception {
         FakeStripe fake = stripe.fake();
-        CliRunner cli = CliRunner.withRepoPlans(dir).env("STRIPE_SECRET_KEY", "sk_test_doctor42").env("STRIPE_API_BASE", fake.url())
+        CliRunner cli = CliRunner.withRepoPlans(dir).env("STRIPE_SECRET_KEY", "sk_test_FAKE_doctor42").env("STRIPE_API_BASE", fake.url())
                 .env("DATABASE_URL", TestPostgres.newDatabaseUrl());
 
         CliRunner.Result fresh = cli.run("doctor");

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The catalog commands' tests: a fresh stand-in per test and the CLI pointed at it with a test key. */
 abstract class StripeCliTestBase {
     /** A test key; the tests check that it never appears whole in any output. */
-    static final String KEY = "sk_test_4eC39HqLyjWDarjtT1zdp7dc";
+    static final String KEY = "sk_test_FAKE_setup_p7dc";
 
     @RegisterExtension
     final FakeStripeExtension stripe = new FakeStripeExtension();

@@ -189,7 +189,7 @@ class StripeSetupTest extends StripeCliTestBase {
 
     @Test
     void aLiveKeyWithoutLiveIsRefusedBeforeAnyRequest() {
-        cli.env("STRIPE_SECRET_KEY", "sk_live_51Habcdefghijklmnop");
+        cli.env("STRIPE_SECRET_KEY", "sk_live_FAKE_mnop");
         CliRunner.Result r = setup();
         assertThat(r.code()).as(r.toString()).isEqualTo(4);
         assertThat(r.err()).contains("--live").doesNotContain("abcdefghijklmnop");

@@ -60,7 +60,7 @@ class StripeVerifyTest extends StripeCliTestBase {
         assertThat(cli.run("stripe:setup").code()).isZero();
         fake.clearRequests();
         fake.restrictedKeysReadOnly(true);
-        cli.env("STRIPE_SECRET_KEY", "rk_test_readonly5678");
+        cli.env("STRIPE_SECRET_KEY", "rk_test_FAKE_readonly5678");
         CliRunner.Result r = cli.run("stripe:verify");
         assertThat(r.code()).as(r.toString()).isZero();
         assertThat(fake.writes()).isEmpty();
@@ -78,12 +78,12 @@ class StripeVerifyTest extends StripeCliTestBase {
 
     @Test
     void aRefusedKeyIsExit3WithoutTheKey() {
-        fake.revokeKey("sk_test_revoked9999");
-        cli.env("STRIPE_SECRET_KEY", "sk_test_revoked9999");
+        fake.revokeKey("sk_test_FAKE_revoked9999");
+        cli.env("STRIPE_SECRET_KEY", "sk_test_FAKE_revoked9999");
         CliRunner.Result r = cli.run("stripe:verify");
         assertThat(r.code()).as(r.toString()).isEqualTo(3);
         assertThat(r.err().lines().count()).isEqualTo(1);
-        assertThat(r.err()).doesNotContain("sk_test_revoked-9999");
+        assertThat(r.err()).doesNotContain("sk_test_FAKE_revoked-9999");
     }
 
     @Test

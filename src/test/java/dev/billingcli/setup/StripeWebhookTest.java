@@ -89,7 +89,7 @@ class StripeWebhookTest extends StripeCliTestBase {
 
     @Test
     void aLiveKeyWithoutLiveIsRefusedAndABadUrlIsUsage() {
-        CliRunner.Result live = cli.env("STRIPE_SECRET_KEY", "sk_live_hook4321").run("stripe:webhook", "--url", URL);
+        CliRunner.Result live = cli.env("STRIPE_SECRET_KEY", "sk_live_FAKE_hook4321").run("stripe:webhook", "--url", URL);
         assertThat(live.code()).as(live.toString()).isEqualTo(4);
         assertThat(fake.requests()).isEmpty();
         CliRunner.Result bad = cli.run("stripe:webhook", "--url", "ftp://x");

@@ -28,7 +28,7 @@ class SubscriptionGatewayTest {
     @BeforeEach
     void setUp() {
         fake = stripe.fake();
-        gateway = new SubscriptionGateway(StripeAccess.create("sk_test_gateway1", fake.url(), false));
+        gateway = new SubscriptionGateway(StripeAccess.create("sk_test_FAKE_gateway1", fake.url(), false));
         ObjectNode price = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("id", "price_pro_m")
                 .put("object", "price").put("currency", "eur").put("unit_amount", 990).put("lookup_key", "pro_monthly")
                 .put("active", true).put("type", "recurring").put("product", "billing_pro");

@@ -228,10 +228,10 @@ class SupportCommandsTest extends SupportTestBase {
     @Test
     void cancelRefusesALiveKeyWithoutLiveAndUnknownAccounts() {
         subscribed("acme", "active");
-        CliRunner.Result live = cli.env("STRIPE_SECRET_KEY", "sk_live_support77").run("cancel", "--account", "acme");
+        CliRunner.Result live = cli.env("STRIPE_SECRET_KEY", "sk_live_FAKE_support77").run("cancel", "--account", "acme");
         assertThat(live.code()).as(live.toString()).isEqualTo(4);
         assertThat(fake.requests()).isEmpty();
-        cli.env("STRIPE_SECRET_KEY", "sk_test_support77");
+        cli.env("STRIPE_SECRET_KEY", "sk_test_FAKE_support77");
         assertThat(cli.run("cancel", "--account", "nobody").code()).isEqualTo(1);
         assertThat(cli.run("cancel", "--account", "acme", "--now", "--at", "2030-01-01").code()).isEqualTo(2);
         assertThat(cli.run("cancel", "--account", "acme", "--at", "2001-01-01").code()).isEqualTo(2);

@@ -34,7 +34,7 @@ abstract class SupportTestBase {
     void startStripeAndDatabase() {
         fake = stripe.fake();
         String url = TestPostgres.newDatabaseUrl();
-        cli = CliRunner.withRepoPlans(dir).env("STRIPE_SECRET_KEY", "sk_test_support77").env("STRIPE_API_BASE", fake.url())
+        cli = CliRunner.withRepoPlans(dir).env("STRIPE_SECRET_KEY", "sk_test_FAKE_support77").env("STRIPE_API_BASE", fake.url())
                 .env("DATABASE_URL", url);
         assertThat(cli.run("stripe:setup").code()).isZero();
         fake.clearRequests();

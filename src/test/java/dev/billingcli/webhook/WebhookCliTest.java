@@ -157,7 +157,7 @@ class WebhookCliTest {
                 sub.deepCopy().put("status", "past_due"), new ObjectMapper().createObjectNode().put("status", "active"))));
         fake.put("event", (ObjectNode) new ObjectMapper().readTree(TestEvents.event("evt_old", "customer.subscription.updated",
                 now - 3 * 86400, sub)));
-        cli.env("STRIPE_SECRET_KEY", "sk_test_fetch").env("STRIPE_API_BASE", fake.url());
+        cli.env("STRIPE_SECRET_KEY", "sk_test_FAKE_fetch").env("STRIPE_API_BASE", fake.url());
         Result first = cli.run("events", "fetch", "--since", "24h");
         assertThat(first.code()).as(first.toString()).isZero();
         assertThat(first.out()).contains("Stripe listed 2 handled event(s)").contains("0 already stored, 2 processed now");
@@ -205,7 +205,7 @@ class WebhookCliTest {
         ObjectNode s2 = s1.deepCopy().put("cancel_at_period_end", false);
         fake.put("subscription", s2.deepCopy());
         try (Database db = TestEvents.database(url)) {
-            EventsGateway gateway = new EventsGateway(StripeAccess.create("sk_test_tie", fake.url(), false));
+            EventsGateway gateway = new EventsGateway(StripeAccess.create("sk_test_FAKE_tie", fake.url(), false));
             EventProcessor p = new EventProcessor(db, TestEvents.catalog(), gateway::subscription);
             p.process(TestEvents.parse(TestEvents.event("evt_0", "customer.subscription.created", TestEvents.T0, s0)));
             p.process(TestEvents.parse(TestEvents.event("evt_2", "customer.subscription.updated", TestEvents.T0 + 1, s2,
