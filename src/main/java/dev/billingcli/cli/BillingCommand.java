@@ -9,6 +9,7 @@ import dev.billingcli.config.Settings.OutputFormat;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -112,18 +113,36 @@ public final class BillingCommand implements Callable<Integer> {
      * (help, a typo: everything is registered, for the command list and suggestions).
      */
     static String invoked(String[] args) {
-        boolean version = false;
+        int at = commandWord(args);
+        if (at >= 0) {
+            String a = args[at];
+            return COMMANDS.containsKey(a) && !a.equals("completion") ? a : null;
+        }
+        return java.util.Arrays.stream(args).anyMatch(a -> a.equals("-V") || a.equals("--version")) ? NONE : null;
+    }
+
+    /** Where the command word is: the first argument that is neither a root option nor its value; -1 if none. */
+    private static int commandWord(String[] args) {
         for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (VALUED.contains(a)) {
+            if (VALUED.contains(args[i])) {
                 i++;
-            } else if (!a.startsWith("-")) {
-                return COMMANDS.containsKey(a) && !a.equals("completion") ? a : null;
-            } else if (a.equals("-V") || a.equals("--version")) {
-                version = true;
+            } else if (!args[i].startsWith("-")) {
+                return i;
             }
         }
-        return version ? NONE : null;
+        return -1;
+    }
+
+    /** "billing [options] help status" is "billing [options] status --help". */
+    private static String[] helpAsOption(String[] args) {
+        int at = commandWord(args);
+        if (at < 0 || !args[at].equals("help")) {
+            return args;
+        }
+        List<String> rest = new java.util.ArrayList<>(List.of(args));
+        rest.remove(at);
+        rest.add("--help");
+        return rest.toArray(String[]::new);
     }
 
     @Spec
@@ -193,12 +212,7 @@ public final class BillingCommand implements Callable<Integer> {
     /** Runs one command line; with {@code services}, as one command of a shell session that keeps them. */
     public static int execute(String[] args, Map<String, String> env, Path workingDir, PrintWriter out, PrintWriter err,
             dev.billingcli.Services services) {
-        if (args.length > 0 && args[0].equals("help")) {
-            // "billing help status" is "billing status --help"
-            String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length + 1);
-            rest[rest.length - 1] = "--help";
-            args = rest;
-        }
+        args = helpAsOption(args);
         CommandLine cl = commandLine(env, workingDir, out, err, invoked(args));
         BillingCommand root = cl.getCommand();
         root.services = services;

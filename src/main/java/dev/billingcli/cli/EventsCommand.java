@@ -11,13 +11,12 @@ import dev.billingcli.webhook.EventProcessor;
 import dev.billingcli.webhook.Outcome;
 import dev.billingcli.webhook.Pipeline;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -178,9 +177,8 @@ final class EventsCommand implements Runnable {
                 "the ones not stored yet: repairs a downtime of webhook-serve. Needs a Stripe key."},
             footerHeading = "%nExamples:%n", footer = {"  billing events fetch --since 24h", "  billing events fetch --since 3d"})
     static final class Fetch implements Callable<Integer> {
-        private static final Pattern WINDOW = Pattern.compile("(\\d+)([smhd])");
-
-        @Option(names = "--since", defaultValue = "24h", paramLabel = "AGE", description = "How far back: 90m, 24h, 7d (at most 30d) [default: ${DEFAULT-VALUE}].")
+        @Option(names = "--since", defaultValue = "24h", paramLabel = "WHEN",
+                description = "How far back: 90m, 24h, 7d, or a date or time (at most 30 days ago) [default: ${DEFAULT-VALUE}].")
         String since;
 
         @Spec
@@ -188,17 +186,8 @@ final class EventsCommand implements Runnable {
 
         @Override
         public Integer call() {
-            Matcher m = WINDOW.matcher(since);
-            if (!m.matches()) {
-                throw BillingException.invalid("--since must look like 90m, 24h or 7d, got " + since);
-            }
-            long n = Long.parseLong(m.group(1));
-            Duration window = switch (m.group(2)) {
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            };
+            Instant now = Instant.now();
+            Duration window = Duration.between(TimeArgs.since("--since", since, now), now);
             App app = Commands.app(spec);
             EventsGateway stripe = new EventsGateway(app.stripe());
             EventLog.FetchReport report = Pipeline.eventLog(app).fetch(window, stripe);

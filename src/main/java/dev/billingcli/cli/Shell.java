@@ -82,10 +82,7 @@ public final class Shell {
                 if (first.equals("exit") || first.equals("quit")) {
                     break;
                 }
-                if (first.equals("help")) { // before the session's global options are put in front
-                    words.remove(0);
-                    words.add("--help");
-                } else if (first.equals("shell")) {
+                if (first.equals("shell")) {
                     screen.println("billing: already in the shell");
                     screen.flush();
                     continue;

@@ -55,8 +55,8 @@ public final class EventLog {
      */
     public FetchReport fetch(Duration window, EventsGateway stripe) {
         if (window.isNegative() || window.isZero() || window.compareTo(Duration.ofDays(EventsGateway.RETENTION_DAYS)) > 0) {
-            throw BillingException.invalid("--since must be between 1s and " + EventsGateway.RETENTION_DAYS
-                    + "d: Stripe keeps events for " + EventsGateway.RETENTION_DAYS + " days");
+            throw BillingException.invalid("--since must be in the past and at most " + EventsGateway.RETENTION_DAYS
+                    + " days ago: Stripe keeps events for " + EventsGateway.RETENTION_DAYS + " days");
         }
         Instant since = Instant.now().minus(window);
         List<String> events = stripe.eventsSince(since, Handlers.TYPES);

@@ -124,6 +124,9 @@ class CliContractTest {
         Result status = new CliRunner(dir).run("help", "status");
         assertThat(status.code()).isZero();
         assertThat(status.out()).startsWith("Usage: billing status");
+        Result afterOptions = new CliRunner(dir).run("--plans", "plans.yaml", "-o", "json", "help", "status");
+        assertThat(afterOptions.code()).as(afterOptions.toString()).isZero();
+        assertThat(afterOptions.out()).isEqualTo(status.out());
     }
 
     @Test

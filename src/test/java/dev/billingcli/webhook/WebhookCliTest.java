@@ -18,10 +18,6 @@ import dev.billingcli.subscription.EffectiveAccess;
 import dev.billingcli.subscription.Subscription;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
@@ -116,17 +112,7 @@ class WebhookCliTest {
         Thread server = new Thread(() -> served.set(cli.run("webhook-serve", "--port", Integer.toString(port))));
         server.start();
         try {
-            HttpClient http = HttpClient.newHttpClient();
-            URI health = URI.create("http://127.0.0.1:" + port + "/healthz");
-            for (int i = 0; i < 200; i++) {
-                try {
-                    if (http.send(HttpRequest.newBuilder(health).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
-                        break;
-                    }
-                } catch (java.io.IOException notYet) {
-                    Thread.sleep(50);
-                }
-            }
+            WebhookServerTest.awaitHealthy(port, java.time.Duration.ofSeconds(30));
             Result r = cli.run("-o", "json", "webhook", "trigger", "invoice.payment_failed", "--account", "acme",
                     "--url", "http://127.0.0.1:" + port + "/webhook");
             assertThat(r.code()).as(r.toString()).isZero();
@@ -165,7 +151,12 @@ class WebhookCliTest {
         assertThat(again.out()).contains("2 already stored, 0 processed now");
         assertThat(subscriptionOf0("sub_f1").status()).isEqualTo("past_due");
         assertThat(cli.run("events", "fetch", "--since", "31d").code()).isEqualTo(2);
-        assertThat(fake.count("GET", "/v1/events")).isEqualTo(2);
+        Result future = cli.run("events", "fetch", "--since", "2999-01-01");
+        assertThat(future.code()).isEqualTo(2);
+        assertThat(future.err()).isEqualTo("billing: --since must be in the past and at most 30 days ago: Stripe keeps events for 30 days\n");
+        Result date = cli.run("events", "fetch", "--since", java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(1).toString());
+        assertThat(date.out()).as(date.toString()).contains("2 already stored, 0 processed now");
+        assertThat(fake.count("GET", "/v1/events")).isEqualTo(3);
     }
 
     @Test

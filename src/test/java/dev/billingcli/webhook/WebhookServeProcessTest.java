@@ -9,10 +9,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +20,19 @@ import org.junit.jupiter.api.io.TempDir;
 class WebhookServeProcessTest {
     @TempDir
     Path dir;
+
+    /** Waits until new connections to {@code port} are refused. */
+    private static void awaitRefused(int port) throws InterruptedException {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            try (Socket probe = new Socket("127.0.0.1", port)) {
+                Thread.sleep(20); // still accepting; poll again
+            } catch (java.io.IOException refused) {
+                return;
+            }
+        }
+        throw new AssertionError("port " + port + " still accepts connections 30 s after SIGTERM");
+    }
 
     @Test
     void sigtermDrainsTheRequestInFlight() throws Exception {
@@ -40,17 +49,7 @@ class WebhookServeProcessTest {
         pb.environment().put("STRIPE_WEBHOOK_SECRET", WebhookServerTest.SECRET);
         Process server = pb.start();
         try {
-            HttpClient http = HttpClient.newHttpClient();
-            URI health = URI.create("http://127.0.0.1:" + port + "/healthz");
-            for (int i = 0; i < 600; i++) {
-                try {
-                    if (http.send(HttpRequest.newBuilder(health).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                        break;
-                    }
-                } catch (java.io.IOException notYet) {
-                    Thread.sleep(50);
-                }
-            }
+            WebhookServerTest.awaitHealthy(port, java.time.Duration.ofSeconds(60));
             String body = TestEvents.event("evt_drain", "customer.subscription.created", TestEvents.T0,
                     TestEvents.subscription("sub_drain", "cus_drain", "pro_monthly", "active"));
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
@@ -60,9 +59,12 @@ class WebhookServeProcessTest {
                         + WebhookServerTest.sign(body) + "\r\nContent-Length: " + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                 out.write(bytes, 0, 100);
                 out.flush();
-                Thread.sleep(500); // the handler is now reading the body: a request in flight
-                server.destroy(); // SIGTERM
+                // a margin for the server to parse the headers and start the handler, which then waits for
+                // the body: nothing outside the server shows that moment (too short a margin fails the test,
+                // it cannot make it pass wrongly)
                 Thread.sleep(500);
+                server.destroy(); // SIGTERM
+                awaitRefused(port); // stopped accepting: the request in flight is all that is left
                 out.write(bytes, 100, bytes.length - 100);
                 out.flush();
                 InputStream in = s.getInputStream();
