@@ -24,7 +24,7 @@ public final class EventStore {
     /** What {@code events list} filters on; null means any. */
     public record Filter(String accountId, String type, String outcome, int limit) {}
 
-    /** The outcome of a stored event, if it is stored (a cheap look-up before any work or lock). */
+    /** The outcome of a stored event, if it is stored. */
     public static Optional<String> outcomeOf(Handle h, String id) {
         return h.createQuery("select outcome from stripe_events where event_id = :id").bind("id", id).mapTo(String.class).findOne();
     }

@@ -11,11 +11,14 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * Applies a verified event and stores it in one transaction, so a crash leaves both or neither. A
- * stored id answers duplicate at once; two deliveries racing each other are settled by the event id's
- * primary key (the second one's insert waits for the first and then rolls its whole transaction back),
- * so a repeated delivery, here or on another instance, changes nothing; the handler for the type ({@link Handlers}) does the rest, under row locks rather
- * than in-memory locks, so several instances on one database reach the same state.
+ * Applies a verified event and stores it in one transaction, so a crash leaves both or neither. The
+ * event id's primary key settles repeated deliveries: the event row is inserted last, and when a
+ * delivery of the same id is already stored (or being stored: the insert waits for that transaction)
+ * the whole transaction rolls back and the answer is duplicate. So a repeated delivery, here or on
+ * another instance, changes nothing. There is no look-up before the work: Stripe repeats few
+ * deliveries, and the look-up was one round trip of five for every event (bench/README-webhook.md).
+ * The handler for the type ({@link Handlers}) does the rest, under row locks rather than in-memory
+ * locks, so several instances on one database reach the same state.
  */
 public final class EventProcessor {
     /** Serialization failures and deadlocks between instances are retried this many times. */
@@ -74,8 +77,7 @@ public final class EventProcessor {
         for (int attempt = 1;; attempt++) {
             try {
                 return database.jdbi().inTransaction(h -> {
-                    if (replay ? EventStore.lock(h, event.id()).isEmpty()
-                            : EventStore.outcomeOf(h, event.id()).filter(o -> !o.equals(Outcome.FAILED.wire())).isPresent()) {
+                    if (replay && EventStore.lock(h, event.id()).isEmpty()) {
                         return new Result(event.id(), event.type(), null, Outcome.DUPLICATE, null, micros(start));
                     }
                     Handler handler = Handlers.forType(event.type());
@@ -103,8 +105,24 @@ public final class EventProcessor {
                 if (retryable(e) && attempt < ATTEMPTS) {
                     continue;
                 }
+                if (!replay && storedAlready(event.id())) {
+                    // a repeated delivery of an event handled before: what failed now changes nothing
+                    return new Result(event.id(), event.type(), null, Outcome.DUPLICATE, null, micros(start));
+                }
                 return recordFailure(event, e, start);
             }
+        }
+    }
+
+    private boolean storedAlready(String eventId) {
+        try {
+            return database.jdbi().withHandle(h -> EventStore.outcomeOf(h, eventId))
+                    .filter(o -> !o.equals(Outcome.FAILED.wire())).isPresent();
+        } catch (RuntimeException again) {
+            if (unavailable(again)) {
+                throw new Unavailable(again);
+            }
+            throw again;
         }
     }
 

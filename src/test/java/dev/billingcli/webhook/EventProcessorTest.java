@@ -267,6 +267,20 @@ class EventProcessorTest {
         assertThat(again.outcome()).as("a failed event is not a duplicate: it is tried again").isEqualTo(Outcome.FAILED);
     }
 
+    @Test
+    void aRedeliveryOfAnAppliedEventIsADuplicateEvenWhenHandlingItAgainWouldFail() {
+        ObjectNode session = TestEvents.checkoutSession("cs_1", "acme", "cus_1", "payment", "paid");
+        String raw = event("evt_1", "checkout.session.completed", T0, session);
+        assertThat(process(raw).outcome()).isEqualTo(Outcome.APPLIED);
+        // meanwhile the customer moved to another account: linking acme to it again would break the unique key
+        db.jdbi().useHandle(h -> h.execute("update accounts set stripe_customer_id = null where account_id = 'acme'"));
+        db.jdbi().useHandle(h -> h.execute("insert into accounts (account_id, stripe_customer_id) values ('globex', 'cus_1')"));
+        var again = process(raw);
+        assertThat(again.outcome()).isEqualTo(Outcome.DUPLICATE);
+        assertThat(outcome("evt_1")).as("the stored outcome is kept").isEqualTo("applied");
+        assertThat(eventCount()).isEqualTo(1);
+    }
+
     private List<CreditLedger.Entry> entries(String account) {
         return db.jdbi().withHandle(h -> CreditLedger.entries(h, account));
     }
