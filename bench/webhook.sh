@@ -47,5 +47,5 @@ echo "server log: $(wc -l < "$work/one.log") lines; last: $(tail -n 1 "$work/one
 [ "${RUNS:-2}" = 1 ] && exit 0
 echo "== run 2: the same, with 1,000,000 subscriptions and events already stored"
 serve "$work/two" 4298
-load "$work/two" 4298 w8,8 1000000
+load "$work/two" 4298 w8,1,8 1000000 # the same levels as run 1 up to 8: as warm a JIT
 stop
