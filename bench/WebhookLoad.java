@@ -23,7 +23,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Load generator for webhook-serve (not a test): signed customer.subscription.updated events for N
- * subscriptions over loopback, 10% duplicate deliveries, 5% late older events, at each concurrency for
+ * subscriptions, each of its own account (metadata account_id, as a checkout would link it), over loopback, 10% duplicate deliveries, 5% late older events, at each concurrency for
  * a fixed time. Reports events/s, p50/p99 latency, errors, CPU per event (server + PostgreSQL, from
  * /proc; also the generator's own), then checks that every subscription row holds the newest state sent.
  *
@@ -237,7 +237,8 @@ public class WebhookLoad {
                 + "\"type\":\"" + (v == 0 ? "customer.subscription.created" : "customer.subscription.updated") + "\",\"data\":{\"object\":{"
                 + "\"id\":\"" + sub + "\",\"object\":\"subscription\",\"customer\":\"cus_bench" + s + "\",\"status\":\"active\","
                 + "\"cancel_at_period_end\":false,\"cancel_at\":null,\"canceled_at\":null,\"ended_at\":null,\"trial_start\":null,"
-                + "\"trial_end\":null,\"created\":" + BASE + ",\"currency\":\"eur\",\"livemode\":false,\"metadata\":{},"
+                + "\"trial_end\":null,\"created\":" + BASE + ",\"currency\":\"eur\",\"livemode\":false,"
+                + "\"metadata\":{\"account_id\":\"acct_bench" + s + "\"},"
                 + "\"items\":{\"object\":\"list\",\"has_more\":false,\"data\":[{\"id\":\"si_bench" + s + "\",\"object\":\"subscription_item\","
                 + "\"quantity\":" + (v + 1) + ",\"current_period_start\":" + BASE + ",\"current_period_end\":" + (BASE + 2592000)
                 + ",\"price\":{\"id\":\"price_pro_monthly\",\"object\":\"price\",\"lookup_key\":\"pro_monthly\",\"currency\":\"eur\","
@@ -306,9 +307,12 @@ public class WebhookLoad {
         long t0 = System.nanoTime();
         try (Connection c = DriverManager.getConnection(jdbc, "postgres", ""); Statement st = c.createStatement()) {
             st.execute("""
-                    insert into subscriptions (stripe_subscription_id, stripe_customer_id, plan_id, price_id, price_lookup_key, interval,
-                        quantity, status, current_period_start, current_period_end, last_event_created, last_event_id)
-                    select 'sub_seed' || g, 'cus_seed' || g, 'pro', 'price_pro_monthly', 'pro_monthly', 'month', 1, 'active',
+                    insert into accounts (account_id, stripe_customer_id)
+                    select 'acct_seed' || g, 'cus_seed' || g from generate_series(1, """ + rows + ") g");
+            st.execute("""
+                    insert into subscriptions (stripe_subscription_id, account_id, stripe_customer_id, plan_id, price_id, price_lookup_key,
+                        interval, quantity, status, current_period_start, current_period_end, last_event_created, last_event_id)
+                    select 'sub_seed' || g, 'acct_seed' || g, 'cus_seed' || g, 'pro', 'price_pro_monthly', 'pro_monthly', 'month', 1, 'active',
                         now(), now() + interval '30 days', to_timestamp(1700000000), 'evt_seed' || g
                     from generate_series(1, """ + rows + ") g");
             st.execute("""
@@ -316,21 +320,26 @@ public class WebhookLoad {
                     select 'evt_seed' || g, 'customer.subscription.updated', to_timestamp(1700000000), 'sub_seed' || g,
                         jsonb_build_object('id', 'evt_seed' || g, 'object', 'event', 'pad', repeat('x', 400)), 'applied', now()
                     from generate_series(1, """ + rows + ") g");
+            st.execute("vacuum analyze accounts");
             st.execute("vacuum analyze subscriptions");
             st.execute("vacuum analyze stripe_events");
             st.execute("checkpoint");
         }
-        System.out.printf("seeded %d subscriptions and %d events in %.1f s%n", rows, rows, (System.nanoTime() - t0) / 1e9);
+        System.out.printf("seeded %d accounts with a subscription each and %d events in %.1f s%n", rows, rows, (System.nanoTime() - t0) / 1e9);
     }
 
     static void check(String jdbc) throws Exception {
-        long stale = 0, missing = 0;
+        long stale = 0, missing = 0, unlinked = 0;
         try (Connection c = DriverManager.getConnection(jdbc, "postgres", ""); Statement st = c.createStatement()) {
             long[] quantity = new long[subs];
             Arrays.fill(quantity, -1);
-            try (ResultSet rs = st.executeQuery("select stripe_subscription_id, quantity from subscriptions where stripe_subscription_id like 'sub_bench%'")) {
+            try (ResultSet rs = st.executeQuery("select stripe_subscription_id, quantity, account_id from subscriptions where stripe_subscription_id like 'sub_bench%'")) {
                 while (rs.next()) {
-                    quantity[Integer.parseInt(rs.getString(1).substring(9))] = rs.getLong(2);
+                    int s = Integer.parseInt(rs.getString(1).substring(9));
+                    quantity[s] = rs.getLong(2);
+                    if (!("acct_bench" + s).equals(rs.getString(3))) {
+                        unlinked++;
+                    }
                 }
             }
             for (int s = 0; s < subs; s++) {
@@ -348,6 +357,7 @@ public class WebhookLoad {
                 System.out.println("stored outcomes: " + sb.toString().strip());
             }
         }
-        System.out.println("check: " + subs + " subscriptions, " + stale + " not at the newest state sent, " + missing + " missing");
+        System.out.println("check: " + subs + " subscriptions, " + stale + " not at the newest state sent, " + missing + " missing, "
+                + unlinked + " not linked to their account");
     }
 }
