@@ -421,16 +421,21 @@ final class SupportCommands {
         if (s.differences() == null) {
             r.put("stripeDifferences", null);
         } else {
-            List<Object> diffs = new ArrayList<>();
-            for (SupportService.Difference d : s.differences()) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("field", d.field());
-                m.put("database", d.database());
-                m.put("stripe", d.stripe());
-                diffs.add(m);
-            }
-            r.put("stripeDifferences", diffs);
+            r.put("stripeDifferences", differencesJson(s.differences()));
         }
         return r;
+    }
+
+    /** Differences as JSON objects {field, database, stripe}: status --stripe and sync print the same shape. */
+    static List<Object> differencesJson(List<SupportService.Difference> differences) {
+        List<Object> out = new ArrayList<>();
+        for (SupportService.Difference d : differences) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("field", d.field());
+            m.put("database", d.database());
+            m.put("stripe", d.stripe());
+            out.add(m);
+        }
+        return out;
     }
 }

@@ -3,7 +3,6 @@ package dev.billingcli.cli;
 import dev.billingcli.App;
 import dev.billingcli.ExitCode;
 import dev.billingcli.stripe.SubscriptionGateway;
-import dev.billingcli.support.SupportService;
 import dev.billingcli.support.SyncService;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -116,15 +115,7 @@ final class SyncCommand implements Callable<Integer> {
         m.put("kind", c.kind().name().toLowerCase(java.util.Locale.ROOT));
         m.put("account", c.accountId());
         m.put("subscription", c.subscriptionId());
-        List<Object> diffs = new ArrayList<>();
-        for (SupportService.Difference d : c.differences()) {
-            Map<String, Object> dm = new LinkedHashMap<>();
-            dm.put("field", d.field());
-            dm.put("database", d.database());
-            dm.put("stripe", d.stripe());
-            diffs.add(dm);
-        }
-        m.put("differences", diffs);
+        m.put("differences", SupportCommands.differencesJson(c.differences()));
         return m;
     }
 }
