@@ -78,7 +78,8 @@ class ShellTest {
         terminal = new ExternalTerminal("test", "xterm", in, screen, StandardCharsets.UTF_8);
         terminal.setSize(new org.jline.terminal.Size(160, 40));
         Settings settings = Settings.resolve(new Settings.Flags(null, null, null, null, null, null, false, false, false), env, dir);
-        shell = new Shell(terminal, env, dir, List.of(), settings);
+        // started as "billing --plans plans.yaml shell": the global options go in front of every line
+        shell = new Shell(terminal, env, dir, List.of("--plans", "plans.yaml"), settings);
         session = CompletableFuture.supplyAsync(shell::run);
         awaitScreen("(test)> ");
     }
@@ -135,6 +136,9 @@ class ShellTest {
         type("-o json db status\r");
         String json = awaitScreen("(test)> ");
         assertThat(json).contains("\"migrations\"", "\"pending\" : 0");
+
+        type("help status\r"); // after the shell's global options, help is still found
+        assertThat(awaitScreen("(test)> ")).contains("Usage: billing status").contains("--account");
 
         type("\u0004");
         assertThat(session.get(10, TimeUnit.SECONDS)).isZero();
