@@ -45,8 +45,12 @@ public final class CliRunner {
     }
 
     public Result run(String... args) {
+        return run(new TextWatch(), args);
+    }
+
+    /** Runs with standard error written to {@code err} as it comes, for a test waiting on a long-running command. */
+    public Result run(TextWatch err, String... args) {
         StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
         int code = Main.run(args, Map.copyOf(env), workingDir, new PrintWriter(out), new PrintWriter(err));
         return new Result(code, out.toString(), err.toString());
     }

@@ -78,6 +78,7 @@ final class WebhookServeCommand implements Callable<Integer> {
         CountDownLatch closed = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             // SIGTERM: stop accepting, let requests in flight finish, then let the command close the database
+            app.notice("webhook-serve stopping: no new connections, finishing the requests in flight (up to " + drainSeconds + " s)");
             server.stop(Duration.ofSeconds(drainSeconds));
             stopped.countDown();
             try {

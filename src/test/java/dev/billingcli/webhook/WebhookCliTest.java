@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.billingcli.CliRunner;
 import dev.billingcli.CliRunner.Result;
 import dev.billingcli.TestPostgres;
+import dev.billingcli.TextWatch;
 import dev.billingcli.fakestripe.FakeStripe;
 import dev.billingcli.fakestripe.FakeStripeExtension;
 import dev.billingcli.store.Database;
@@ -109,10 +110,11 @@ class WebhookCliTest {
             port = free.getLocalPort();
         }
         AtomicReference<Result> served = new AtomicReference<>();
-        Thread server = new Thread(() -> served.set(cli.run("webhook-serve", "--port", Integer.toString(port))));
+        TextWatch serverErr = new TextWatch();
+        Thread server = new Thread(() -> served.set(cli.run(serverErr, "webhook-serve", "--port", Integer.toString(port))));
         server.start();
         try {
-            WebhookServerTest.awaitHealthy(port, java.time.Duration.ofSeconds(30));
+            serverErr.await("webhook-serve listening on", java.time.Duration.ofSeconds(30));
             Result r = cli.run("-o", "json", "webhook", "trigger", "invoice.payment_failed", "--account", "acme",
                     "--url", "http://127.0.0.1:" + port + "/webhook");
             assertThat(r.code()).as(r.toString()).isZero();

@@ -3,6 +3,7 @@ package dev.billingcli.webhook;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.billingcli.TestPostgres;
+import dev.billingcli.TextWatch;
 import dev.billingcli.store.Database;
 import dev.billingcli.store.EventStore;
 import java.io.InputStream;
@@ -12,6 +13,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,19 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
 class WebhookServeProcessTest {
     @TempDir
     Path dir;
-
-    /** Waits until new connections to {@code port} are refused. */
-    private static void awaitRefused(int port) throws InterruptedException {
-        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            try (Socket probe = new Socket("127.0.0.1", port)) {
-                Thread.sleep(20); // still accepting; poll again
-            } catch (java.io.IOException refused) {
-                return;
-            }
-        }
-        throw new AssertionError("port " + port + " still accepts connections 30 s after SIGTERM");
-    }
 
     @Test
     void sigtermDrainsTheRequestInFlight() throws Exception {
@@ -45,31 +34,32 @@ class WebhookServeProcessTest {
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "dev.billingcli.Main",
                 "--database-url", url, "webhook-serve", "--port", Integer.toString(port))
-                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("serve.log").toFile());
+                .directory(dir.toFile()).redirectErrorStream(true);
         pb.environment().put("STRIPE_WEBHOOK_SECRET", WebhookServerTest.SECRET);
         Process server = pb.start();
+        TextWatch output = TextWatch.of(server.getInputStream());
+        Duration wait = Duration.ofSeconds(60);
         try {
-            WebhookServerTest.awaitHealthy(port, java.time.Duration.ofSeconds(60));
+            output.await("webhook-serve listening on", wait);
             String body = TestEvents.event("evt_drain", "customer.subscription.created", TestEvents.T0,
                     TestEvents.subscription("sub_drain", "cus_drain", "pro_monthly", "active"));
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             try (Socket s = new Socket("127.0.0.1", port)) {
                 OutputStream out = s.getOutputStream();
-                out.write(("POST /webhook HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nStripe-Signature: "
-                        + WebhookServerTest.sign(body) + "\r\nContent-Length: " + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                out.write(bytes, 0, 100);
-                out.flush();
-                // a margin for the server to parse the headers and start the handler, which then waits for
-                // the body: nothing outside the server shows that moment (too short a margin fails the test,
-                // it cannot make it pass wrongly)
-                Thread.sleep(500);
-                server.destroy(); // SIGTERM
-                awaitRefused(port); // stopped accepting: the request in flight is all that is left
-                out.write(bytes, 100, bytes.length - 100);
-                out.flush();
                 InputStream in = s.getInputStream();
-                String answer = new String(in.readNBytes(12), StandardCharsets.US_ASCII);
-                assertThat(answer).isEqualTo("HTTP/1.1 200");
+                // headers only, asking to continue: the server answers 100 once the exchange has started,
+                // so the request is in flight from then on, its handler waiting for the body
+                out.write(("POST /webhook HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
+                        + "Stripe-Signature: " + WebhookServerTest.sign(body) + "\r\nContent-Length: " + bytes.length + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                assertThat(new String(in.readNBytes(12), StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 100");
+                server.toHandle().destroy(); // SIGTERM (Process.destroy would also close our end of its output)
+                output.await("webhook-serve stopping", wait);
+                out.write(bytes);
+                out.flush();
+                String answers = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+                assertThat(answers).as("after the 100, the request's own answer").contains("\r\n\r\nHTTP/1.1 200");
             }
             assertThat(server.waitFor(30, TimeUnit.SECONDS)).as("the process ends after draining").isTrue();
         } finally {
@@ -78,6 +68,6 @@ class WebhookServeProcessTest {
         try (Database db = Database.open(url, null, 1, m -> {})) {
             assertThat(db.jdbi().withHandle(h -> EventStore.find(h, "evt_drain")).orElseThrow().outcome()).isEqualTo("applied");
         }
-        assertThat(Files.readString(dir.resolve("serve.log"))).contains("webhook-serve stopped");
+        output.await("webhook-serve stopped", Duration.ofSeconds(10));
     }
 }

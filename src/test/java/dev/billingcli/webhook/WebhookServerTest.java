@@ -78,24 +78,6 @@ class WebhookServerTest {
         }
     }
 
-    /** Polls {@code /healthz} until the server on {@code port} answers 200; fails after {@code timeout}. */
-    static void awaitHealthy(int port, java.time.Duration timeout) throws InterruptedException {
-        HttpClient client = HttpClient.newHttpClient();
-        URI health = URI.create("http://127.0.0.1:" + port + "/healthz");
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                if (client.send(HttpRequest.newBuilder(health).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (java.io.IOException notListeningYet) {
-                // the server is still starting
-            }
-            Thread.sleep(20); // a poll interval: nothing tells this test when the port opens
-        }
-        throw new AssertionError("nothing answered 200 on " + health + " within " + timeout);
-    }
-
     static String sign(String body) {
         return SignatureVerifier.sign(SECRET, System.currentTimeMillis() / 1000, body.getBytes(StandardCharsets.UTF_8));
     }
