@@ -10,7 +10,6 @@ import dev.billingcli.webhook.EventLog;
 import dev.billingcli.webhook.EventProcessor;
 import dev.billingcli.webhook.Outcome;
 import dev.billingcli.webhook.Pipeline;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -187,10 +186,10 @@ final class EventsCommand implements Runnable {
         @Override
         public Integer call() {
             Instant now = Instant.now();
-            Duration window = Duration.between(TimeArgs.since("--since", since, now), now);
+            Instant from = TimeArgs.since("--since", since, now);
             App app = Commands.app(spec);
             EventsGateway stripe = new EventsGateway(app.stripe());
-            EventLog.FetchReport report = Pipeline.eventLog(app).fetch(window, stripe);
+            EventLog.FetchReport report = Pipeline.eventLog(app).fetch(from, now, stripe);
             Output out = Commands.output(spec);
             List<EventProcessor.Result> fresh = report.results().stream().filter(r -> r.outcome() != Outcome.DUPLICATE).toList();
             if (out.json()) {

@@ -50,15 +50,15 @@ public final class EventLog {
     public record FetchReport(Instant since, int listed, List<EventProcessor.Result> results) {}
 
     /**
-     * Pulls the handled events of the last {@code window} from Stripe's {@code /v1/events} and processes the
-     * ones not stored yet: repairs the gap a downtime of webhook-serve left.
+     * Pulls the handled events created since {@code since} from Stripe's {@code /v1/events} and processes
+     * the ones not stored yet: repairs the gap a downtime of webhook-serve left. {@code since} must lie
+     * between {@code now} and Stripe's retention before it.
      */
-    public FetchReport fetch(Duration window, EventsGateway stripe) {
-        if (window.isNegative() || window.isZero() || window.compareTo(Duration.ofDays(EventsGateway.RETENTION_DAYS)) > 0) {
+    public FetchReport fetch(Instant since, Instant now, EventsGateway stripe) {
+        if (!since.isBefore(now) || since.isBefore(now.minus(Duration.ofDays(EventsGateway.RETENTION_DAYS)))) {
             throw BillingException.invalid("--since must be in the past and at most " + EventsGateway.RETENTION_DAYS
                     + " days ago: Stripe keeps events for " + EventsGateway.RETENTION_DAYS + " days");
         }
-        Instant since = Instant.now().minus(window);
         List<String> events = stripe.eventsSince(since, Handlers.TYPES);
         List<EventProcessor.Result> results = new ArrayList<>();
         for (String raw : events) {

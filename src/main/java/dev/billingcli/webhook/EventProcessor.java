@@ -115,29 +115,28 @@ public final class EventProcessor {
     }
 
     private boolean storedAlready(String eventId) {
-        try {
-            return database.jdbi().withHandle(h -> EventStore.outcomeOf(h, eventId))
-                    .filter(o -> !o.equals(Outcome.FAILED.wire())).isPresent();
-        } catch (RuntimeException again) {
-            if (unavailable(again)) {
-                throw new Unavailable(again);
-            }
-            throw again;
-        }
+        return afterFailure(h -> EventStore.outcomeOf(h, eventId)).filter(o -> !o.equals(Outcome.FAILED.wire())).isPresent();
     }
 
     private Result recordFailure(StripeEvent event, RuntimeException e, long start) {
         String error = rootMessage(e);
+        afterFailure(h -> {
+            EventStore.recordFailure(h, event.id(), event.type(), event.created(), event.objectId(), event.raw(), error);
+            return null;
+        });
+        return new Result(event.id(), event.type(), null, Outcome.FAILED, error, micros(start));
+    }
+
+    /** A transaction of its own after the event's failed; a database gone meanwhile is {@link Unavailable} (503). */
+    private <T> T afterFailure(org.jdbi.v3.core.HandleCallback<T, RuntimeException> work) {
         try {
-            database.jdbi().useTransaction(h -> EventStore.recordFailure(h, event.id(), event.type(), event.created(),
-                    event.objectId(), event.raw(), error));
+            return database.jdbi().inTransaction(work);
         } catch (RuntimeException again) {
             if (unavailable(again)) {
                 throw new Unavailable(again);
             }
             throw again;
         }
-        return new Result(event.id(), event.type(), null, Outcome.FAILED, error, micros(start));
     }
 
     private static long micros(long start) {
