@@ -31,6 +31,11 @@ public record Catalog(
     }
 
     /** Finds the plan and cycle a Stripe lookup key names ({@code pro_monthly}). */
+    /** The plan a Stripe price's lookup key belongs to, if any. */
+    public Optional<String> planOfLookupKey(String lookupKey) {
+        return priceByLookupKey(lookupKey).map(PlanPrice::planId);
+    }
+
     public Optional<PlanPrice> priceByLookupKey(String lookupKey) {
         return prices().stream().filter(p -> p.lookupKey().equals(lookupKey)).findFirst();
     }

@@ -80,10 +80,7 @@ final class ShellCompleter implements Completer {
 
     private List<String> accountIds(String prefix) {
         try {
-            return app().database().jdbi().withHandle(h -> h.createQuery(
-                            "select account_id from accounts where account_id like :p escape '\\' order by account_id limit 100")
-                    .bind("p", prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
-                    .mapTo(String.class).list());
+            return app().database().read(tx -> tx.accounts().idsStartingWith(prefix, 100));
         } catch (RuntimeException e) {
             return List.of(); // database unreachable: no suggestions, never an error in the middle of typing
         }

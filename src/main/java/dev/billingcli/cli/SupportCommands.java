@@ -356,7 +356,7 @@ final class SupportCommands {
                 } else {
                     out.line(out.bold("Stripe    ") + out.red("✗") + " " + s.differences().size() + " difference(s) (database → Stripe); "
                             + "'billing sync --account " + account + "' repairs them:");
-                    for (SupportService.Difference d : s.differences()) {
+                    for (Subscription.Difference d : s.differences()) {
                         out.line("  " + d.field() + ": " + d.database() + " → " + d.stripe());
                     }
                 }
@@ -427,9 +427,9 @@ final class SupportCommands {
     }
 
     /** Differences as JSON objects {field, database, stripe}: status --stripe and sync print the same shape. */
-    static List<Object> differencesJson(List<SupportService.Difference> differences) {
+    static List<Object> differencesJson(List<Subscription.Difference> differences) {
         List<Object> out = new ArrayList<>();
-        for (SupportService.Difference d : differences) {
+        for (Subscription.Difference d : differences) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("field", d.field());
             m.put("database", d.database());

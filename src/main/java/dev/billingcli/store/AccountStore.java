@@ -5,9 +5,13 @@ import org.jdbi.v3.core.Handle;
 
 /** The one place that writes {@code accounts} (credit balances excepted: {@link CreditLedger}). */
 public final class AccountStore {
-    private AccountStore() {}
+    private final Handle h;
 
-    public static void ensure(Handle h, String accountId) {
+    AccountStore(Handle h) {
+        this.h = h;
+    }
+
+    public void ensure(String accountId) {
         h.createUpdate("insert into accounts (account_id) values (:a) on conflict (account_id) do nothing")
                 .bind("a", accountId).execute();
     }
@@ -17,21 +21,36 @@ public final class AccountStore {
      * first customer it was linked to; a customer already linked to another account is an error
      * (the unique constraint says so, whichever instance got there first).
      */
-    public static void linkCustomer(Handle h, String accountId, String customerId) {
-        if (customerId == null) {
-            ensure(h, accountId);
-            return;
-        }
-        h.createUpdate("""
-                insert into accounts (account_id, stripe_customer_id) values (:a, :c)
-                on conflict (account_id) do update
-                   set stripe_customer_id = coalesce(accounts.stripe_customer_id, excluded.stripe_customer_id),
-                       updated_at = now()
-                 where accounts.stripe_customer_id is null""")
+    public void linkCustomer(String accountId, String customerId) {
+        // Two first deliveries for one customer may race here. "on conflict do nothing" without a target
+        // covers both unique keys (account id and customer id): the second waits for the first's commit
+        // and then inserts nothing, instead of failing on the customer id's key.
+        h.createUpdate("insert into accounts (account_id, stripe_customer_id) values (:a, :c) on conflict do nothing")
                 .bind("a", accountId).bind("c", customerId).execute();
+        if (customerId != null) {
+            h.createUpdate("""
+                    update accounts set stripe_customer_id = :c, updated_at = now()
+                     where account_id = :a and stripe_customer_id is null
+                       and not exists (select 1 from accounts o where o.stripe_customer_id = :c)""")
+                    .bind("a", accountId).bind("c", customerId).execute();
+            String owner = accountOfCustomer(customerId).orElse(accountId);
+            if (!owner.equals(accountId)) {
+                throw new IllegalStateException("Stripe customer " + customerId + " is linked to account " + owner + ", not " + accountId);
+            }
+        }
     }
 
-    public static Optional<String> accountOfCustomer(Handle h, String customerId) {
+    /** The account's email (from the Stripe customer: checkout, customer events, sync). */
+    public void setEmail(String accountId, String email) {
+        h.createUpdate("update accounts set email = :e, updated_at = now() where account_id = :a and email is distinct from :e")
+                .bind("a", accountId).bind("e", email).execute();
+    }
+
+    public Optional<String> emailOf(String accountId) {
+        return h.createQuery("select email from accounts where account_id = :a").bind("a", accountId).mapTo(String.class).findOne();
+    }
+
+    public Optional<String> accountOfCustomer(String customerId) {
         if (customerId == null) {
             return Optional.empty();
         }
@@ -40,7 +59,7 @@ public final class AccountStore {
     }
 
     /** Customer id → account id for the linked ones among these customers, in one query. */
-    public static java.util.Map<String, String> accountsOfCustomers(Handle h, java.util.Collection<String> customerIds) {
+    public java.util.Map<String, String> accountsOfCustomers(java.util.Collection<String> customerIds) {
         java.util.Map<String, String> found = new java.util.HashMap<>();
         if (!customerIds.isEmpty()) {
             h.createQuery("select stripe_customer_id, account_id from accounts where stripe_customer_id in (<ids>)")
@@ -51,12 +70,27 @@ public final class AccountStore {
         return found;
     }
 
-    public static Optional<String> customerOf(Handle h, String accountId) {
+    public Optional<String> customerOf(String accountId) {
         return h.createQuery("select stripe_customer_id from accounts where account_id = :a")
                 .bind("a", accountId).mapTo(String.class).findOne();
     }
 
-    public static boolean exists(Handle h, String accountId) {
+    /** Exit 2 for an account the database does not know: a typo must not act on (or create) anything. */
+    public void require(String accountId) {
+        if (!exists(accountId)) {
+            throw dev.billingcli.BillingException.invalid("unknown account " + accountId
+                    + " (accounts come from checkout, webhooks or sync: 'billing sync --account " + accountId + "' looks it up in Stripe)");
+        }
+    }
+
+    /** Account ids starting with {@code prefix} (shell completion), sorted, at most {@code limit}. */
+    public java.util.List<String> idsStartingWith(String prefix, int limit) {
+        return h.createQuery("select account_id from accounts where account_id like :p escape '\\' order by account_id limit :n")
+                .bind("p", prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%").bind("n", limit)
+                .mapTo(String.class).list();
+    }
+
+    public boolean exists(String accountId) {
         return h.createQuery("select count(*) from accounts where account_id = :a").bind("a", accountId).mapTo(Long.class).one() > 0;
     }
 }

@@ -15,7 +15,11 @@ import org.jdbi.v3.core.Handle;
 public final class AuditLog {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private AuditLog() {}
+    private final Handle h;
+
+    AuditLog(Handle h) {
+        this.h = h;
+    }
 
     public record Entry(long id, Instant at, String actor, String command, String accountId, String reason, JsonNode before,
             JsonNode after) {}
@@ -25,7 +29,7 @@ public final class AuditLog {
         return billingActor != null && !billingActor.isBlank() ? billingActor : System.getProperty("user.name", "unknown");
     }
 
-    public static void record(Handle h, String actor, String command, String accountId, String reason, Object before, Object after) {
+    public void record(String actor, String command, String accountId, String reason, Object before, Object after) {
         h.createUpdate("""
                 insert into audit_log (actor, command, account_id, reason, before, after)
                 values (:actor, :command, :account, :reason, cast(:before as jsonb), cast(:after as jsonb))""")
@@ -34,7 +38,7 @@ public final class AuditLog {
     }
 
     /** Newest first. @param accountId null for every account; @param since null for all time */
-    public static List<Entry> list(Handle h, String accountId, Instant since, int limit) {
+    public List<Entry> list(String accountId, Instant since, int limit) {
         return h.createQuery("""
                 select id, at, actor, command, account_id, reason, before::text as before, after::text as after
                   from audit_log

@@ -9,41 +9,45 @@ import org.jdbi.v3.core.Handle;
  * happen once whatever the number of deliveries or instances.
  */
 public final class CreditLedger {
-    private CreditLedger() {}
+    private final Handle h;
+
+    CreditLedger(Handle h) {
+        this.h = h;
+    }
 
     public record Entry(long delta, long balanceAfter, String reason, String source) {}
 
     /** Adds {@code delta}; false (and nothing changed) when {@code sourceKey} already moved credits. */
-    public static boolean grant(Handle h, String accountId, long delta, String reason, String sourceKey) {
-        long balance = lockBalance(h, accountId);
-        return move(h, accountId, delta, balance + delta, reason, sourceKey);
+    public boolean grant(String accountId, long delta, String reason, String sourceKey) {
+        long balance = lockBalance(accountId);
+        return move(accountId, delta, balance + delta, reason, sourceKey);
     }
 
     /** Sets the balance to {@code amount} (a renewal); false when {@code sourceKey} was already used. */
-    public static boolean resetTo(Handle h, String accountId, long amount, String reason, String sourceKey) {
-        long balance = lockBalance(h, accountId);
-        return move(h, accountId, amount - balance, amount, reason, sourceKey);
+    public boolean resetTo(String accountId, long amount, String reason, String sourceKey) {
+        long balance = lockBalance(accountId);
+        return move(accountId, amount - balance, amount, reason, sourceKey);
     }
 
-    public static long balance(Handle h, String accountId) {
+    public long balance(String accountId) {
         return h.createQuery("select credit_balance from accounts where account_id = :a").bind("a", accountId)
                 .mapTo(Long.class).findOne().orElse(0L);
     }
 
-    public static List<Entry> entries(Handle h, String accountId) {
+    public List<Entry> entries(String accountId) {
         return h.createQuery("select delta, balance_after, reason, source_event_id from credit_ledger where account_id = :a order by id")
                 .bind("a", accountId)
                 .map((rs, ctx) -> new Entry(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4))).list();
     }
 
     /** The account row lock serialises movements of one account across instances. */
-    private static long lockBalance(Handle h, String accountId) {
+    private long lockBalance(String accountId) {
         return h.createQuery("select credit_balance from accounts where account_id = :a for update").bind("a", accountId)
                 .mapTo(Long.class).findOne()
                 .orElseThrow(() -> new IllegalStateException("no account " + accountId));
     }
 
-    private static boolean move(Handle h, String accountId, long delta, long after, String reason, String sourceKey) {
+    private boolean move(String accountId, long delta, long after, String reason, String sourceKey) {
         int inserted = h.createUpdate("""
                 insert into credit_ledger (account_id, delta, balance_after, reason, source_event_id)
                 values (:a, :d, :after, :r, :s) on conflict (source_event_id) do nothing""")

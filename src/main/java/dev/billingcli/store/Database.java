@@ -75,8 +75,37 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /** Jdbi itself, for tests and benchmarks that set up rows directly; the code goes through {@link Tx}. */
     public Jdbi jdbi() {
         return jdbi;
+    }
+
+    /** Work in one transaction: committed when {@code work} returns, rolled back when it throws. */
+    public <T> T inTransaction(java.util.function.Function<Tx, T> work) {
+        return jdbi.inTransaction(h -> work.apply(new Tx(h)));
+    }
+
+    public void useTransaction(java.util.function.Consumer<Tx> work) {
+        jdbi.useTransaction(h -> work.accept(new Tx(h)));
+    }
+
+    /** Work in a transaction that is rolled back whatever it did (a dry run through the real write path). */
+    public <T> T rolledBack(java.util.function.Function<Tx, T> work) {
+        return jdbi.inTransaction(h -> {
+            T result = work.apply(new Tx(h));
+            h.rollback();
+            return result;
+        });
+    }
+
+    /** One round trip: throws when the database does not answer. */
+    public void ping() {
+        jdbi.withHandle(h -> h.createQuery("select 1").mapTo(Integer.class).one());
+    }
+
+    /** Reads (autocommit, one connection). */
+    public <T> T read(java.util.function.Function<Tx, T> work) {
+        return jdbi.withHandle(h -> work.apply(new Tx(h)));
     }
 
     public DataSource dataSource() {

@@ -15,7 +15,12 @@ import org.jdbi.v3.core.statement.Query;
  * another one on the same database) a duplicate.
  */
 public final class EventStore {
-    private EventStore() {}
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    private final Handle h;
+
+    EventStore(Handle h) {
+        this.h = h;
+    }
 
     /** An event row. @param payload the event as Stripe sent it (re-serialised by jsonb) */
     public record StoredEvent(String id, String type, Instant created, String accountId, String objectId, String payload,
@@ -25,7 +30,7 @@ public final class EventStore {
     public record Filter(String accountId, String type, String outcome, int limit) {}
 
     /** The outcome of a stored event, if it is stored. */
-    public static Optional<String> outcomeOf(Handle h, String id) {
+    public Optional<String> outcomeOf(String id) {
         return h.createQuery("select outcome from stripe_events where event_id = :id").bind("id", id).mapTo(String.class).findOne();
     }
 
@@ -35,7 +40,7 @@ public final class EventStore {
      * caller rolls back and answers duplicate. A concurrent store of the same id waits for the first
      * transaction, then sees it. An earlier failed attempt is replaced.
      */
-    public static boolean store(Handle h, String id, String type, Instant created, String objectId, String payload,
+    public boolean store(String id, String type, Instant created, String objectId, String payload,
             String outcome, String accountId, String note) {
         return h.createUpdate("""
                 insert into stripe_events (event_id, type, created, object_id, payload, outcome, account_id, error, processed_at)
@@ -48,7 +53,7 @@ public final class EventStore {
     }
 
     /** Sets the outcome of a replayed event, in the transaction that applied it again. */
-    public static void finish(Handle h, String id, String outcome, String accountId, String error) {
+    public void finish(String id, String outcome, String accountId, String error) {
         h.createUpdate("""
                 update stripe_events set outcome = :outcome, account_id = coalesce(:account, account_id), error = :error,
                     processed_at = now() where event_id = :id""")
@@ -59,7 +64,7 @@ public final class EventStore {
      * Records an event whose handling failed (in a transaction of its own, after the failed one rolled
      * back). A later delivery or {@code events replay} tries it again; a success elsewhere is kept.
      */
-    public static void recordFailure(Handle h, String id, String type, Instant created, String objectId, String payload, String error) {
+    public void recordFailure(String id, String type, Instant created, String objectId, String payload, String error) {
         h.createUpdate("""
                 insert into stripe_events (event_id, type, created, object_id, payload, outcome, error, processed_at)
                 values (:id, :type, :created, :object, cast(:payload as jsonb), 'failed', :error, now())
@@ -70,30 +75,42 @@ public final class EventStore {
     }
 
     /** The event row, locked, for a replay. */
-    public static Optional<StoredEvent> lock(Handle h, String id) {
+    public Optional<StoredEvent> lock(String id) {
         return h.createQuery(SELECT + " where event_id = :id for update").bind("id", id).map((rs, ctx) -> row(rs)).findOne();
     }
 
-    public static Optional<StoredEvent> find(Handle h, String id) {
+    public Optional<StoredEvent> find(String id) {
         return h.createQuery(SELECT + " where event_id = :id").bind("id", id).map((rs, ctx) -> row(rs)).findOne();
     }
 
     /** Subscription events of one subscription created in the same second, other than {@code except}. */
-    public static List<StoredEvent> sameSecond(Handle h, String subscriptionId, Instant created, String except) {
+    public List<dev.billingcli.subscription.StateChange> sameSecond(String subscriptionId, Instant created, String except) {
         return h.createQuery(SELECT + " " + """
                  where object_id = :object and created = :created and event_id <> :except
                    and type in ('customer.subscription.created', 'customer.subscription.updated', 'customer.subscription.deleted')
                    and outcome in ('applied', 'stale')""")
                 .bind("object", subscriptionId).bind("created", SubscriptionStore.ts(created)).bind("except", except)
-                .map((rs, ctx) -> row(rs)).list();
+                .map((rs, ctx) -> change(rs.getString("payload"))).list();
     }
 
-    public static void setOutcome(Handle h, String id, String outcome) {
+    private static dev.billingcli.subscription.StateChange change(String payload) throws SQLException {
+        try {
+            com.fasterxml.jackson.databind.JsonNode e = JSON.readTree(payload);
+            com.fasterxml.jackson.databind.JsonNode previous = e.path("data").get("previous_attributes");
+            return new dev.billingcli.subscription.StateChange(e.path("id").asText(), e.path("type").asText(),
+                    Instant.ofEpochSecond(e.path("created").asLong()), e.path("data").path("object"),
+                    previous == null || previous.isNull() ? null : previous);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
+            throw new SQLException("stored event is not JSON", ex);
+        }
+    }
+
+    public void setOutcome(String id, String outcome) {
         h.createUpdate("update stripe_events set outcome = :o, processed_at = now() where event_id = :id")
                 .bind("o", outcome).bind("id", id).execute();
     }
 
-    public static List<StoredEvent> list(Handle h, Filter f) {
+    public List<StoredEvent> list(Filter f) {
         StringBuilder sql = new StringBuilder(SELECT).append(" where true");
         List<Object[]> binds = new ArrayList<>();
         if (f.accountId() != null) {
@@ -114,16 +131,16 @@ public final class EventStore {
         return q.map((rs, ctx) -> row(rs)).list();
     }
 
-    public static List<String> failedIds(Handle h) {
+    public List<String> failedIds() {
         return h.createQuery("select event_id from stripe_events where outcome = 'failed' order by created, received_at")
                 .mapTo(String.class).list();
     }
 
-    public static boolean exists(Handle h, String id) {
+    public boolean exists(String id) {
         return h.createQuery("select count(*) from stripe_events where event_id = :id").bind("id", id).mapTo(Long.class).one() > 0;
     }
 
-    public static long count(Handle h) {
+    public long count() {
         return h.createQuery("select count(*) from stripe_events").mapTo(Long.class).one();
     }
 

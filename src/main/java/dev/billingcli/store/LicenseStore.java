@@ -11,16 +11,20 @@ import org.jdbi.v3.core.Handle;
 
 /** The one place that writes {@code licenses}: features switched on for one account whatever its plan. */
 public final class LicenseStore {
-    private LicenseStore() {}
+    private final Handle h;
+
+    LicenseStore(Handle h) {
+        this.h = h;
+    }
 
     /** @param validUntil null for no end */
     public record License(String accountId, String feature, Instant validUntil, Instant grantedAt, String grantedBy, String reason) {
-        public boolean valid(Instant now) {
+       public boolean valid(Instant now) {
             return validUntil == null || now.isBefore(validUntil);
         }
 
         /** For the audit log. */
-        public Map<String, Object> asMap() {
+       public Map<String, Object> asMap() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("feature", feature);
             m.put("valid_until", validUntil == null ? null : validUntil.toString());
@@ -30,13 +34,13 @@ public final class LicenseStore {
         }
     }
 
-    public static Optional<License> find(Handle h, String accountId, String feature) {
+    public Optional<License> find(String accountId, String feature) {
         return h.createQuery("select * from licenses where account_id = :a and feature = :f").bind("a", accountId).bind("f", feature)
                 .map((rs, ctx) -> license(rs)).findOne();
     }
 
     /** Grants or extends; returns the license as it is now. */
-    public static License grant(Handle h, String accountId, String feature, Instant validUntil, String grantedBy, String reason) {
+    public License grant(String accountId, String feature, Instant validUntil, String grantedBy, String reason) {
         return h.createQuery("""
                 insert into licenses (account_id, feature, valid_until, granted_by, reason) values (:a, :f, :u, :by, :reason)
                 on conflict (account_id, feature) do update
@@ -47,12 +51,12 @@ public final class LicenseStore {
                 .map((rs, ctx) -> license(rs)).one();
     }
 
-    public static boolean revoke(Handle h, String accountId, String feature) {
+    public boolean revoke(String accountId, String feature) {
         return h.createUpdate("delete from licenses where account_id = :a and feature = :f").bind("a", accountId).bind("f", feature)
                 .execute() == 1;
     }
 
-    public static List<License> of(Handle h, String accountId) {
+    public List<License> of(String accountId) {
         return h.createQuery("select * from licenses where account_id = :a order by feature").bind("a", accountId)
                 .map((rs, ctx) -> license(rs)).list();
     }

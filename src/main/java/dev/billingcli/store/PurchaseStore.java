@@ -5,11 +5,15 @@ import org.jdbi.v3.core.Handle;
 
 /** The one place that writes {@code purchases} (Checkout in payment mode). */
 public final class PurchaseStore {
-    private PurchaseStore() {}
+    private final Handle h;
+
+    PurchaseStore(Handle h) {
+        this.h = h;
+    }
 
     public record Purchase(String sessionId, String accountId, String customerId, String planId, Long amountTotal,
             String currency, String status) {
-        public boolean paid() {
+       public boolean paid() {
             return "paid".equals(status);
         }
     }
@@ -18,7 +22,7 @@ public final class PurchaseStore {
      * Records a purchase. A final status (paid, failed) is never taken back by a late-arriving earlier
      * event (a {@code checkout.session.completed} with {@code unpaid} after the async success).
      */
-    public static Purchase upsert(Handle h, Purchase p) {
+    public Purchase upsert(Purchase p) {
         return h.createQuery("""
                 insert into purchases (stripe_checkout_session_id, account_id, stripe_customer_id, plan_id, amount_total, currency, status)
                 values (:id, :a, :c, :plan, :amount, :cur, :status)
@@ -38,7 +42,7 @@ public final class PurchaseStore {
                 .one();
     }
 
-    public static Optional<Purchase> find(Handle h, String sessionId) {
+    public Optional<Purchase> find(String sessionId) {
         return h.createQuery("""
                 select stripe_checkout_session_id, account_id, stripe_customer_id, plan_id, amount_total, currency, status
                 from purchases where stripe_checkout_session_id = :id""").bind("id", sessionId)
@@ -47,7 +51,7 @@ public final class PurchaseStore {
                 .findOne();
     }
 
-    public static void linkAccount(Handle h, String customerId, String accountId) {
+    public void linkAccount(String customerId, String accountId) {
         h.createUpdate("update purchases set account_id = :a, updated_at = now() where stripe_customer_id = :c and account_id is null")
                 .bind("a", accountId).bind("c", customerId).execute();
     }

@@ -27,13 +27,17 @@ public final class SubscriptionStore {
             status, current_period_start, current_period_end, cancel_at_period_end, cancel_at, canceled_at, ended_at,
             trial_start, trial_end, metadata, last_event_created, last_event_id""";
 
-    private SubscriptionStore() {}
+    private final Handle h;
+
+    SubscriptionStore(Handle h) {
+        this.h = h;
+    }
 
     /** A row and the event whose state it holds (both null for a row made from a checkout session alone). */
     public record Stored(Subscription subscription, Instant lastEventCreated, String lastEventId) {}
 
     /** Inserts the state when no row exists yet; false (nothing written) when one does. */
-    public static boolean insertIfAbsent(Handle h, Subscription s, Instant eventCreated, String eventId) {
+    public boolean insertIfAbsent(Subscription s, Instant eventCreated, String eventId) {
         Update u = h.createUpdate(INSERT_IF_ABSENT);
         return bind(u, s).bind("created", eventCreated).bind("event", eventId).execute() == 1;
     }
@@ -43,7 +47,7 @@ public final class SubscriptionStore {
             + " :created, :event) on conflict (stripe_subscription_id) do nothing";
 
     /** {@link #insertIfAbsent} for many rows in one batch (sync writes a page this way); returns how many were inserted. */
-    public static int insertAllIfAbsent(Handle h, List<Subscription> subscriptions, Instant eventCreated, String eventId) {
+    public int insertAllIfAbsent(List<Subscription> subscriptions, Instant eventCreated, String eventId) {
         if (subscriptions.isEmpty()) {
             return 0;
         }
@@ -55,18 +59,18 @@ public final class SubscriptionStore {
     }
 
     /** The row, locked until the transaction ends: events of one subscription apply one at a time, across instances. */
-    public static Optional<Stored> lock(Handle h, String id) {
+    public Optional<Stored> lock(String id) {
         return h.createQuery("select " + COLUMNS + " from subscriptions where stripe_subscription_id = :id for update")
                 .bind("id", id).map((rs, ctx) -> stored(rs)).findOne();
     }
 
-    public static Optional<Stored> find(Handle h, String id) {
+    public Optional<Stored> find(String id) {
         return h.createQuery("select " + COLUMNS + " from subscriptions where stripe_subscription_id = :id")
                 .bind("id", id).map((rs, ctx) -> stored(rs)).findOne();
     }
 
     /** The stored rows among these ids, in one query (sync reads a page of 100 this way). */
-    public static Map<String, Stored> findAll(Handle h, java.util.Collection<String> ids) {
+    public Map<String, Stored> findAll(java.util.Collection<String> ids) {
         Map<String, Stored> found = new LinkedHashMap<>();
         if (ids.isEmpty()) {
             return found;
@@ -78,7 +82,7 @@ public final class SubscriptionStore {
     }
 
     /** The account's newest subscription. */
-    public static Optional<Subscription> latestOf(Handle h, String accountId) {
+    public Optional<Subscription> latestOf(String accountId) {
         return h.createQuery("select " + COLUMNS + " from subscriptions where account_id = :a order by created_at desc limit 1")
                 .bind("a", accountId).map((rs, ctx) -> stored(rs).subscription()).findOne();
     }
@@ -87,7 +91,7 @@ public final class SubscriptionStore {
      * The account's current subscription: its newest one still running (not canceled, not expired), or
      * else its newest one. An older running subscription wins over a newer ended one.
      */
-    public static Optional<Subscription> currentOf(Handle h, String accountId) {
+    public Optional<Subscription> currentOf(String accountId) {
         return h.createQuery("select " + COLUMNS + " from subscriptions where account_id = :a"
                         + " order by (status in ('canceled', 'incomplete_expired')), created_at desc limit 1")
                 .bind("a", accountId).map((rs, ctx) -> stored(rs).subscription()).findOne();
@@ -99,7 +103,7 @@ public final class SubscriptionStore {
      *
      * @return false when the guard refused
      */
-    public static boolean replace(Handle h, Subscription s, Instant eventCreated, String eventId) {
+    public boolean replace(Subscription s, Instant eventCreated, String eventId) {
         Update u = h.createUpdate("""
                 update subscriptions set
                     account_id = coalesce(:account, account_id), stripe_customer_id = :customer, plan_id = :plan, price_id = :price,
@@ -115,7 +119,7 @@ public final class SubscriptionStore {
      * A status change that comes without a full state (an invoice event): applied only when the event is
      * strictly newer than the state held, and only from one of the given statuses.
      */
-    public static boolean changeStatus(Handle h, String id, List<String> from, String to, Instant eventCreated, String eventId) {
+    public boolean changeStatus(String id, List<String> from, String to, Instant eventCreated, String eventId) {
         return h.createUpdate("""
                 update subscriptions set status = :to, last_event_created = :created, last_event_id = :event, updated_at = now()
                 where stripe_subscription_id = :id and status in (<from>)
@@ -128,7 +132,7 @@ public final class SubscriptionStore {
      * A row from a checkout session alone, before any subscription event (pending payment, or no Stripe
      * key to fetch the state). It never replaces a state that came from a subscription event.
      */
-    public static void recordFromCheckout(Handle h, String id, String customerId, String accountId, String planId, String status) {
+    public void recordFromCheckout(String id, String customerId, String accountId, String planId, String status) {
         h.createUpdate("""
                 insert into subscriptions (stripe_subscription_id, account_id, stripe_customer_id, plan_id, status)
                 values (:id, :a, :c, :plan, :status)
@@ -144,13 +148,13 @@ public final class SubscriptionStore {
      * Ends a pending checkout payment (async payment succeeded or failed) on a row that no subscription
      * event has replaced yet: once Stripe's own state is held, Stripe's status is the truth.
      */
-    public static boolean settlePending(Handle h, String id, String to) {
+    public boolean settlePending(String id, String to) {
         return h.createUpdate("update subscriptions set status = :to, updated_at = now() where stripe_subscription_id = :id and status like 'pending%'")
                 .bind("to", to).bind("id", id).execute() == 1;
     }
 
     /** Links the account's subscriptions that arrived before the customer was known. */
-    public static int linkAccount(Handle h, String customerId, String accountId) {
+    public int linkAccount(String customerId, String accountId) {
         return h.createUpdate("update subscriptions set account_id = :a, updated_at = now() where stripe_customer_id = :c and account_id is null")
                 .bind("a", accountId).bind("c", customerId).execute();
     }

@@ -115,13 +115,27 @@ public record Subscription(
         return status != null && status.startsWith("pending_");
     }
 
+    /** Not ended: still running, or about to (a second checkout would double-bill). */
+    public boolean running() {
+        return !canceled() && !"incomplete_expired".equals(status);
+    }
+
     public boolean cancelScheduled() {
         return !canceled() && (cancelAtPeriodEnd || cancelAt != null);
     }
 
-    /** When paid access stops: the scheduled cancellation date if earlier, else the period end. */
+    /**
+     * When paid access stops: the earliest of the period end, the scheduled cancellation date, and the
+     * moment the subscription ended (a cancellation "now" ends it within its period).
+     */
     public Instant accessEnd() {
-        return cancelAt != null && (currentPeriodEnd == null || cancelAt.isBefore(currentPeriodEnd)) ? cancelAt : currentPeriodEnd;
+        Instant end = currentPeriodEnd;
+        for (Instant t : new Instant[] {cancelAt, endedAt}) {
+            if (t != null && (end == null || t.isBefore(end))) {
+                end = t;
+            }
+        }
+        return end;
     }
 
     public boolean withinPaidPeriod(Instant now) {
@@ -150,6 +164,36 @@ public record Subscription(
 
     public boolean ended(Instant now) {
         return canceled() && !withinPaidPeriod(now);
+    }
+
+    // ---- comparing two states of one subscription
+
+    /** One field that differs between two states (the database's and Stripe's, say). */
+    public record Difference(String field, String database, String stripe) {}
+
+    /** Every field where {@code other} differs from this state (the account link aside). */
+    public java.util.List<Difference> differences(Subscription other) {
+        java.util.List<Difference> out = new java.util.ArrayList<>();
+        compare(out, "status", status, other.status);
+        compare(out, "plan", planId, other.planId);
+        compare(out, "price", priceId, other.priceId);
+        compare(out, "interval", interval, other.interval);
+        compare(out, "quantity", quantity, other.quantity);
+        compare(out, "current_period_start", currentPeriodStart, other.currentPeriodStart);
+        compare(out, "current_period_end", currentPeriodEnd, other.currentPeriodEnd);
+        compare(out, "cancel_at_period_end", cancelAtPeriodEnd, other.cancelAtPeriodEnd);
+        compare(out, "cancel_at", cancelAt, other.cancelAt);
+        compare(out, "canceled_at", canceledAt, other.canceledAt);
+        compare(out, "ended_at", endedAt, other.endedAt);
+        compare(out, "trial_end", trialEnd, other.trialEnd);
+        compare(out, "customer", customerId, other.customerId);
+        return out;
+    }
+
+    private static void compare(java.util.List<Difference> out, String field, Object mine, Object theirs) {
+        if (!java.util.Objects.equals(mine, theirs)) {
+            out.add(new Difference(field, mine == null ? null : mine.toString(), theirs == null ? null : theirs.toString()));
+        }
     }
 
     // ---- reading Stripe JSON

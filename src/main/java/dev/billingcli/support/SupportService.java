@@ -7,7 +7,6 @@ import dev.billingcli.catalog.Cycle;
 import dev.billingcli.catalog.Plan;
 import dev.billingcli.catalog.PlanPrice;
 import dev.billingcli.store.AccountStore;
-import dev.billingcli.store.AuditLog;
 import dev.billingcli.store.CreditLedger;
 import dev.billingcli.store.EventStore;
 import dev.billingcli.store.LicenseStore;
@@ -25,7 +24,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
-import org.jdbi.v3.core.Handle;
+import dev.billingcli.ledger.SubscriptionLedger;
+import dev.billingcli.store.Tx;
 
 /**
  * The support actions on one account: checkout, portal, cancel, reactivate. Each Stripe write
@@ -39,35 +39,26 @@ public final class SupportService {
     private final Database database;
     private final Supplier<SubscriptionGateway> stripe;
     private final String actor;
+    private final SubscriptionLedger ledger;
 
     public SupportService(Catalog catalog, Database database, Supplier<SubscriptionGateway> stripe, String actor) {
         this.catalog = catalog;
         this.database = database;
         this.stripe = stripe;
         this.actor = actor;
+        this.ledger = new SubscriptionLedger(catalog, null);
     }
 
     // ------------------------------------------------------------------ shared
 
     /** Statuses of a subscription that is still running (or about to): a second checkout would double-bill. */
     static boolean live(Subscription s) {
-        return s != null && !s.canceled() && !"incomplete_expired".equals(s.status());
+        return s != null && s.running();
     }
 
-    Optional<String> planOfLookupKey(String lookupKey) {
-        return catalog.priceByLookupKey(lookupKey).map(PlanPrice::planId);
-    }
-
-    /** Exit 1 for an account the database does not know. */
-    static void requireAccount(Handle h, String accountId) {
-        if (!AccountStore.exists(h, accountId)) {
-            throw BillingException.notFound("no account " + accountId + " in the database (accounts come from checkout, webhooks or sync)");
-        }
-    }
-
-    private Subscription liveSubscription(Handle h, String accountId, String forWhat) {
-        requireAccount(h, accountId);
-        Subscription s = SubscriptionStore.currentOf(h, accountId).orElse(null);
+    private Subscription liveSubscription(Tx tx, String accountId, String forWhat) {
+        tx.accounts().require(accountId);
+        Subscription s = tx.subscriptions().currentOf(accountId).orElse(null);
         if (!live(s)) {
             throw BillingException.notFound(accountId + " has no running subscription" + (s != null ? " (the last one is " + s.status() + ")" : "")
                     + " to " + forWhat);
@@ -75,32 +66,13 @@ public final class SupportService {
         return s;
     }
 
-    /** Writes Stripe's answer, unless the row already holds a newer state (an event that came first). */
-    private Subscription store(Handle h, StripeState answer, String source) {
-        Subscription s = Subscription.fromStripe(answer.object(), this::planOfLookupKey);
-        String customerAccount = AccountStore.accountOfCustomer(h, s.customerId()).orElse(null);
-        if (s.accountId() == null && customerAccount != null) {
-            s = s.withAccount(customerAccount);
-        }
-        String eventId = source + ":" + answer.requestId();
-        if (!SubscriptionStore.insertIfAbsent(h, s, answer.asOf(), eventId)) {
-            SubscriptionStore.replace(h, s, answer.asOf(), eventId);
-        }
-        return s;
+    /** Writes Stripe's answer through the ledger (a newer state already held wins), with its audit row. */
+    private Subscription store(Tx tx, StripeState answer, String source, SubscriptionLedger.Audit audit) {
+        return ledger.apply(tx, SubscriptionLedger.Report.answer(source, answer.requestId(), answer.asOf(), answer.object()), audit).after();
     }
 
-    static Map<String, Object> summary(Subscription s) {
-        if (s == null) {
-            return null;
-        }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("subscription", s.id());
-        m.put("status", s.status());
-        m.put("plan", s.planId());
-        m.put("cancel_at_period_end", s.cancelAtPeriodEnd());
-        m.put("cancel_at", s.cancelAt() == null ? null : s.cancelAt().toString());
-        m.put("current_period_end", s.currentPeriodEnd() == null ? null : s.currentPeriodEnd().toString());
-        return m;
+    private SubscriptionLedger.Audit audit(String command, String reason) {
+        return new SubscriptionLedger.Audit(actor, command, reason);
     }
 
     // ------------------------------------------------------------------ checkout
@@ -148,16 +120,16 @@ public final class SupportService {
         if (r.ui() == Ui.EMBEDDED && returnUrl == null) {
             throw BillingException.invalid("no return URL: pass --return-url or set checkout.return_url in plans.yaml");
         }
-        String existingCustomer = database.jdbi().withHandle(h -> {
+        String existingCustomer = database.read(tx -> {
             if (cycle.recurring() && !r.allowSecond()) {
-                Subscription current = SubscriptionStore.currentOf(h, r.accountId()).orElse(null);
+                Subscription current = tx.subscriptions().currentOf(r.accountId()).orElse(null);
                 if (live(current)) {
                     throw BillingException.invalid(r.accountId() + " already has a " + current.status() + " subscription " + current.id()
                             + " (" + current.planId() + "): change it with 'billing portal --account " + r.accountId()
                             + " --flow update', or pass --allow-second");
                 }
             }
-            return AccountStore.customerOf(h, r.accountId()).orElse(null);
+            return tx.accounts().customerOf(r.accountId()).orElse(null);
         });
 
         SubscriptionGateway gateway = stripe.get();
@@ -178,9 +150,9 @@ public final class SupportService {
             }
             String linked = customer;
             boolean madeNow = created;
-            database.jdbi().useTransaction(h -> {
-                AccountStore.linkCustomer(h, r.accountId(), linked);
-                AuditLog.record(h, actor, "checkout", r.accountId(), madeNow ? "created Stripe customer" : "linked Stripe customer",
+            database.useTransaction(tx -> {
+                ledger.link(tx, r.accountId(), linked, r.email());
+                tx.audit().record(actor, "checkout", r.accountId(), madeNow ? "created Stripe customer" : "linked Stripe customer",
                         null, Map.of("stripe_customer_id", linked));
             });
         }
@@ -217,14 +189,14 @@ public final class SupportService {
         }
         SubscriptionGateway.CheckoutSession session = gateway.createCheckoutSession(b.build());
         String customerId = customer;
-        database.jdbi().useTransaction(h -> {
+        database.useTransaction(tx -> {
             Map<String, Object> after = new LinkedHashMap<>();
             after.put("checkout_session", session.id());
             after.put("plan", plan.id());
             after.put("cycle", cycle.key());
             after.put("mode", session.mode());
             after.put("stripe_customer_id", customerId);
-            AuditLog.record(h, actor, "checkout", r.accountId(), null, null, after);
+            tx.audit().record(actor, "checkout", r.accountId(), null, null, after);
         });
         return new CheckoutResult(session.id(), session.url(), session.clientSecret(), session.mode(), customer, created, priceId, price,
                 trialDays);
@@ -236,12 +208,12 @@ public final class SupportService {
 
     public String portal(String accountId, String returnUrl, Flow flow) {
         record Target(String customer, String subscription) {}
-        Target t = database.jdbi().withHandle(h -> {
-            requireAccount(h, accountId);
-            String customer = AccountStore.customerOf(h, accountId).orElseThrow(() -> BillingException.notFound(
+        Target t = database.read(tx -> {
+            tx.accounts().require(accountId);
+            String customer = tx.accounts().customerOf(accountId).orElseThrow(() -> BillingException.notFound(
                     accountId + " has no Stripe customer yet: start with 'billing checkout --account " + accountId + " --plan …'"));
             String sub = flow == Flow.CANCEL || flow == Flow.UPDATE
-                    ? liveSubscription(h, accountId, flow == Flow.CANCEL ? "cancel" : "update").id() : null;
+                    ? liveSubscription(tx, accountId, flow == Flow.CANCEL ? "cancel" : "update").id() : null;
             return new Target(customer, sub);
         });
         String url = returnUrl != null ? returnUrl : catalog.portal() != null ? catalog.portal().returnUrl() : null;
@@ -263,7 +235,7 @@ public final class SupportService {
             b.setFlowData(fb.build());
         }
         String session = stripe.get().createPortalSession(b.build());
-        database.jdbi().useTransaction(h -> AuditLog.record(h, actor, "portal", accountId, null, null,
+        database.useTransaction(tx -> tx.audit().record(actor, "portal", accountId, null, null,
                 Map.of("flow", flow == null ? "home" : flow.name().toLowerCase(java.util.Locale.ROOT))));
         return session;
     }
@@ -275,7 +247,7 @@ public final class SupportService {
     public record Change(Subscription before, Subscription after, String message) {}
 
     public Change cancel(String accountId, CancelMode mode, Instant at, String reason) {
-        Subscription current = database.jdbi().withHandle(h -> liveSubscription(h, accountId, "cancel"));
+        Subscription current = database.read(tx -> liveSubscription(tx, accountId, "cancel"));
         if (mode == CancelMode.AT && !at.isAfter(Instant.now())) {
             throw BillingException.invalid("--at must be in the future (use --now to cancel at once)");
         }
@@ -286,11 +258,7 @@ public final class SupportService {
             case AT -> gateway.cancelAt(current.id(), at.getEpochSecond());
             case NOW -> gateway.cancelNow(current.id(), reason);
         };
-        Subscription after = database.jdbi().inTransaction(h -> {
-            Subscription s = store(h, answer, "cancel");
-            AuditLog.record(h, actor, "cancel", accountId, reason, summary(current), summary(s));
-            return s;
-        });
+        Subscription after = database.inTransaction(tx -> store(tx, answer, "cancel", audit("cancel", reason)));
         String message = switch (mode) {
             case AT_PERIOD_END -> "cancels at the period end, " + after.currentPeriodEnd();
             case AT -> "cancels on " + after.cancelAt();
@@ -309,39 +277,33 @@ public final class SupportService {
      * @return null after when there was nothing to undo
      */
     public Change reactivate(String accountId, String reason) {
-        Subscription stored = database.jdbi().withHandle(h -> {
-            requireAccount(h, accountId);
-            return SubscriptionStore.currentOf(h, accountId).orElseThrow(() -> BillingException.notFound(
+        Subscription stored = database.read(tx -> {
+            tx.accounts().require(accountId);
+            return tx.subscriptions().currentOf(accountId).orElseThrow(() -> BillingException.notFound(
                     accountId + " has no subscription: start one with 'billing checkout --account " + accountId + " --plan …'"));
         });
         SubscriptionGateway gateway = stripe.get();
         StripeState live = gateway.subscription(stored.id());
-        Subscription now = Subscription.fromStripe(live.object(), this::planOfLookupKey);
+        Subscription now = ledger.read(live.object());
         if (now.canceled() || "incomplete_expired".equals(now.status())) {
             Instant ended = now.endedAt() != null ? now.endedAt() : now.canceledAt();
-            database.jdbi().useTransaction(h -> store(h, live, "reactivate"));
+            database.useTransaction(tx -> store(tx, live, "refresh", null));
             throw BillingException.notFound(now.id() + " ended" + (ended != null ? " on " + ended.toString().substring(0, 10) : "")
                     + "; start a new checkout ('billing checkout --account " + accountId + " --plan " + now.planId() + "')");
         }
         if (!now.cancelScheduled()) {
-            database.jdbi().useTransaction(h -> store(h, live, "reactivate"));
+            database.useTransaction(tx -> store(tx, live, "refresh", null));
             return new Change(now, null, "nothing to reactivate: " + now.id() + " is " + now.status() + " with no cancellation scheduled");
         }
         gateway.access().checkWritesAllowed();
         StripeState answer = now.cancelAtPeriodEnd() ? gateway.keepUntilFurtherNotice(now.id()) : gateway.clearCancelAt(now.id());
-        Subscription after = database.jdbi().inTransaction(h -> {
-            Subscription s = store(h, answer, "reactivate");
-            AuditLog.record(h, actor, "reactivate", accountId, reason, summary(now), summary(s));
-            return s;
-        });
+        Subscription after = database.inTransaction(tx -> store(tx, answer, "reactivate", audit("reactivate", reason)));
         String undone = now.cancelAtPeriodEnd() ? "the cancellation at the period end" : "the cancellation on " + now.cancelAt();
         return new Change(now, after, "reactivated " + after.id() + ": undid " + undone + "; it renews on " + after.currentPeriodEnd());
     }
 
     // ------------------------------------------------------------------ status
 
-    /** One field that differs between the database and Stripe. */
-    public record Difference(String field, String database, String stripe) {}
 
     /**
      * @param subscription the newest subscription, or null
@@ -349,55 +311,29 @@ public final class SupportService {
      */
     public record Status(String accountId, String customerId, String email, Subscription subscription, EffectiveAccess access,
             Plan effectivePlan, long credits, List<LicenseStore.License> licenses, List<EventStore.StoredEvent> events,
-            List<Difference> differences) {}
+            List<Subscription.Difference> differences) {}
 
     public Status status(String accountId, boolean withStripe, Instant now) {
-        Status s = database.jdbi().withHandle(h -> {
-            requireAccount(h, accountId);
-            Subscription sub = SubscriptionStore.currentOf(h, accountId).orElse(null);
+        Status s = database.read(tx -> {
+            tx.accounts().require(accountId);
+            Subscription sub = tx.subscriptions().currentOf(accountId).orElse(null);
             String free = catalog.freePlan().map(Plan::id).orElse(null);
             EffectiveAccess access = EffectiveAccess.of(sub, free, catalog.gracePeriodDays(), now);
             Plan plan = access.planId() == null ? null : catalog.plans().get(access.planId());
-            String email = h.createQuery("select email from accounts where account_id = :a").bind("a", accountId).mapTo(String.class)
-                    .findOne().orElse(null);
-            return new Status(accountId, AccountStore.customerOf(h, accountId).orElse(null), email, sub, access, plan,
-                    CreditLedger.balance(h, accountId), LicenseStore.of(h, accountId),
-                    EventStore.list(h, new EventStore.Filter(accountId, null, null, 5)), null);
+            String email = tx.accounts().emailOf(accountId).orElse(null);
+            return new Status(accountId, tx.accounts().customerOf(accountId).orElse(null), email, sub, access, plan,
+                    tx.credits().balance(accountId), tx.licenses().of(accountId),
+                    tx.events().list(new EventStore.Filter(accountId, null, null, 5)), null);
         });
         if (!withStripe) {
             return s;
         }
-        List<Difference> differences = new java.util.ArrayList<>();
+        List<Subscription.Difference> differences = new java.util.ArrayList<>();
         if (s.subscription() != null) {
-            Subscription live = Subscription.fromStripe(stripe.get().subscription(s.subscription().id()).object(), this::planOfLookupKey);
-            differences.addAll(differences(s.subscription(), live));
+            Subscription live = ledger.read(stripe.get().subscription(s.subscription().id()).object());
+            differences.addAll(s.subscription().differences(live));
         }
         return new Status(s.accountId(), s.customerId(), s.email(), s.subscription(), s.access(), s.effectivePlan(), s.credits(),
                 s.licenses(), s.events(), differences);
-    }
-
-    /** Every field where the database's row and Stripe's subscription disagree. */
-    static List<Difference> differences(Subscription db, Subscription stripe) {
-        List<Difference> out = new java.util.ArrayList<>();
-        compare(out, "status", db.status(), stripe.status());
-        compare(out, "plan", db.planId(), stripe.planId());
-        compare(out, "price", db.priceId(), stripe.priceId());
-        compare(out, "interval", db.interval(), stripe.interval());
-        compare(out, "quantity", db.quantity(), stripe.quantity());
-        compare(out, "current_period_start", db.currentPeriodStart(), stripe.currentPeriodStart());
-        compare(out, "current_period_end", db.currentPeriodEnd(), stripe.currentPeriodEnd());
-        compare(out, "cancel_at_period_end", db.cancelAtPeriodEnd(), stripe.cancelAtPeriodEnd());
-        compare(out, "cancel_at", db.cancelAt(), stripe.cancelAt());
-        compare(out, "canceled_at", db.canceledAt(), stripe.canceledAt());
-        compare(out, "ended_at", db.endedAt(), stripe.endedAt());
-        compare(out, "trial_end", db.trialEnd(), stripe.trialEnd());
-        compare(out, "customer", db.customerId(), stripe.customerId());
-        return out;
-    }
-
-    private static void compare(List<Difference> out, String field, Object db, Object stripe) {
-        if (!java.util.Objects.equals(db, stripe)) {
-            out.add(new Difference(field, db == null ? null : db.toString(), stripe == null ? null : stripe.toString()));
-        }
     }
 }

@@ -23,11 +23,11 @@ public final class EventLog {
     }
 
     public List<StoredEvent> list(Filter filter) {
-        return database.jdbi().withHandle(h -> EventStore.list(h, filter));
+        return database.read(tx -> tx.events().list(filter));
     }
 
     public Optional<StoredEvent> find(String id) {
-        return database.jdbi().withHandle(h -> EventStore.find(h, id));
+        return database.read(tx -> tx.events().find(id));
     }
 
     /** Applies stored events again, through the same handlers and ordering rule; an unknown id is exit 1. */
@@ -43,7 +43,7 @@ public final class EventLog {
     }
 
     public List<EventProcessor.Result> replayFailed() {
-        return replay(database.jdbi().withHandle(EventStore::failedIds));
+        return replay(database.read(tx -> tx.events().failedIds()));
     }
 
     /** @param results one per event Stripe listed, oldest first; events already stored are duplicates */

@@ -3,7 +3,8 @@ package dev.billingcli.webhook;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.billingcli.catalog.Catalog;
 import dev.billingcli.store.Database;
-import dev.billingcli.store.EventStore;
+import dev.billingcli.ledger.SubscriptionLedger;
+import dev.billingcli.store.Tx;
 import dev.billingcli.store.EventStore.StoredEvent;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
@@ -43,13 +44,13 @@ public final class EventProcessor {
 
     private final Database database;
     private final Catalog catalog;
-    private final Function<String, Optional<JsonNode>> subscriptionFetcher;
+    private final SubscriptionLedger ledger;
 
     /** @param subscriptionFetcher a subscription's current state from Stripe, or null without a Stripe key */
     public EventProcessor(Database database, Catalog catalog, Function<String, Optional<JsonNode>> subscriptionFetcher) {
         this.database = database;
         this.catalog = catalog;
-        this.subscriptionFetcher = subscriptionFetcher;
+        this.ledger = new SubscriptionLedger(catalog, subscriptionFetcher);
     }
 
     /** Processes a delivered event: stored and applied once, a duplicate otherwise. */
@@ -59,7 +60,7 @@ public final class EventProcessor {
 
     /** Applies a stored event again, through the same handlers and ordering rule ({@code events replay}). */
     public Result replay(String eventId) {
-        Optional<StoredEvent> stored = database.jdbi().withHandle(h -> EventStore.find(h, eventId));
+        Optional<StoredEvent> stored = database.read(tx -> tx.events().find(eventId));
         if (stored.isEmpty()) {
             return null;
         }
@@ -76,16 +77,16 @@ public final class EventProcessor {
         long start = System.nanoTime();
         for (int attempt = 1;; attempt++) {
             try {
-                return database.jdbi().inTransaction(h -> {
-                    if (replay && EventStore.lock(h, event.id()).isEmpty()) {
+                return database.inTransaction(tx -> {
+                    if (replay && tx.events().lock(event.id()).isEmpty()) {
                         return new Result(event.id(), event.type(), null, Outcome.DUPLICATE, null, micros(start));
                     }
                     Handler handler = Handlers.forType(event.type());
-                    HandlerContext c = new HandlerContext(h, event, catalog, subscriptionFetcher);
+                    HandlerContext c = new HandlerContext(tx, event, catalog, ledger);
                     Outcome outcome = handler == null ? Outcome.IGNORED : handler.handle(c);
                     if (replay) {
-                        EventStore.finish(h, event.id(), outcome.wire(), c.accountId(), c.note());
-                    } else if (!EventStore.store(h, event.id(), event.type(), event.created(), event.objectId(), event.raw(),
+                        tx.events().finish(event.id(), outcome.wire(), c.accountId(), c.note());
+                    } else if (!tx.events().store(event.id(), event.type(), event.created(), event.objectId(), event.raw(),
                             outcome.wire(), c.accountId(), c.note())) {
                         throw new StoredMeanwhile();
                     }
@@ -115,22 +116,22 @@ public final class EventProcessor {
     }
 
     private boolean storedAlready(String eventId) {
-        return afterFailure(h -> EventStore.outcomeOf(h, eventId)).filter(o -> !o.equals(Outcome.FAILED.wire())).isPresent();
+        return afterFailure(tx -> tx.events().outcomeOf(eventId)).filter(o -> !o.equals(Outcome.FAILED.wire())).isPresent();
     }
 
     private Result recordFailure(StripeEvent event, RuntimeException e, long start) {
         String error = rootMessage(e);
-        afterFailure(h -> {
-            EventStore.recordFailure(h, event.id(), event.type(), event.created(), event.objectId(), event.raw(), error);
+        afterFailure(tx -> {
+            tx.events().recordFailure(event.id(), event.type(), event.created(), event.objectId(), event.raw(), error);
             return null;
         });
         return new Result(event.id(), event.type(), null, Outcome.FAILED, error, micros(start));
     }
 
     /** A transaction of its own after the event's failed; a database gone meanwhile is {@link Unavailable} (503). */
-    private <T> T afterFailure(org.jdbi.v3.core.HandleCallback<T, RuntimeException> work) {
+    private <T> T afterFailure(java.util.function.Function<Tx, T> work) {
         try {
-            return database.jdbi().inTransaction(work);
+            return database.inTransaction(work);
         } catch (RuntimeException again) {
             if (unavailable(again)) {
                 throw new Unavailable(again);

@@ -1,32 +1,27 @@
 package dev.billingcli.webhook;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.billingcli.catalog.Catalog;
-import dev.billingcli.catalog.PlanPrice;
-import dev.billingcli.subscription.Subscription;
-import java.util.Optional;
-import java.util.function.Function;
-import org.jdbi.v3.core.Handle;
+import dev.billingcli.ledger.SubscriptionLedger;
+import dev.billingcli.store.Tx;
 
-/** What a handler works with: the event, the open transaction, the catalog, and what it reports back. */
+/** What a handler works with: the event, the open transaction, the ledger, the catalog, and what it reports back. */
 public final class HandlerContext {
-    private final Handle handle;
+    private final Tx tx;
     private final StripeEvent event;
     private final Catalog catalog;
-    private final Function<String, Optional<JsonNode>> subscriptionFetcher;
+    private final SubscriptionLedger ledger;
     private String accountId;
     private String note;
 
-    /** @param subscriptionFetcher the subscription's current state from Stripe, or null without a Stripe key */
-    HandlerContext(Handle handle, StripeEvent event, Catalog catalog, Function<String, Optional<JsonNode>> subscriptionFetcher) {
-        this.handle = handle;
+    HandlerContext(Tx tx, StripeEvent event, Catalog catalog, SubscriptionLedger ledger) {
+        this.tx = tx;
         this.event = event;
         this.catalog = catalog;
-        this.subscriptionFetcher = subscriptionFetcher;
+        this.ledger = ledger;
     }
 
-    public Handle handle() {
-        return handle;
+    public Tx tx() {
+        return tx;
     }
 
     public StripeEvent event() {
@@ -35,6 +30,11 @@ public final class HandlerContext {
 
     public Catalog catalog() {
         return catalog;
+    }
+
+    /** The one write path for subscription state, credits and account links. */
+    public SubscriptionLedger ledger() {
+        return ledger;
     }
 
     /** The account the event concerns, for the log line and {@code events list --account}. */
@@ -55,22 +55,5 @@ public final class HandlerContext {
 
     public String note() {
         return note;
-    }
-
-    public Optional<String> planOfLookupKey(String lookupKey) {
-        return catalog.priceByLookupKey(lookupKey).map(PlanPrice::planId);
-    }
-
-    public Subscription subscription(JsonNode stripeObject) {
-        return Subscription.fromStripe(stripeObject, this::planOfLookupKey);
-    }
-
-    public boolean canFetch() {
-        return subscriptionFetcher != null;
-    }
-
-    /** The subscription as Stripe has it now; empty without a Stripe key. */
-    public Optional<JsonNode> fetchSubscription(String id) {
-        return subscriptionFetcher == null ? Optional.empty() : subscriptionFetcher.apply(id);
     }
 }

@@ -22,6 +22,11 @@ public record StripeEvent(String id, String type, Instant created, ObjectNode ob
         return id != null && id.isTextual() ? id.asText() : null;
     }
 
+    /** What the ordering rule reads of this event. */
+    public dev.billingcli.subscription.StateChange change() {
+        return new dev.billingcli.subscription.StateChange(id, type, created, object, previousAttributes);
+    }
+
     public boolean hasPreviousAttributes() {
         return previousAttributes != null && previousAttributes.isObject() && previousAttributes.size() > 0;
     }

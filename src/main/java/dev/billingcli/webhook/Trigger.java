@@ -65,8 +65,9 @@ public final class Trigger {
     }
 
     /**
-     * The events a trigger sends: one, or for a subscription checkout the subscription's creation first
-     * (as {@code stripe trigger} does), so the sequence holds a full state.
+     * The events a trigger sends: one, or for a paid subscription checkout what Stripe sends around it:
+     * the subscription's creation, the session, and the first invoice paid ({@code subscription_create};
+     * €0 during a trial), which starts the credits.
      */
     public static List<Built> build(Request r, Catalog catalog) {
         if (!types().contains(r.type())) {
@@ -86,10 +87,20 @@ public final class Trigger {
         Map<String, Object> v = variables(r, plan, price, payment);
         List<Built> out = new ArrayList<>();
         boolean unpaid = "unpaid".equals(r.paymentStatus());
-        if (r.type().equals("checkout.session.completed") && !payment && !unpaid) {
+        boolean subscriptionCheckout = r.type().equals("checkout.session.completed") && !payment && !unpaid;
+        if (subscriptionCheckout) {
             out.add(event("customer.subscription.created", v, r));
         }
         out.add(event(r.type(), v, r));
+        if (subscriptionCheckout) {
+            Map<String, Object> first = new LinkedHashMap<>(v);
+            first.put("billing_reason", "subscription_create");
+            if ("trialing".equals(v.get("status"))) {
+                first.put("amount_total", 0L);
+                first.put("amount_paid", 0L);
+            }
+            out.add(event("invoice.paid", first, r));
+        }
         return out;
     }
 
@@ -98,7 +109,7 @@ public final class Trigger {
         String id = "evt_trig" + HEX.formatHex(bytes(12));
         v.put("event_id", id);
         if (type.equals("customer.subscription.created")) {
-            v.put("status", r.status() != null ? r.status() : "active");
+            v.put("status", r.status() != null ? r.status() : shared.get("status").equals("trialing") ? "trialing" : "active");
             v.put("cancel_at_period_end", false);
             v.put("cancel_at", null);
             v.put("canceled_at", null);
@@ -106,6 +117,7 @@ public final class Trigger {
         v.put("subscription", new Raw(render("objects/subscription.json", v)));
         v.put("checkout.session", new Raw(render("objects/checkout.session.json", v)));
         v.put("invoice", new Raw(render("objects/invoice.json", v)));
+        v.put("customer", new Raw(render("objects/customer.json", v)));
         if (type.equals("customer.subscription.updated")) {
             v.put("previous_attributes", new Raw(previous(r, shared).toString()));
         }
@@ -146,14 +158,18 @@ public final class Trigger {
         long now = r.now().getEpochSecond();
         long length = price.cycle() == Cycle.YEARLY ? 365 * 86400L : 30 * 86400L;
         boolean deleted = r.type().equals("customer.subscription.deleted");
-        long periodEnd = deleted ? now : now - 86400 + length;
+        // one period for every trigger of the day (a deletion ends the subscription within it, at once),
+        // so a sequence of triggers continues one state instead of moving the period back and forth
+        long periodEnd = now - 86400 + length;
         long periodStart = periodEnd - length;
         boolean unpaid = "unpaid".equals(r.paymentStatus());
-        String status = r.status() != null ? r.status() : deleted ? "canceled" : "active";
+        boolean trialCheckout = r.type().equals("checkout.session.completed") && plan.trialDays() > 0 && !payment;
+        String status = r.status() != null ? r.status() : deleted ? "canceled" : trialCheckout ? "trialing" : "active";
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("api_version", com.stripe.Stripe.API_VERSION);
         v.put("created", now);
         v.put("account", r.accountId());
+        v.put("email", "billing@" + r.accountId().replaceAll("[^A-Za-z0-9.-]", "-") + ".test");
         v.put("customer_id", "cus_" + base);
         v.put("subscription_id", "sub_" + base);
         v.put("item_id", "si_" + base);

@@ -119,7 +119,7 @@ public final class WebhookServer implements AutoCloseable {
             return;
         }
         try {
-            database.jdbi().withHandle(h -> h.createQuery("select 1").mapTo(Integer.class).one());
+            database.ping();
             answer(ex, 200, "{\"status\":\"ok\"}");
         } catch (RuntimeException e) {
             answer(ex, 503, "{\"status\":\"database unavailable\"}");

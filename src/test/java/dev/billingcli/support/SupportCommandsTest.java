@@ -31,17 +31,17 @@ class SupportCommandsTest extends SupportTestBase {
         String customer = fake.newCustomer(account).get("id").asText();
         ObjectNode sub = fake.newSubscription(customer, priceId("pro_monthly"), status, now - 10 * 86400, now + 20 * 86400,
                 Map.of("account_id", account));
-        db.jdbi().useTransaction(h -> {
-            AccountStore.linkCustomer(h, account, customer);
+        db.useTransaction(tx -> {
+            tx.accounts().linkCustomer(account, customer);
             Subscription s = Subscription.fromStripe(sub, k -> Optional.of(k.substring(0, k.lastIndexOf('_')))).withAccount(account);
-            SubscriptionStore.insertIfAbsent(h, s, Instant.ofEpochSecond(now - 10 * 86400), "evt_seed_" + account);
+            tx.subscriptions().insertIfAbsent(s, Instant.ofEpochSecond(now - 10 * 86400), "evt_seed_" + account);
         });
         fake.clearRequests();
         return sub;
     }
 
     private Subscription row(String id) {
-        return db.jdbi().withHandle(h -> SubscriptionStore.find(h, id).orElseThrow().subscription());
+        return db.read(tx -> tx.subscriptions().find(id).orElseThrow().subscription());
     }
 
     private JsonNode audit(String account) throws Exception {
@@ -68,7 +68,7 @@ class SupportCommandsTest extends SupportTestBase {
                 .containsEntry("subscription_data", Map.of("trial_period_days", "14",
                         "metadata", Map.of("account_id", "acme", "billing_plan", "pro", "billing_cycle", "monthly")))
                 .containsEntry("line_items", List.of(Map.of("price", priceId("pro_monthly"), "quantity", "1")));
-        Optional<String> linked = db.jdbi().withHandle(h -> AccountStore.customerOf(h, "acme"));
+        Optional<String> linked = db.read(tx -> tx.accounts().customerOf("acme"));
         assertThat(linked).contains(customer.get("id").asText());
 
         CliRunner.Result yearly = cli.run("-o", "json", "checkout", "--account", "acme", "--plan", "pro", "--cycle", "yearly",
@@ -150,7 +150,7 @@ class SupportCommandsTest extends SupportTestBase {
         assertThat(sessions.get(3).get("return_url").asText()).isEqualTo("https://app.test/x");
 
         CliRunner.Result none = cli.run("portal", "--account", "nobody");
-        assertThat(none.code()).isEqualTo(1);
+        assertThat(none.code()).isEqualTo(2); // README: an unknown account is invalid input, in every command
         assertThat(cli.run("portal", "--account", "acme", "--flow", "refund").code()).isEqualTo(2);
     }
 
@@ -232,7 +232,7 @@ class SupportCommandsTest extends SupportTestBase {
         assertThat(live.code()).as(live.toString()).isEqualTo(4);
         assertThat(fake.requests()).isEmpty();
         cli.env("STRIPE_SECRET_KEY", "sk_test_FAKE_support77");
-        assertThat(cli.run("cancel", "--account", "nobody").code()).isEqualTo(1);
+        assertThat(cli.run("cancel", "--account", "nobody").code()).isEqualTo(2);
         assertThat(cli.run("cancel", "--account", "acme", "--now", "--at", "2030-01-01").code()).isEqualTo(2);
         assertThat(cli.run("cancel", "--account", "acme", "--at", "2001-01-01").code()).isEqualTo(2);
         assertThat(fake.writes()).isEmpty();
@@ -265,8 +265,9 @@ class SupportCommandsTest extends SupportTestBase {
         assertThat(json.at("/limits/seats").asLong()).isEqualTo(1);
 
         CliRunner.Result unknown = cli.run("status", "--account", "nobody");
-        assertThat(unknown.code()).isEqualTo(1);
-        assertThat(unknown.err()).contains("no account nobody");
+        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(unknown.err()).isEqualTo("billing: unknown account nobody (accounts come from checkout, webhooks or sync:"
+                + " 'billing sync --account nobody' looks it up in Stripe)\n");
     }
 
     @Test
@@ -274,9 +275,9 @@ class SupportCommandsTest extends SupportTestBase {
         String customer = fake.newCustomer("acme").get("id").asText();
         ObjectNode sub = fake.newSubscription(customer, priceId("business_monthly"), "past_due", now - 31 * 86400, now - 86400,
                 Map.of("account_id", "acme"));
-        db.jdbi().useTransaction(h -> {
-            AccountStore.linkCustomer(h, "acme", customer);
-            SubscriptionStore.insertIfAbsent(h, Subscription.fromStripe(sub, k -> Optional.of("business")).withAccount("acme"),
+        db.useTransaction(tx -> {
+            tx.accounts().linkCustomer("acme", customer);
+            tx.subscriptions().insertIfAbsent(Subscription.fromStripe(sub, k -> Optional.of("business")).withAccount("acme"),
                     Instant.ofEpochSecond(now - 86400), "evt_seed");
         });
         CliRunner.Result r = cli.run("status", "--account", "acme");
@@ -290,7 +291,7 @@ class SupportCommandsTest extends SupportTestBase {
         String customer = running.get("customer").asText();
         ObjectNode ended = fake.newSubscription(customer, priceId("business_monthly"), "canceled", now - 86400, now + 29 * 86400,
                 Map.of("account_id", "acme"));
-        db.jdbi().useTransaction(h -> SubscriptionStore.insertIfAbsent(h,
+        db.useTransaction(tx -> tx.subscriptions().insertIfAbsent(
                 Subscription.fromStripe(ended, k -> Optional.of("business")).withAccount("acme"), Instant.ofEpochSecond(now), "evt_2"));
         assertThat(cli.run("status", "--account", "acme").out()).contains(running.get("id").asText()).contains("Pro (pro) · active");
         assertThat(cli.run("checkout", "--account", "acme", "--plan", "business").code()).isEqualTo(2);

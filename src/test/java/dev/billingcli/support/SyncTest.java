@@ -20,8 +20,9 @@ class SyncTest extends SupportTestBase {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private List<Subscription> rows() {
-        return db.jdbi().withHandle(h -> h.createQuery("select stripe_subscription_id from subscriptions order by 1").mapTo(String.class)
-                .list().stream().map(id -> SubscriptionStore.find(h, id).orElseThrow().subscription()).toList());
+        List<String> ids = db.jdbi().withHandle(h -> h.createQuery("select stripe_subscription_id from subscriptions order by 1")
+                .mapTo(String.class).list());
+        return db.read(tx -> ids.stream().map(id -> tx.subscriptions().find(id).orElseThrow().subscription()).toList());
     }
 
     /** 250 subscriptions: 240 on 120 linked customers, 10 on one unlinked customer; every 7th canceled. */
@@ -99,7 +100,7 @@ class SyncTest extends SupportTestBase {
         // the lost event from before the repair arrives late: the guard refuses it
         Subscription stale = rows().stream().filter(s -> s.id().equals(changed.get("id").asText())).findFirst().orElseThrow()
                 .withStatus("active");
-        boolean applied = db.jdbi().withHandle(h -> SubscriptionStore.replace(h, stale, Instant.now().minusSeconds(60), "evt_late"));
+        boolean applied = db.read(tx -> tx.subscriptions().replace(stale, Instant.now().minusSeconds(60), "evt_late"));
         assertThat(applied).isFalse();
         assertThat(rows().stream().filter(s -> s.id().equals(changed.get("id").asText())).findFirst().orElseThrow().status())
                 .isEqualTo("past_due");

@@ -46,15 +46,15 @@ class EventProcessorTest {
     }
 
     private Subscription sub(String id) {
-        return db.jdbi().withHandle(h -> SubscriptionStore.find(h, id)).orElseThrow().subscription();
+        return db.read(tx -> tx.subscriptions().find(id)).orElseThrow().subscription();
     }
 
     private String outcome(String eventId) {
-        return db.jdbi().withHandle(h -> EventStore.find(h, eventId)).orElseThrow().outcome();
+        return db.read(tx -> tx.events().find(eventId)).orElseThrow().outcome();
     }
 
     private long eventCount() {
-        return db.jdbi().withHandle(EventStore::count);
+        return db.read(tx -> tx.events().count());
     }
 
     @Test
@@ -240,7 +240,7 @@ class EventProcessorTest {
         process(event("evt_2", "customer.subscription.created", T0, s));
         process(event("evt_3", "invoice.paid", T0 + 1, TestEvents.invoice("in_1", "cus_1", "sub_1", "subscription_create")));
         assertThat(balance("acme")).isEqualTo(1000);
-        db.jdbi().useHandle(h -> CreditLedger.grant(h, "acme", -400, "usage", "usage:1"));
+        db.useTransaction(tx -> tx.credits().grant("acme", -400, "usage", "usage:1"));
         process(event("evt_4", "invoice.payment_failed", T0 + 100, TestEvents.invoice("in_2", "cus_1", "sub_1", "subscription_cycle")));
         assertThat(sub("sub_1").status()).isEqualTo("past_due");
         ObjectNode renewal = TestEvents.invoice("in_2", "cus_1", "sub_1", "subscription_cycle");
@@ -282,10 +282,10 @@ class EventProcessorTest {
     }
 
     private List<CreditLedger.Entry> entries(String account) {
-        return db.jdbi().withHandle(h -> CreditLedger.entries(h, account));
+        return db.read(tx -> tx.credits().entries(account));
     }
 
     private long balance(String account) {
-        return db.jdbi().withHandle(h -> CreditLedger.balance(h, account));
+        return db.read(tx -> tx.credits().balance(account));
     }
 }

@@ -49,7 +49,7 @@ class WebhookCliTest {
 
     private Subscription subscriptionOf(String account) {
         try (Database db = Database.open(url, null, 1, m -> {})) {
-            return db.jdbi().withHandle(h -> SubscriptionStore.latestOf(h, account)).orElseThrow();
+            return db.read(tx -> tx.subscriptions().latestOf(account)).orElseThrow();
         }
     }
 
@@ -74,10 +74,16 @@ class WebhookCliTest {
     void triggerSequenceMovesOneSubscriptionThroughItsLife() throws Exception {
         Result checkout = cli.run("webhook", "trigger", "checkout.session.completed", "--account", "acme", "--plan", "pro", "--local");
         assertThat(checkout.code()).as(checkout.toString()).isZero();
-        assertThat(checkout.out().lines()).hasSize(2).anyMatch(l -> l.contains("customer.subscription.created → applied"))
-                .anyMatch(l -> l.matches("evt_trig\\w+ checkout.session.completed → applied.*"));
+        // what Stripe sends around a checkout of a plan with a trial: the subscription (trialing), the
+        // session, and the trial's €0 first invoice, paid, which starts the credits
+        assertThat(checkout.out().lines()).hasSize(3).anyMatch(l -> l.contains("customer.subscription.created → applied"))
+                .anyMatch(l -> l.matches("evt_trig\\w+ checkout.session.completed → applied.*"))
+                .anyMatch(l -> l.matches("evt_trig\\w+ invoice.paid → applied.*credits reset to 1000.*"));
         Subscription active = subscriptionOf("acme");
-        assertThat(active.status()).isEqualTo("active");
+        assertThat(active.status()).isEqualTo("trialing");
+        JsonNode status = new ObjectMapper().readTree(cli.run("-o", "json", "status", "--account", "acme").out());
+        assertThat(status.get("credits").asLong()).isEqualTo(1000);
+        assertThat(status.get("email").asText()).isEqualTo("billing@acme.test");
         assertThat(active.planId()).isEqualTo("pro");
         assertThat(EffectiveAccess.of(active, "free", 3, Instant.now()).planId()).isEqualTo("pro");
 
@@ -95,11 +101,14 @@ class WebhookCliTest {
         Subscription ended = subscriptionOf("acme");
         assertThat(ended.id()).isEqualTo(active.id());
         assertThat(ended.status()).isEqualTo("canceled");
+        // the deletion continues the state: same period, ended now (it does not move the period back a month)
+        assertThat(ended.currentPeriodStart()).isEqualTo(scheduled.currentPeriodStart());
+        assertThat(ended.currentPeriodEnd()).isEqualTo(scheduled.currentPeriodEnd());
         assertThat(EffectiveAccess.of(ended, "free", 3, Instant.now().plusSeconds(1)).planId()).isEqualTo("free");
 
         Result list = cli.run("-o", "json", "events", "list", "--account", "acme");
         JsonNode events = new ObjectMapper().readTree(list.out());
-        assertThat(events).hasSize(4);
+        assertThat(events).hasSize(5);
         assertThat(events.findValuesAsText("outcome")).containsOnly("applied");
     }
 
@@ -132,7 +141,7 @@ class WebhookCliTest {
         }
         assertThat(served.get().code()).isZero();
         assertThat(served.get().err()).contains("webhook-serve listening on http://127.0.0.1:" + port + "/webhook (2 signing secret(s)")
-                .contains(" invoice.payment_failed account=- applied ").doesNotContain(SECRET).doesNotContain("whsec_old_one");
+                .contains(" invoice.payment_failed account=acme applied ").doesNotContain(SECRET).doesNotContain("whsec_old_one");
     }
 
     @Test
@@ -173,7 +182,8 @@ class WebhookCliTest {
         assertThat(clash.code()).as(clash.toString()).isEqualTo(3);
         assertThat(clash.out()).contains("→ failed");
         Result failedList = cli.run("events", "list", "--outcome", "failed");
-        assertThat(failedList.out()).contains("checkout.session.completed").contains("accounts_stripe_customer_id_key");
+        assertThat(failedList.out()).contains("checkout.session.completed")
+                .contains("Stripe customer " + customer + " is linked to account squatter, not acme");
         try (Database db = TestEvents.database(url)) {
             db.jdbi().useHandle(h -> h.execute("delete from accounts where account_id = 'squatter'"));
         }
@@ -214,7 +224,7 @@ class WebhookCliTest {
 
     private Subscription subscriptionOf0(String id) {
         try (Database db = Database.open(url, null, 1, m -> {})) {
-            return db.jdbi().withHandle(h -> SubscriptionStore.find(h, id)).orElseThrow().subscription();
+            return db.read(tx -> tx.subscriptions().find(id)).orElseThrow().subscription();
         }
     }
 }

@@ -66,7 +66,7 @@ class WebhookServeProcessTest {
             server.destroyForcibly();
         }
         try (Database db = Database.open(url, null, 1, m -> {})) {
-            assertThat(db.jdbi().withHandle(h -> EventStore.find(h, "evt_drain")).orElseThrow().outcome()).isEqualTo("applied");
+            assertThat(db.read(tx -> tx.events().find("evt_drain")).orElseThrow().outcome()).isEqualTo("applied");
         }
         output.await("webhook-serve stopped", Duration.ofSeconds(10));
     }

@@ -167,7 +167,7 @@ class WebhookServerTest {
             assertThat(deliver(s, e0).body()).contains("duplicate");
             String status = db.jdbi().withHandle(h -> h.createQuery("select status from subscriptions").mapTo(String.class).one());
             assertThat(status).isEqualTo("canceled");
-            assertThat(db.jdbi().withHandle(h -> EventStore.find(h, "evt_1")).orElseThrow().outcome()).isEqualTo("stale");
+            assertThat(db.read(tx -> tx.events().find("evt_1")).orElseThrow().outcome()).isEqualTo("stale");
         } finally {
             pg.close();
         }
@@ -202,7 +202,7 @@ class WebhookServerTest {
             assertThat(deliver(one, e).statusCode()).isEqualTo(200);
         }
         assertThat(state(shared)).isEqualTo(state(single)).hasSize(40);
-        assertThat(shared.jdbi().withHandle(EventStore::count)).isEqualTo(events.size());
+        assertThat((long) shared.read(tx -> tx.events().count())).isEqualTo(events.size());
     }
 
     /** Per subscription: created, then updates over several seconds, two of them within one second. */

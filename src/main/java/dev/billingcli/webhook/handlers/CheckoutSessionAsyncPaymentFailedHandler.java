@@ -1,6 +1,5 @@
 package dev.billingcli.webhook.handlers;
 
-import dev.billingcli.store.SubscriptionStore;
 import dev.billingcli.webhook.Handler;
 import dev.billingcli.webhook.HandlerContext;
 import dev.billingcli.webhook.Outcome;
@@ -14,7 +13,7 @@ public final class CheckoutSessionAsyncPaymentFailedHandler implements Handler {
         if (s.mode().equals("payment")) {
             s.recordPurchase(c, account, "failed");
         } else if (s.subscriptionId() != null) {
-            if (!SubscriptionStore.settlePending(c.handle(), s.subscriptionId(), "incomplete")) {
+            if (!c.ledger().settlePending(c.tx(), s.subscriptionId(), "incomplete")) {
                 s.recordSubscription(c, account, "incomplete");
             }
         }

@@ -1,7 +1,6 @@
 package dev.billingcli.webhook.handlers;
 
 import dev.billingcli.store.PurchaseStore.Purchase;
-import dev.billingcli.store.SubscriptionStore;
 import dev.billingcli.webhook.Handler;
 import dev.billingcli.webhook.HandlerContext;
 import dev.billingcli.webhook.Outcome;
@@ -16,7 +15,7 @@ public final class CheckoutSessionAsyncPaymentSucceededHandler implements Handle
             Purchase p = s.recordPurchase(c, account, "paid");
             s.grantCredits(c, p);
         } else if (s.subscriptionId() != null) {
-            if (!SubscriptionStore.settlePending(c.handle(), s.subscriptionId(), "active")) {
+            if (!c.ledger().settlePending(c.tx(), s.subscriptionId(), "active")) {
                 s.recordSubscription(c, account, "active");
             }
         }

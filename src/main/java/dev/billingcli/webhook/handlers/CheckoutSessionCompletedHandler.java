@@ -1,7 +1,6 @@
 package dev.billingcli.webhook.handlers;
 
 import dev.billingcli.store.PurchaseStore.Purchase;
-import dev.billingcli.store.SubscriptionStore;
 import dev.billingcli.webhook.Handler;
 import dev.billingcli.webhook.HandlerContext;
 import dev.billingcli.webhook.Outcome;
@@ -23,7 +22,7 @@ public final class CheckoutSessionCompletedHandler implements Handler {
                     // the state comes with customer.subscription.created; an empty row until then
                     s.recordSubscription(c, account, "incomplete");
                 } else if (s.subscriptionId() != null) {
-                    SubscriptionStore.recordFromCheckout(c.handle(), s.subscriptionId(), s.customerId(), account, s.planId(), s.pendingStatus());
+                    c.ledger().fromCheckout(c.tx(), s.subscriptionId(), s.customerId(), account, s.planId(), s.pendingStatus());
                     c.note(s.pendingStatus() + " until checkout.session.async_payment_succeeded");
                 }
             }

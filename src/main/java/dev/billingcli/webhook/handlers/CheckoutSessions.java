@@ -2,10 +2,9 @@ package dev.billingcli.webhook.handlers;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.billingcli.catalog.Plan;
-import dev.billingcli.store.CreditLedger;
+import dev.billingcli.ledger.SubscriptionLedger;
 import dev.billingcli.store.PurchaseStore;
 import dev.billingcli.store.PurchaseStore.Purchase;
-import dev.billingcli.store.SubscriptionStore;
 import dev.billingcli.subscription.Subscription;
 import dev.billingcli.webhook.HandlerContext;
 import java.util.ArrayList;
@@ -14,7 +13,7 @@ import java.util.Optional;
 
 /** What the checkout handlers read from a Checkout Session, and what they share. */
 record CheckoutSessions(String id, String accountId, String customerId, String mode, String paymentStatus,
-        String subscriptionId, String planId, Long amountTotal, String currency, List<String> paymentMethodTypes) {
+        String subscriptionId, String planId, Long amountTotal, String currency, List<String> paymentMethodTypes, String email) {
 
     static CheckoutSessions of(JsonNode s) {
         String account = s.path("client_reference_id").asText(null);
@@ -29,7 +28,8 @@ record CheckoutSessions(String id, String accountId, String customerId, String m
         s.path("payment_method_types").forEach(t -> types.add(t.asText()));
         return new CheckoutSessions(s.path("id").asText(), account, Subscription.idOf(s.path("customer")), s.path("mode").asText(""),
                 s.path("payment_status").asText(""), Subscription.idOf(s.path("subscription")), plan,
-                s.path("amount_total").isNumber() ? s.path("amount_total").asLong() : null, s.path("currency").asText(null), types);
+                s.path("amount_total").isNumber() ? s.path("amount_total").asLong() : null, s.path("currency").asText(null), types,
+                s.path("customer_details").path("email").asText(null));
     }
 
     /** {@code no_payment_required} (a 100% coupon, a trial without card) counts as paid. */
@@ -45,17 +45,20 @@ record CheckoutSessions(String id, String accountId, String customerId, String m
     /** Links account and customer (when the session names the account) and returns the account, if known. */
     String link(HandlerContext c) {
         if (accountId != null && !accountId.isBlank()) {
-            SubscriptionStates.link(c, accountId, customerId);
+            c.ledger().link(c.tx(), accountId, customerId, email);
             c.account(accountId);
             return accountId;
         }
-        String known = SubscriptionStates.accountOf(c, customerId, null);
+        String known = c.ledger().accountOf(c.tx(), customerId, null);
+        if (known != null && email != null) {
+            c.ledger().link(c.tx(), known, customerId, email);
+        }
         c.account(known);
         return known;
     }
 
     Purchase recordPurchase(HandlerContext c, String account, String status) {
-        return PurchaseStore.upsert(c.handle(), new Purchase(id, account, customerId, planId, amountTotal, currency, status));
+        return c.tx().purchases().upsert(new Purchase(id, account, customerId, planId, amountTotal, currency, status));
     }
 
     /** Grants a paid one-time plan's credits, once per session whatever the events that report it. */
@@ -69,8 +72,7 @@ record CheckoutSessions(String id, String accountId, String customerId, String m
         } else if (plan.isEmpty()) {
             c.note("paid, but the session names no known plan (metadata billing_plan): credits not granted");
         } else if (plan.get().credits() > 0) {
-            boolean granted = CreditLedger.grant(c.handle(), p.accountId(), plan.get().credits(), "purchase of " + plan.get().id(),
-                    "checkout:" + id);
+            boolean granted = c.ledger().grantPurchase(c.tx(), p.accountId(), plan.get(), id);
             c.note(granted ? "granted " + plan.get().credits() + " credits" : "credits already granted for " + id);
         }
     }
@@ -80,14 +82,15 @@ record CheckoutSessions(String id, String accountId, String customerId, String m
         if (subscriptionId == null) {
             return;
         }
-        if (SubscriptionStore.find(c.handle(), subscriptionId).isPresent()) {
+        if (c.tx().subscriptions().find(subscriptionId).isPresent()) {
             return;
         }
-        Optional<JsonNode> state = c.fetchSubscription(subscriptionId);
+        Optional<JsonNode> state = c.ledger().fetch(subscriptionId);
         if (state.isPresent()) {
-            SubscriptionStore.insertIfAbsent(c.handle(), c.subscription(state.get()).withAccount(account), c.event().created(), c.event().id());
+            // Stripe's current state, ordered like an answer at the event's time (events after it still win)
+            c.ledger().apply(c.tx(), new SubscriptionLedger.Report(state.get(), c.event().id(), c.event().created(), null));
         } else {
-            SubscriptionStore.recordFromCheckout(c.handle(), subscriptionId, customerId, account, planId, statusWithoutState);
+            c.ledger().fromCheckout(c.tx(), subscriptionId, customerId, account, planId, statusWithoutState);
         }
     }
 }

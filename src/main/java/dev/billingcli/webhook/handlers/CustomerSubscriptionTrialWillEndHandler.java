@@ -12,8 +12,9 @@ public final class CustomerSubscriptionTrialWillEndHandler implements Handler {
     @Override
     public Outcome handle(HandlerContext c) {
         String customer = dev.billingcli.subscription.Subscription.idOf(c.event().object().path("customer"));
-        c.account(SubscriptionStates.accountOf(c, customer, null));
-        c.note("trial ends " + c.subscription(c.event().object()).trialEnd());
+        c.account(c.ledger().accountOf(c.tx(), customer, null));
+        java.time.Instant end = c.ledger().read(c.event().object()).trialEnd();
+        c.note(end == null ? "trial ending (no trial_end in the event)" : "trial ends " + end);
         return Outcome.APPLIED;
     }
 }

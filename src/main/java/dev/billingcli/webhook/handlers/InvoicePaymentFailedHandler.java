@@ -1,6 +1,5 @@
 package dev.billingcli.webhook.handlers;
 
-import dev.billingcli.store.SubscriptionStore;
 import dev.billingcli.webhook.Handler;
 import dev.billingcli.webhook.HandlerContext;
 import dev.billingcli.webhook.Outcome;
@@ -11,9 +10,9 @@ public final class InvoicePaymentFailedHandler implements Handler {
     @Override
     public Outcome handle(HandlerContext c) {
         Invoices inv = Invoices.of(c.event().object());
-        c.account(SubscriptionStates.accountOf(c, inv.customerId(), null));
+        c.account(c.ledger().accountOf(c.tx(), inv.customerId(), inv.metadataAccount()));
         if (inv.subscriptionId() != null) {
-            SubscriptionStore.changeStatus(c.handle(), inv.subscriptionId(), List.of("active", "trialing"), "past_due",
+            c.ledger().invoiceStatus(c.tx(), inv.subscriptionId(), List.of("active", "trialing"), "past_due",
                     c.event().created(), c.event().id());
         }
         return Outcome.APPLIED;

@@ -1,7 +1,7 @@
-package dev.billingcli.webhook;
+package dev.billingcli.subscription;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.billingcli.store.SubscriptionStore.Stored;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -29,6 +29,9 @@ import java.util.function.Supplier;
 public final class SubscriptionOrdering {
     private SubscriptionOrdering() {}
 
+    /** The state a subscription row holds: the event (or answer) it came from, null for none yet. */
+    public record Held(String lastEventId, Instant lastEventCreated) {}
+
     /**
      * @param state the Stripe object to hold, or null to keep the state held
      * @param eventId the event that state comes from (the one recorded as the row's last event)
@@ -44,10 +47,11 @@ public final class SubscriptionOrdering {
     }
 
     /**
+     * @param stored the event whose state the row holds
      * @param sameSecond the stored events of this subscription created in the same second as {@code e}
      * @param fetch the subscription from Stripe, or null without a key
      */
-    public static Decision decide(Stored stored, StripeEvent e, Supplier<List<StripeEvent>> sameSecond,
+    public static Decision decide(Held stored, StateChange e, Supplier<List<StateChange>> sameSecond,
             Function<String, Optional<JsonNode>> fetch) {
         if (e.id().equals(stored.lastEventId())) {
             return Decision.keep("the subscription already holds this event's state");
@@ -58,11 +62,11 @@ public final class SubscriptionOrdering {
         if (e.created().isBefore(stored.lastEventCreated())) {
             return Decision.keep("older than the state held (" + stored.lastEventId() + ", " + stored.lastEventCreated() + ")");
         }
-        List<StripeEvent> group = new ArrayList<>(sameSecond.get());
+        List<StateChange> group = new ArrayList<>(sameSecond.get());
         group.add(e);
-        List<StripeEvent> newest = group.stream().filter(x -> group.stream().noneMatch(y -> follows(y, x))).toList();
+        List<StateChange> newest = group.stream().filter(x -> group.stream().noneMatch(y -> follows(y, x))).toList();
         if (newest.size() == 1) {
-            StripeEvent n = newest.get(0);
+            StateChange n = newest.get(0);
             if (n == e) {
                 return new Decision(e.object(), e.id(), null);
             }
@@ -77,7 +81,7 @@ public final class SubscriptionOrdering {
                 return new Decision(current.get(), e.id(), "same second, order not in the payloads: state fetched from Stripe");
             }
         }
-        StripeEvent held = group.stream().filter(x -> x.id().equals(stored.lastEventId())).findFirst().orElse(null);
+        StateChange held = group.stream().filter(x -> x.id().equals(stored.lastEventId())).findFirst().orElse(null);
         if (held == null || (follows(e, held) && !follows(held, e))) {
             return new Decision(e.object(), e.id(), "same second, order not settled by the payloads: follows the state held");
         }
@@ -86,7 +90,7 @@ public final class SubscriptionOrdering {
     }
 
     /** Whether {@code y} came after {@code x} (two events of one subscription, one second). */
-    static boolean follows(StripeEvent y, StripeEvent x) {
+    static boolean follows(StateChange y, StateChange x) {
         if (y.id().equals(x.id()) || y.type().endsWith(".created") || x.type().endsWith(".deleted")) {
             return false;
         }

@@ -1,0 +1,256 @@
+package dev.billingcli.ledger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.billingcli.catalog.Catalog;
+import dev.billingcli.catalog.Plan;
+import dev.billingcli.store.SubscriptionStore.Stored;
+import dev.billingcli.store.Tx;
+import dev.billingcli.subscription.StateChange;
+import dev.billingcli.subscription.Subscription;
+import dev.billingcli.subscription.SubscriptionOrdering;
+import dev.billingcli.subscription.SubscriptionOrdering.Decision;
+import dev.billingcli.subscription.SubscriptionOrdering.Held;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The one write path for subscription state, and for what moves with it (the account link, credits,
+ * the audit row). Whatever told us about a subscription — a webhook event in any order, Stripe's
+ * answer to a support action, a sync page, a replay — lands here, inside the caller's transaction:
+ * <ol>
+ *   <li>lock the row (events of one subscription apply one at a time, across threads and instances);</li>
+ *   <li>link the account (the row's, else the customer's, else {@code metadata.account_id});</li>
+ *   <li>the ordering rule ({@link SubscriptionOrdering} for events; Stripe's clock for answers and pages);</li>
+ *   <li>the guarded replace (the SQL refuses a state older than the one held);</li>
+ *   <li>the audit row for a support action.</li>
+ * </ol>
+ */
+public final class SubscriptionLedger {
+    /** What happened to the row. */
+    public enum Kind {
+        /** The row was inserted. */
+        CREATED,
+        /** The row took the reported state. */
+        UPDATED,
+        /** The reported state is the one held (nothing written). */
+        UNCHANGED,
+        /** The row holds a newer state: the report is kept as history only. */
+        STALE
+    }
+
+    /** @param note why (stale, settled how), or null */
+    public record Result(Kind kind, Subscription before, Subscription after, String accountId, String note) {
+        public boolean written() {
+            return kind == Kind.CREATED || kind == Kind.UPDATED;
+        }
+    }
+
+    /**
+     * One report of a subscription's full state.
+     *
+     * @param sourceId what the row records as its last source: an event id, or {@code cancel:req_…}, {@code sync:req_…}
+     * @param asOf when Stripe held this state (the event's {@code created}, an answer's Date header)
+     * @param change the event, for the same-second ordering; null for answers and pages
+     */
+    public record Report(JsonNode object, String sourceId, Instant asOf, StateChange change) {
+        public static Report of(StateChange event) {
+            return new Report(event.object(), event.id(), event.created(), event);
+        }
+
+        /** Stripe's answer to a request (a support action, a retrieve, a list page), at the answer's time. */
+        public static Report answer(String source, String requestId, Instant asOf, JsonNode object) {
+            return new Report(object, source + ":" + requestId, asOf, null);
+        }
+    }
+
+    /** Who changed a subscription through a support command, for the audit log. */
+    public record Audit(String actor, String command, String reason) {}
+
+    private final Catalog catalog;
+    private final Function<String, Optional<JsonNode>> fetch;
+
+    /** @param fetch a subscription's current state from Stripe (same-second ties), or null without a Stripe key */
+    public SubscriptionLedger(Catalog catalog, Function<String, Optional<JsonNode>> fetch) {
+        this.catalog = catalog;
+        this.fetch = fetch;
+    }
+
+    /** The subscription as Stripe has it now; empty without a Stripe key. */
+    public Optional<JsonNode> fetch(String subscriptionId) {
+        return fetch == null ? Optional.empty() : fetch.apply(subscriptionId);
+    }
+
+    public Subscription read(JsonNode stripeObject) {
+        return Subscription.fromStripe(stripeObject, catalog::planOfLookupKey);
+    }
+
+    public Result apply(Tx tx, Report report) {
+        return apply(tx, report, null);
+    }
+
+    /** Applies a reported state; with an audit, the change is also written to the audit log (before and after). */
+    public Result apply(Tx tx, Report report, Audit audit) {
+        Subscription incoming = read(report.object());
+        Stored stored = tx.subscriptions().lock(incoming.id()).orElse(null);
+        // a row already linked to its account spares the customer look-up: a subscription's customer
+        // never changes, and a customer's link is never undone
+        String linked = stored == null ? null : stored.subscription().accountId();
+        String account = linked != null ? linked
+                : accountOf(tx, incoming.customerId(), metadataAccount(report.object()));
+        incoming = incoming.withAccount(account);
+        if (stored == null) {
+            if (tx.subscriptions().insertIfAbsent(incoming, report.asOf(), report.sourceId())) {
+                return audited(tx, audit, new Result(Kind.CREATED, null, incoming, account, null));
+            }
+            stored = tx.subscriptions().lock(incoming.id()).orElseThrow(); // inserted meanwhile
+        }
+        Subscription before = stored.subscription();
+        if (before.accountId() != null) {
+            account = before.accountId();
+            incoming = incoming.withAccount(account);
+        }
+        Held held = new Held(stored.lastEventId(), stored.lastEventCreated());
+        if (report.change() == null) {
+            if (held.lastEventCreated() != null && report.asOf().isBefore(held.lastEventCreated())) {
+                return audited(tx, audit, new Result(Kind.STALE, before, before, account, "the database holds a newer state ("
+                        + held.lastEventId() + ")"));
+            }
+            if (before.differences(incoming).isEmpty() && java.util.Objects.equals(before.accountId(), incoming.accountId())) {
+                return audited(tx, audit, new Result(Kind.UNCHANGED, before, before, account, null));
+            }
+            replace(tx, incoming, report.asOf(), report.sourceId());
+            return audited(tx, audit, new Result(Kind.UPDATED, before, incoming, account, null));
+        }
+        StateChange e = report.change();
+        Decision d = SubscriptionOrdering.decide(held, e, () -> tx.events().sameSecond(e.objectId(), e.created(), e.id()), fetch);
+        if (d.keep()) {
+            Kind kind = e.id().equals(held.lastEventId()) ? Kind.UNCHANGED : Kind.STALE;
+            return new Result(kind, before, before, account, d.note());
+        }
+        Subscription state = d.state() == e.object() ? incoming : read(d.state()).withAccount(account);
+        replace(tx, state, e.created(), d.eventId());
+        if (!d.eventId().equals(e.id())) {
+            // same second: an event stored earlier turned out to be the newest; its state is restored
+            tx.events().setOutcome(d.eventId(), "applied");
+            return new Result(Kind.STALE, before, state, account, d.note());
+        }
+        return new Result(Kind.UPDATED, before, state, account, d.note());
+    }
+
+    private static void replace(Tx tx, Subscription s, Instant asOf, String sourceId) {
+        if (!tx.subscriptions().replace(s, asOf, sourceId)) {
+            throw new IllegalStateException("the ordering guard refused a state the ordering rule chose");
+        }
+    }
+
+    private static Result audited(Tx tx, Audit audit, Result r) {
+        if (audit != null) {
+            tx.audit().record(audit.actor(), audit.command(), r.accountId(), audit.reason(), summary(r.before()), summary(r.after()));
+        }
+        return r;
+    }
+
+    private static String metadataAccount(JsonNode subscription) {
+        String fromSubscription = subscription.path("metadata").path(ACCOUNT_ID).asText(null);
+        if (fromSubscription != null && !fromSubscription.isBlank()) {
+            return fromSubscription;
+        }
+        // sync expands the customer: its metadata names the account when checkout made it
+        String fromCustomer = subscription.path("customer").path("metadata").path(ACCOUNT_ID).asText(null);
+        return fromCustomer == null || fromCustomer.isBlank() ? null : fromCustomer;
+    }
+
+    /** The metadata key checkout sets on customers and subscriptions. */
+    public static final String ACCOUNT_ID = "account_id";
+
+    // ------------------------------------------------------------------ status changes without a full state
+
+    /**
+     * A status change an invoice event reports (paid: past_due → active; failed: active → past_due):
+     * applied only when the event is strictly newer than the state held, and only from the given statuses.
+     */
+    public boolean invoiceStatus(Tx tx, String subscriptionId, List<String> from, String to, Instant created, String eventId) {
+        return tx.subscriptions().changeStatus(subscriptionId, from, to, created, eventId);
+    }
+
+    /**
+     * A subscription row from a checkout session alone, before any state from Stripe (a pending payment,
+     * or no key to fetch the state). It never replaces a state that came from Stripe.
+     */
+    public void fromCheckout(Tx tx, String subscriptionId, String customerId, String accountId, String planId, String status) {
+        tx.subscriptions().recordFromCheckout(subscriptionId, customerId, accountId, planId, status);
+    }
+
+    /** Ends a pending checkout payment on a row that no state from Stripe has replaced yet. */
+    public boolean settlePending(Tx tx, String subscriptionId, String status) {
+        return tx.subscriptions().settlePending(subscriptionId, status);
+    }
+
+    // ------------------------------------------------------------------ accounts
+
+    /**
+     * The account of a customer; an account named in metadata ({@code account_id}) is linked when the
+     * customer is not yet. Null when unknown: the row is kept and linked when checkout names it.
+     */
+    public String accountOf(Tx tx, String customerId, String metadataAccount) {
+        String known = tx.accounts().accountOfCustomer(customerId).orElse(null);
+        if (known != null || metadataAccount == null || metadataAccount.isBlank()) {
+            return known;
+        }
+        link(tx, metadataAccount, customerId, null);
+        return metadataAccount;
+    }
+
+    /**
+     * Links account and customer (an account keeps the first customer it was linked to), and files
+     * everything of that customer that arrived before the link; keeps the email when one is given.
+     */
+    public void link(Tx tx, String accountId, String customerId, String email) {
+        tx.accounts().linkCustomer(accountId, customerId);
+        if (email != null && !email.isBlank()) {
+            tx.accounts().setEmail(accountId, email);
+        }
+        if (customerId != null) {
+            tx.subscriptions().linkAccount(customerId, accountId);
+            tx.purchases().linkAccount(customerId, accountId);
+        }
+    }
+
+    // ------------------------------------------------------------------ credits
+
+    /**
+     * A paid invoice that starts a period (the first one, a trial's €0 one included, and each renewal)
+     * resets the account's credits to the plan's amount, once per invoice however many events report it.
+     *
+     * @return true when credits moved now
+     */
+    public boolean startPeriod(Tx tx, String accountId, Plan plan, String invoiceId, String billingReason) {
+        return tx.credits().resetTo(accountId, plan.credits(), billingReason + " " + plan.id(), "invoice:" + invoiceId);
+    }
+
+    /** A paid one-time purchase adds the plan's credits, once per checkout session. */
+    public boolean grantPurchase(Tx tx, String accountId, Plan plan, String checkoutSessionId) {
+        return tx.credits().grant(accountId, plan.credits(), "purchase of " + plan.id(), "checkout:" + checkoutSessionId);
+    }
+
+    // ------------------------------------------------------------------ audit
+
+    /** The fields of a subscription an audit row shows before and after a change. */
+    public static Map<String, Object> summary(Subscription s) {
+        if (s == null) {
+            return null;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("subscription", s.id());
+        m.put("status", s.status());
+        m.put("plan", s.planId());
+        m.put("cancel_at_period_end", s.cancelAtPeriodEnd());
+        m.put("cancel_at", s.cancelAt() == null ? null : s.cancelAt().toString());
+        m.put("current_period_end", s.currentPeriodEnd() == null ? null : s.currentPeriodEnd().toString());
+        return m;
+    }
+}

@@ -1,0 +1,56 @@
+package dev.billingcli.store;
+
+import org.jdbi.v3.core.Handle;
+
+/**
+ * One unit of work on the database: the stores, all on one connection and (from
+ * {@link Database#inTransaction}) one transaction. Nothing outside {@code store/} sees Jdbi: the core
+ * asks the stores, and the stores write the rows.
+ */
+public final class Tx {
+    private final AccountStore accounts;
+    private final SubscriptionStore subscriptions;
+    private final EventStore events;
+    private final CreditLedger credits;
+    private final AuditLog audit;
+    private final LicenseStore licenses;
+    private final PurchaseStore purchases;
+
+    Tx(Handle h) {
+        accounts = new AccountStore(h);
+        subscriptions = new SubscriptionStore(h);
+        events = new EventStore(h);
+        credits = new CreditLedger(h);
+        audit = new AuditLog(h);
+        licenses = new LicenseStore(h);
+        purchases = new PurchaseStore(h);
+    }
+
+    public AccountStore accounts() {
+        return accounts;
+    }
+
+    public SubscriptionStore subscriptions() {
+        return subscriptions;
+    }
+
+    public EventStore events() {
+        return events;
+    }
+
+    public CreditLedger credits() {
+        return credits;
+    }
+
+    public AuditLog audit() {
+        return audit;
+    }
+
+    public LicenseStore licenses() {
+        return licenses;
+    }
+
+    public PurchaseStore purchases() {
+        return purchases;
+    }
+}
