@@ -56,10 +56,13 @@ final class DoctorCommand implements Callable<Integer> {
                                 + (priceSteps.size() > 1 ? " (+" + (priceSteps.size() - 1) + " more)" : ""),
                         "billing stripe:setup"));
                 List<Step> portal = a.steps().stream().filter(s -> s instanceof Step.CreatePortal || s instanceof Step.UpdatePortal).toList();
-                if (catalog.portal() != null) {
-                    checks.add(new Check("billing portal", portal.isEmpty() && a.portalNote() == null,
-                            a.portalNote() != null ? a.portalNote() : portal.isEmpty() ? "configured" : portal.get(0).drift(), "billing stripe:setup"));
-                }
+                // what 'billing portal' will really use: the managed configuration, or the Dashboard's default
+                var use = dev.billingcli.support.SupportService.portalUse(catalog,
+                        new dev.billingcli.stripe.SubscriptionGateway(stripe).portalConfigurations());
+                boolean inSync = catalog.portal() == null || (portal.isEmpty() && a.portalNote() == null);
+                String detail = use.problem() != null ? use.problem()
+                        : !inSync ? (a.portalNote() != null ? a.portalNote() : portal.get(0).drift()) : "sessions use " + use.detail();
+                checks.add(new Check("billing portal", use.problem() == null && inSync, detail, "billing stripe:setup"));
             } catch (BillingException e) {
                 checks.add(new Check("prices in Stripe", false, e.getMessage(), "check the key and network"));
             }

@@ -101,10 +101,56 @@ public final class SubscriptionGateway {
         return new CheckoutSession(s.getId(), s.getUrl(), s.getClientSecret(), s.getMode());
     }
 
-    public String createPortalSession(com.stripe.param.billingportal.SessionCreateParams params) {
+    /**
+     * A billing portal session.
+     *
+     * @param configuration the portal configuration, or null for the Dashboard's default (which a fresh
+     *     account does not have: Stripe refuses the session)
+     * @param flow Stripe's deep-link flow type ({@code subscription_cancel}, {@code subscription_update},
+     *     {@code payment_method_update}), or null for the portal's home
+     * @param subscription the subscription the cancel and update flows act on
+     */
+    public record PortalSessionRequest(String customer, String returnUrl, String configuration, String flow, String subscription) {}
+
+    public String createPortalSession(PortalSessionRequest r) {
+        var b = com.stripe.param.billingportal.SessionCreateParams.builder().setCustomer(r.customer());
+        if (r.returnUrl() != null) {
+            b.setReturnUrl(r.returnUrl());
+        }
+        if (r.configuration() != null) {
+            b.setConfiguration(r.configuration());
+        }
+        if (r.flow() != null) {
+            var fb = com.stripe.param.billingportal.SessionCreateParams.FlowData.builder();
+            switch (r.flow()) {
+                case "subscription_cancel" -> fb.setType(com.stripe.param.billingportal.SessionCreateParams.FlowData.Type.SUBSCRIPTION_CANCEL)
+                        .setSubscriptionCancel(com.stripe.param.billingportal.SessionCreateParams.FlowData.SubscriptionCancel.builder()
+                                .setSubscription(r.subscription()).build());
+                case "subscription_update" -> fb.setType(com.stripe.param.billingportal.SessionCreateParams.FlowData.Type.SUBSCRIPTION_UPDATE)
+                        .setSubscriptionUpdate(com.stripe.param.billingportal.SessionCreateParams.FlowData.SubscriptionUpdate.builder()
+                                .setSubscription(r.subscription()).build());
+                case "payment_method_update" -> fb.setType(
+                        com.stripe.param.billingportal.SessionCreateParams.FlowData.Type.PAYMENT_METHOD_UPDATE);
+                default -> throw new IllegalArgumentException("portal flow " + r.flow());
+            }
+            b.setFlowData(fb.build());
+        }
         var s = stripe.call("create a billing portal session",
-                () -> stripe.client().v1().billingPortal().sessions().create(params, stripe.write()));
+                () -> stripe.client().v1().billingPortal().sessions().create(b.build(), stripe.write()));
         return s.getUrl();
+    }
+
+    /** A portal configuration as the portal command and doctor need it. */
+    public record PortalConfiguration(String id, boolean active, boolean isDefault, boolean managed) {}
+
+    /** The account's portal configurations (one read of up to 100). */
+    public java.util.List<PortalConfiguration> portalConfigurations() {
+        var params = com.stripe.param.billingportal.ConfigurationListParams.builder().setLimit(100L).build();
+        return stripe.call("list billing portal configurations",
+                () -> stripe.client().v1().billingPortal().configurations().list(params)).getData().stream()
+                .map(c -> new PortalConfiguration(c.getId(), Boolean.TRUE.equals(c.getActive()), Boolean.TRUE.equals(c.getIsDefault()),
+                        c.getMetadata() != null && "billing".equals(c.getMetadata().get("managed_by"))))
+                .toList();
     }
 
     // ------------------------------------------------------------------ subscriptions

@@ -206,6 +206,31 @@ public final class SupportService {
 
     public enum Flow { CANCEL, UPDATE, PAYMENT_METHOD }
 
+    /**
+     * The portal configuration sessions use. With a {@code portal:} block in plans.yaml, the one
+     * {@code stripe:setup} manages (a configuration made through the API is never the account's default,
+     * so a session without it would ignore plans.yaml); without one, the Dashboard's default, which a
+     * fresh account does not have.
+     *
+     * @param configurationId what to pass as {@code configuration}, null for the Dashboard's default
+     * @param problem why no session can be made, or null
+     * @param detail which configuration, for doctor
+     */
+    public record PortalUse(String configurationId, String problem, String detail) {}
+
+    public static PortalUse portalUse(Catalog catalog, List<SubscriptionGateway.PortalConfiguration> configurations) {
+        if (catalog.portal() != null) {
+            return configurations.stream().filter(c -> c.managed() && c.active()).findFirst()
+                    .map(c -> new PortalUse(c.id(), null, c.id() + " (managed by billing from plans.yaml portal:)"))
+                    .orElse(new PortalUse(null, "no active billing portal configuration managed by billing in Stripe:"
+                            + " run 'billing stripe:setup' (plans.yaml has a portal: block)", null));
+        }
+        return configurations.stream().filter(c -> c.isDefault() && c.active()).findFirst()
+                .map(c -> new PortalUse(null, null, c.id() + " (the Dashboard's default; plans.yaml has no portal: block)"))
+                .orElse(new PortalUse(null, "no billing portal configuration: add a portal: block to plans.yaml and run"
+                        + " 'billing stripe:setup' (or save the portal settings in Stripe's Dashboard)", null));
+    }
+
     public String portal(String accountId, String returnUrl, Flow flow) {
         record Target(String customer, String subscription) {}
         Target t = database.read(tx -> {
@@ -217,24 +242,19 @@ public final class SupportService {
             return new Target(customer, sub);
         });
         String url = returnUrl != null ? returnUrl : catalog.portal() != null ? catalog.portal().returnUrl() : null;
-        var b = com.stripe.param.billingportal.SessionCreateParams.builder().setCustomer(t.customer());
-        if (url != null) {
-            b.setReturnUrl(url);
+        SubscriptionGateway gateway = stripe.get();
+        gateway.access().checkWritesAllowed();
+        PortalUse use = portalUse(catalog, gateway.portalConfigurations());
+        if (use.problem() != null) {
+            throw BillingException.notFound(use.problem());
         }
-        if (flow != null) {
-            var fb = com.stripe.param.billingportal.SessionCreateParams.FlowData.builder();
-            switch (flow) {
-                case CANCEL -> fb.setType(com.stripe.param.billingportal.SessionCreateParams.FlowData.Type.SUBSCRIPTION_CANCEL)
-                        .setSubscriptionCancel(com.stripe.param.billingportal.SessionCreateParams.FlowData.SubscriptionCancel.builder()
-                                .setSubscription(t.subscription()).build());
-                case UPDATE -> fb.setType(com.stripe.param.billingportal.SessionCreateParams.FlowData.Type.SUBSCRIPTION_UPDATE)
-                        .setSubscriptionUpdate(com.stripe.param.billingportal.SessionCreateParams.FlowData.SubscriptionUpdate.builder()
-                                .setSubscription(t.subscription()).build());
-                case PAYMENT_METHOD -> fb.setType(com.stripe.param.billingportal.SessionCreateParams.FlowData.Type.PAYMENT_METHOD_UPDATE);
-            }
-            b.setFlowData(fb.build());
-        }
-        String session = stripe.get().createPortalSession(b.build());
+        String flowType = flow == null ? null : switch (flow) {
+            case CANCEL -> "subscription_cancel";
+            case UPDATE -> "subscription_update";
+            case PAYMENT_METHOD -> "payment_method_update";
+        };
+        String session = gateway.createPortalSession(new SubscriptionGateway.PortalSessionRequest(t.customer(), url, use.configurationId(),
+                flowType, t.subscription()));
         database.useTransaction(tx -> tx.audit().record(actor, "portal", accountId, null, null,
                 Map.of("flow", flow == null ? "home" : flow.name().toLowerCase(java.util.Locale.ROOT))));
         return session;

@@ -31,7 +31,10 @@ class DoctorTest {
         assertThat(fresh.code()).as(fresh.toString()).isEqualTo(1);
         assertThat(fresh.out()).contains("✓ Stripe key: test key sk_test_…or42", "✓ plans.yaml", "✓ database")
                 .contains("✗ prices in Stripe", "→ billing stripe:setup")
-                .contains("✗ webhook endpoint", "✗ STRIPE_WEBHOOK_SECRET: not set");
+                .contains("✗ webhook endpoint", "✗ STRIPE_WEBHOOK_SECRET: not set")
+                // a fresh account has no portal configuration: 'billing portal' would fail, so doctor says so
+                .contains("✗ billing portal: no active billing portal configuration managed by billing in Stripe:"
+                        + " run 'billing stripe:setup' (plans.yaml has a portal: block)");
         assertThat(fake.writes()).isEmpty();
 
         assertThat(cli.run("stripe:setup").code()).isZero();
@@ -43,5 +46,8 @@ class DoctorTest {
         assertThat(report.get("ok").asBoolean()).isTrue();
         assertThat(report.get("checks")).hasSize(7);
         assertThat(ready.out()).doesNotContain("whsec_");
+        String portalId = fake.portalConfigurations().get(0).get("id").asText();
+        assertThat(report.get("checks").findValues("detail").stream().map(JsonNode::asText))
+                .contains("sessions use " + portalId + " (managed by billing from plans.yaml portal:)");
     }
 }

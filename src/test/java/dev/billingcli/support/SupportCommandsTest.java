@@ -148,6 +148,11 @@ class SupportCommandsTest extends SupportTestBase {
         assertThat(sessions.get(2).at("/flow/type").asText()).isEqualTo("subscription_update");
         assertThat(sessions.get(3).at("/flow/type").asText()).isEqualTo("payment_method_update");
         assertThat(sessions.get(3).get("return_url").asText()).isEqualTo("https://app.test/x");
+        // every session names the configuration stripe:setup manages: a fresh account has no Dashboard
+        // default, and a default would ignore plans.yaml's portal: block
+        String managed = fake.portalConfigurations().get(0).get("id").asText();
+        assertThat(fake.requests().stream().filter(r -> r.method().equals("POST") && r.path().equals("/v1/billing_portal/sessions"))
+                .map(r -> r.params().get("configuration"))).hasSize(4).containsOnly(managed);
 
         CliRunner.Result none = cli.run("portal", "--account", "nobody");
         assertThat(none.code()).isEqualTo(2); // README: an unknown account is invalid input, in every command
