@@ -73,14 +73,8 @@ class SubscriptionGatewayTest {
     void portalSessionWithADeepLink() {
         String customer = gateway.createCustomer("acme", null);
         String sub = activeSubscription(customer).get("id").asText();
-        String url = gateway.createPortalSession(com.stripe.param.billingportal.SessionCreateParams.builder().setCustomer(customer)
-                .setReturnUrl("https://app.test/account")
-                .setFlowData(com.stripe.param.billingportal.SessionCreateParams.FlowData.builder()
-                        .setType(com.stripe.param.billingportal.SessionCreateParams.FlowData.Type.SUBSCRIPTION_CANCEL)
-                        .setSubscriptionCancel(com.stripe.param.billingportal.SessionCreateParams.FlowData.SubscriptionCancel.builder()
-                                .setSubscription(sub).build())
-                        .build())
-                .build());
+        String url = gateway.createPortalSession(new SubscriptionGateway.PortalSessionRequest(customer, "https://app.test/account", null,
+                "subscription_cancel", sub));
         assertThat(url).startsWith("https://billing.stripe.com/");
         assertThat(fake.portalSessions().get(0).at("/flow/type").asText()).isEqualTo("subscription_cancel");
     }
