@@ -190,4 +190,35 @@ class JourneyTest {
         }
         assertThat(status("beta").get("status").asText()).isEqualTo("canceled");
     }
+
+    @Test
+    void firstDeliveriesForOneNewCustomerRacingNeverFail() throws Exception {
+        // the four first events of each new customer posted at the same moment from four threads: they race
+        // to create the account and link its customer, and a valid event must never fail on that race
+        Instant now = Instant.now();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            for (int n = 0; n < 25; n++) {
+                List<Trigger.Built> events = checkoutEvents("race" + n, now);
+                java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(events.size());
+                List<java.util.concurrent.Future<Integer>> answers = new ArrayList<>();
+                for (Trigger.Built e : events) {
+                    answers.add(pool.submit(() -> {
+                        together.await();
+                        return deliver(e);
+                    }));
+                }
+                for (var a : answers) {
+                    assertThat(a.get()).as("race" + n).isEqualTo(200);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        for (int n = 0; n < 25; n++) {
+            JsonNode s = status("race" + n);
+            assertThat(s.get("credits").asLong()).as("race" + n).isEqualTo(1000);
+            assertThat(s.get("status").asText()).as("race" + n).isEqualTo("trialing");
+        }
+    }
 }
