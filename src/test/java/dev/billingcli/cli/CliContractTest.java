@@ -97,6 +97,25 @@ class CliContractTest {
     }
 
     @Test
+    void aTypoInAnOptionNameOrAMissingOptionNameIsNamedNotReportedAsAMissingOption() {
+        Result typo = new CliRunner(dir).run("status", "--acount", "acme");
+        assertThat(typo.code()).isEqualTo(2);
+        assertThat(typo.err().lines()).containsExactly(
+                "billing: Unknown option: '--acount' (did you mean --account?); see 'billing status --help'");
+        Result joined = new CliRunner(dir).run("status", "--acount=acme");
+        assertThat(joined.err().lines()).containsExactly(
+                "billing: Unknown option: '--acount' (did you mean --account?); see 'billing status --help'");
+        Result positional = new CliRunner(dir).run("status", "acme");
+        assertThat(positional.code()).isEqualTo(2);
+        assertThat(positional.err().lines()).containsExactly(
+                "billing: Unexpected argument: 'acme' (did you mean --account acme?); see 'billing status --help'");
+        Result missing = new CliRunner(dir).run("status");
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err().lines()).containsExactly(
+                "billing: Missing required option: '--account=ID'; see 'billing status --help'");
+    }
+
+    @Test
     void missingPlansFileIsExit2WithoutStackTrace() {
         Result r = new CliRunner(dir).run("plans", "list");
         assertThat(r.code()).isEqualTo(2);
