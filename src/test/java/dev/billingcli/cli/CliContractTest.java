@@ -66,7 +66,7 @@ class CliContractTest {
         cli.write("typo.yaml", "currency: eur\nplans:\n  pro:\n    name: Pro\n    prics: { monthly: \"9.90\" }\n");
         Result typo = cli.run("--plans", "typo.yaml", "plans", "validate");
         assertThat(typo.code()).isEqualTo(2);
-        assertThat(typo.err()).contains("typo.yaml:5:5: plans.pro.prics: unknown key \"prics\"");
+        assertThat(typo.err().lines()).containsExactly("billing: typo.yaml:5:5: plans.pro.prics: unknown key \"prics\" (did you mean \"prices\"?)");
     }
 
     @Test
