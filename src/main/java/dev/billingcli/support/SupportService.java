@@ -152,7 +152,7 @@ public final class SupportService {
             if (cycle.recurring() && !r.allowSecond()) {
                 Subscription current = SubscriptionStore.currentOf(h, r.accountId()).orElse(null);
                 if (live(current)) {
-                    throw BillingException.invalid(r.accountId() + " already has a " + current.status() + " subscription " + current.id()
+                    throw BillingException.invalid(r.accountId() + " already has " + (current.status().matches("[aeiou].*") ? "an " : "a ") + current.status() + " subscription " + current.id()
                             + " (" + current.planId() + "): change it with 'billing portal --account " + r.accountId()
                             + " --flow update', or pass --allow-second");
                 }
