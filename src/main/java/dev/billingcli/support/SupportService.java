@@ -153,7 +153,7 @@ public final class SupportService {
                 Subscription current = SubscriptionStore.currentOf(h, r.accountId()).orElse(null);
                 if (live(current)) {
                     throw BillingException.invalid(r.accountId() + " already has " + (current.status().matches("[aeiou].*") ? "an " : "a ") + current.status() + " subscription " + current.id()
-                            + " (" + current.planId() + "): change it with 'billing portal --account " + r.accountId()
+                            + (current.planId() != null ? " (" + current.planId() + ")" : "") + ": change it with 'billing portal --account " + r.accountId()
                             + " --flow update', or pass --allow-second");
                 }
             }
@@ -291,12 +291,26 @@ public final class SupportService {
             AuditLog.record(h, actor, "cancel", accountId, reason, summary(current), summary(s));
             return s;
         });
-        String message = switch (mode) {
-            case AT_PERIOD_END -> "cancels at the period end, " + after.currentPeriodEnd();
-            case AT -> "cancels on " + after.cancelAt();
+        return new Change(current, after, cancelMessage(mode, after));
+    }
+
+    /** What a cancellation did, in words that stay true when Stripe's answer lacks a date. */
+    static String cancelMessage(CancelMode mode, Subscription after) {
+        return after.id() + " " + switch (mode) {
+            case AT_PERIOD_END -> after.currentPeriodEnd() != null ? "cancels at the period end, " + after.currentPeriodEnd()
+                    : "cancels at the period end (date unknown)";
+            case AT -> after.cancelAt() != null ? "cancels on " + after.cancelAt() : "cancels on the date asked for (date unknown)";
             case NOW -> "canceled now";
         };
-        return new Change(current, after, after.id() + " " + message);
+    }
+
+    /** What a reactivation undid, in words that stay true when a date is missing. */
+    static String reactivateMessage(Subscription before, Subscription after) {
+        String undone = before.cancelAtPeriodEnd() ? "the cancellation at the period end"
+                : before.cancelAt() != null ? "the cancellation on " + before.cancelAt() : "the scheduled cancellation";
+        String renews = after.currentPeriodEnd() != null ? "it renews on " + after.currentPeriodEnd()
+                : "it renews at the period end (date unknown)";
+        return "reactivated " + after.id() + ": undid " + undone + "; " + renews;
     }
 
     /**
@@ -321,7 +335,8 @@ public final class SupportService {
             Instant ended = now.endedAt() != null ? now.endedAt() : now.canceledAt();
             database.jdbi().useTransaction(h -> store(h, live, "reactivate"));
             throw BillingException.notFound(now.id() + " ended" + (ended != null ? " on " + ended.toString().substring(0, 10) : "")
-                    + "; start a new checkout ('billing checkout --account " + accountId + " --plan " + now.planId() + "')");
+                    + "; start a new checkout ('billing checkout --account " + accountId + " --plan "
+                    + (now.planId() != null ? now.planId() : "PLAN") + "')");
         }
         if (!now.cancelScheduled()) {
             database.jdbi().useTransaction(h -> store(h, live, "reactivate"));
@@ -334,8 +349,7 @@ public final class SupportService {
             AuditLog.record(h, actor, "reactivate", accountId, reason, summary(now), summary(s));
             return s;
         });
-        String undone = now.cancelAtPeriodEnd() ? "the cancellation at the period end" : "the cancellation on " + now.cancelAt();
-        return new Change(now, after, "reactivated " + after.id() + ": undid " + undone + "; it renews on " + after.currentPeriodEnd());
+        return new Change(now, after, reactivateMessage(now, after));
     }
 
     // ------------------------------------------------------------------ status
