@@ -152,11 +152,25 @@ public final class CatalogLoader {
         if (pricesEntry != null) {
             MapNode pricesNode = map(pricesEntry.value(), path + ".prices");
             if (pricesNode != null) {
+                Entry previous = null;
                 for (Entry p : pricesNode.entries().values()) {
                     String field = path + ".prices." + p.key();
                     Cycle cycle = Cycle.fromKey(p.key());
+                    if (cycle == null && splitAtComma(previous, p)) {
+                        // { monthly: 9,90 }: in a flow mapping the comma ends the entry, leaving "monthly: 9" and a key "90"
+                        Cycle before = Cycle.fromKey(previous.key());
+                        prices.remove(before);
+                        String written = ((Scalar) previous.value()).text() + "," + p.key();
+                        error(previous.value().pos(), path + ".prices." + previous.key(), written
+                                + " is not a decimal amount: inside { } a comma separates entries (use \""
+                                + written.replace(',', '.') + "\")");
+                        previous = p;
+                        continue;
+                    }
+                    previous = p;
                     if (cycle == null) {
-                        error(p.keyPos(), field, "unknown cycle \"" + p.key() + "\" (use monthly, yearly or once)");
+                        error(p.keyPos(), field, "unknown cycle \"" + p.key() + "\"" + suggestion(p.key(),
+                                java.util.Arrays.stream(Cycle.values()).map(Cycle::key).toList(), "(use monthly, yearly or once)"));
                         continue;
                     }
                     if (!(p.value() instanceof Scalar s) || s.isNull() || s.token() == JsonToken.VALUE_TRUE
@@ -303,10 +317,50 @@ public final class CatalogLoader {
     private void checkKeys(MapNode node, String prefix, Set<String> allowed) {
         for (Entry e : node.entries().values()) {
             if (!allowed.contains(e.key())) {
-                error(e.keyPos(), prefix + e.key(), "unknown key \"" + e.key() + "\" (expected one of "
-                        + String.join(", ", allowed.stream().sorted().toList()) + ")");
+                error(e.keyPos(), prefix + e.key(), "unknown key \"" + e.key() + "\"" + suggestion(e.key(), allowed,
+                        "(expected one of " + String.join(", ", allowed.stream().sorted().toList()) + ")"));
             }
         }
+    }
+
+    /** " (did you mean "prices"?)" for the closest known word within two edits, else " " + {@code otherwise}. */
+    static String suggestion(String typed, java.util.Collection<String> known, String otherwise) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String k : known.stream().sorted().toList()) {
+            int d = editDistance(typed.toLowerCase(Locale.ROOT), k);
+            if (d < bestDistance) {
+                best = k;
+                bestDistance = d;
+            }
+        }
+        return best != null && bestDistance <= Math.min(2, Math.max(1, typed.length() / 3))
+                ? " (did you mean \"" + best + "\"?)" : " " + otherwise;
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] row = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            row[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            int diagonal = row[0];
+            row[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int above = row[j];
+                row[j] = Math.min(Math.min(row[j] + 1, row[j - 1] + 1), diagonal + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+                diagonal = above;
+            }
+        }
+        return row[b.length()];
+    }
+
+    /** Whether {@code entry} is the digits after a comma of the previous entry's amount, as YAML's flow style splits them. */
+    private static boolean splitAtComma(Entry previous, Entry entry) {
+        return previous != null && Cycle.fromKey(previous.key()) != null && entry.key().matches("\\d+")
+                && entry.value() instanceof Scalar v && v.isNull()
+                && previous.value() instanceof Scalar amount && amount.token() == JsonToken.VALUE_NUMBER_INT
+                && amount.pos().line() == entry.keyPos().line();
     }
 
     private Scalar scalar(MapNode node, String key, String prefix, boolean required) {

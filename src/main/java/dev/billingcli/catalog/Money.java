@@ -25,6 +25,9 @@ public final class Money {
      */
     public static long toMinor(String amount, String currency) {
         String text = amount.strip();
+        if (text.matches("-\\d+(\\.\\d+)?") && new BigDecimal(text).signum() < 0) {
+            throw new IllegalArgumentException("\"" + amount + "\" is negative: an amount must be 0 or more");
+        }
         if (!text.matches("\\d+(\\.\\d+)?")) {
             String hint = text.matches("\\d+,\\d+") ? " (use \"" + text.replace(',', '.') + "\")" : "";
             throw new IllegalArgumentException("\"" + amount + "\" is not a decimal amount" + hint);

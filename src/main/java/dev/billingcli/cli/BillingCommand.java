@@ -235,14 +235,48 @@ public final class BillingCommand implements Callable<Integer> {
     private static int handleParameterException(CommandLine.ParameterException ex, String[] args) {
         CommandLine cl = ex.getCommandLine();
         PrintWriter err = cl.getErr();
+        String message = ex.getMessage().lines().findFirst().orElse("invalid usage");
         String hint = "";
-        if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
-            hint = " (did you mean " + String.join(" or ", u.getSuggestions()) + "?)";
+        List<String> unmatched = cl.getUnmatchedArguments();
+        if (ex instanceof CommandLine.UnmatchedArgumentException u) {
+            // picocli's index counts the shell's global options too: the word itself is what matters
+            message = message.replaceFirst("^Unmatched argument(s?) at index \\d+: ", "Unexpected argument$1: ");
+            if (!u.getSuggestions().isEmpty()) {
+                hint = " (did you mean " + String.join(" or ", u.getSuggestions()) + "?)";
+            }
+        } else if (!unmatched.isEmpty()) {
+            // picocli checks required options before it reports what it could not match, so a typo in an
+            // option's name would read "Missing required option": the word the user typed is the news
+            String first = unmatched.get(0);
+            if (first.startsWith("-")) {
+                String name = first.contains("=") ? first.substring(0, first.indexOf('=')) : first;
+                message = "Unknown option: '" + name + "'";
+                List<String> suggestions = new CommandLine.UnmatchedArgumentException(cl, List.of(name)).getSuggestions();
+                if (!suggestions.isEmpty()) {
+                    hint = " (did you mean " + String.join(" or ", suggestions) + "?)";
+                }
+            } else {
+                message = "Unexpected argument: '" + first + "'";
+                if (ex instanceof CommandLine.MissingParameterException missing && missing.getMissing().size() == 1
+                        && missing.getMissing().get(0) instanceof CommandLine.Model.OptionSpec option) {
+                    hint = " (did you mean " + option.longestName() + " " + first + "?)";
+                }
+            }
         }
-        err.println("billing: " + ex.getMessage().lines().findFirst().orElse("invalid usage") + hint
-                + "; see '" + cl.getCommandSpec().qualifiedName() + " --help'");
+        err.println("billing: " + message + hint + "; see '" + helpCommand(cl) + "'");
         err.flush();
         return ExitCode.INVALID_INPUT;
+    }
+
+    /** How to ask for a command's help: "billing status --help", or "help status" inside the shell. */
+    private static String helpCommand(CommandLine cl) {
+        String qualified = cl.getCommandSpec().qualifiedName();
+        boolean inShell = cl.getCommandSpec().root().userObject() instanceof BillingCommand root && root.services != null;
+        if (!inShell) {
+            return qualified + " --help";
+        }
+        String name = qualified.substring(cl.getCommandSpec().root().name().length()).trim();
+        return name.isEmpty() ? "help" : "help " + name;
     }
 
     private static int handleFailure(Exception ex, BillingCommand root, PrintWriter err) {

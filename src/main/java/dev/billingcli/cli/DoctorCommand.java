@@ -37,7 +37,10 @@ final class DoctorCommand implements Callable<Integer> {
             stripe = app.stripe();
             checks.add(new Check("Stripe key", true, stripe.describeKey(), null));
         } catch (BillingException e) {
-            checks.add(new Check("Stripe key", false, e.getMessage(), "set STRIPE_SECRET_KEY in the environment or .env"));
+            // the message of a missing key is itself the hint: say "not set" and give the hint once
+            boolean missing = app.settings().stripeKey() == null;
+            checks.add(new Check("Stripe key", false, missing ? "not set" : e.getMessage(),
+                    "set STRIPE_SECRET_KEY (environment or .env) or pass --stripe-key"));
         }
         Catalog catalog = null;
         try {

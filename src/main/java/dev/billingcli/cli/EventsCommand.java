@@ -201,9 +201,24 @@ final class EventsCommand implements Runnable {
                 out.json(r);
                 return fresh.stream().anyMatch(x -> x.outcome() == Outcome.FAILED) ? ExitCode.SERVICE_FAILED : ExitCode.OK;
             }
-            out.line("Stripe listed " + report.listed() + " handled event(s) since " + report.since() + "; "
-                    + (report.listed() - fresh.size()) + " already stored, " + fresh.size() + " processed now.");
+            out.line(summary(report));
             return fresh.isEmpty() ? ExitCode.OK : print(out, fresh);
+        }
+
+        /**
+         * "Stripe listed 3 event(s) since …; 1 already stored, 2 processed now (1 applied, 1 ignored)." The
+         * counts come from what was listed and what processing did, not from the types asked for: a
+         * stand-in (or an API change) may answer with other types, and those are then "ignored", not "handled".
+         */
+        static String summary(EventLog.FetchReport report) {
+            List<EventProcessor.Result> fresh = report.results().stream().filter(r -> r.outcome() != Outcome.DUPLICATE).toList();
+            Map<Outcome, Long> byOutcome = new java.util.EnumMap<>(Outcome.class);
+            fresh.forEach(r -> byOutcome.merge(r.outcome(), 1L, Long::sum));
+            String outcomes = byOutcome.entrySet().stream().map(e -> e.getValue() + " " + e.getKey().wire())
+                    .collect(java.util.stream.Collectors.joining(", "));
+            return "Stripe listed " + report.listed() + " event(s) since " + report.since() + "; "
+                    + (report.listed() - fresh.size()) + " already stored, " + fresh.size() + " processed now"
+                    + (outcomes.isEmpty() ? "" : " (" + outcomes + ")") + ".";
         }
     }
 }

@@ -44,6 +44,11 @@ final class SupportCommands {
         return t == null ? "–" : DAY.format(t);
     }
 
+    /** "active → past_due"; a side without the field says "(none)", never "null". */
+    static String difference(Subscription.Difference d) {
+        return (d.database() == null ? "(none)" : d.database()) + " → " + (d.stripe() == null ? "(none)" : d.stripe());
+    }
+
     static String iso(Instant t) {
         return t == null ? null : t.toString();
     }
@@ -357,7 +362,7 @@ final class SupportCommands {
                     out.line(out.bold("Stripe    ") + out.red("✗") + " " + s.differences().size() + " difference(s) (database → Stripe); "
                             + "'billing sync --account " + account + "' repairs them:");
                     for (Subscription.Difference d : s.differences()) {
-                        out.line("  " + d.field() + ": " + d.database() + " → " + d.stripe());
+                        out.line("  " + d.field() + ": " + difference(d));
                     }
                 }
             }

@@ -68,7 +68,7 @@ final class SyncCommand implements Callable<Integer> {
                     }
                 } else {
                     String what = c.kind() == SyncService.Kind.CREATED ? "added"
-                            : String.join(", ", c.differences().stream().map(d -> d.field() + " " + d.database() + " → " + d.stripe()).toList());
+                            : String.join(", ", c.differences().stream().map(d -> d.field() + " " + SupportCommands.difference(d)).toList());
                     String line = (c.accountId() == null ? "(unlinked)" : c.accountId()) + ": " + c.subscriptionId() + " " + what;
                     if (bar != null) {
                         bar.pause();

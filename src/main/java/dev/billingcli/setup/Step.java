@@ -116,11 +116,10 @@ public sealed interface Step {
         }
     }
 
-    /** A managed product whose plan is gone from plans.yaml; archived only with {@code --prune}. */
     /** A managed, active price of a current plan whose cycle is gone from plans.yaml (say, yearly dropped). */
     record ExtraPrice(StripePrice price, boolean prune) implements Step {
         public String drift() {
-            return "extra managed price " + price.id() + " (" + describe() + " is not in plans.yaml)";
+            return "extra managed price " + price.id() + " (" + describe() + " not in plans.yaml)";
         }
 
         public String action() {
@@ -128,9 +127,13 @@ public sealed interface Step {
                     : "keep extra price " + price.id() + " (" + describe() + " no longer in plans.yaml; --prune archives it)";
         }
 
+        /** "pro_yearly is", or what is known when the price has neither a lookup key nor both metadata fields. */
         private String describe() {
-            return price.lookupKey() != null ? price.lookupKey()
-                    : price.metadata().getOrDefault("billing_plan", "?") + "_" + price.metadata().getOrDefault("billing_cycle", "?");
+            String plan = price.metadata().get("billing_plan");
+            String cycle = price.metadata().get("billing_cycle");
+            return price.lookupKey() != null ? price.lookupKey() + " is"
+                    : plan != null && cycle != null ? plan + "_" + cycle + " is"
+                    : "no lookup key, no plan and cycle in its metadata:";
         }
 
         @Override
@@ -139,10 +142,12 @@ public sealed interface Step {
         }
     }
 
+    /** A managed product whose plan is gone from plans.yaml; archived only with {@code --prune}. */
     record ExtraProduct(StripeProduct product, boolean prune) implements Step {
         public String drift() {
-            return "extra managed product " + product.id() + " (plan " + product.metadata().getOrDefault("billing_plan", "?")
-                    + " is not in plans.yaml)";
+            String plan = product.metadata().get("billing_plan");
+            return "extra managed product " + product.id() + (plan != null ? " (plan " + plan + " is not in plans.yaml)"
+                    : " (no billing_plan in its metadata, and no plan of plans.yaml uses it)");
         }
 
         public String action() {

@@ -100,12 +100,31 @@ public final class StripeAccess {
         } catch (AuthenticationException e) {
             throw BillingException.serviceFailed("Stripe refused the " + describeKey() + " while trying to " + what, e);
         } catch (ApiConnectionException e) {
-            throw BillingException.serviceFailed("cannot reach Stripe" + (apiBase != null ? " at " + apiBase : "")
-                    + " to " + what + ": " + clean(e), e);
+            throw BillingException.serviceFailed("cannot reach Stripe at " + (apiBase != null ? apiBase : "https://api.stripe.com")
+                    + " to " + what + ": " + networkCause(e), e);
         } catch (StripeException e) {
             throw BillingException.serviceFailed("Stripe failed to " + what + ": " + clean(e)
                     + (e.getRequestId() != null ? " (request " + e.getRequestId() + ")" : ""), e);
         }
+    }
+
+    /**
+     * What went wrong on the network, in a few words: stripe-java's own message names the global API base
+     * (not this client's) and adds advice about internet connections and Twitter.
+     */
+    static String networkCause(ApiConnectionException e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root == e || root.getMessage() == null || root.getMessage().isBlank()) {
+            return root == e ? "no connection" : root.getClass().getSimpleName();
+        }
+        String m = root.getMessage().lines().findFirst().orElse("").trim();
+        if (root instanceof java.net.UnknownHostException) {
+            return "unknown host " + m;
+        }
+        return Character.toLowerCase(m.charAt(0)) + m.substring(1);
     }
 
     private String clean(StripeException e) {

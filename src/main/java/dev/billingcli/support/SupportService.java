@@ -124,8 +124,8 @@ public final class SupportService {
             if (cycle.recurring() && !r.allowSecond()) {
                 Subscription current = tx.subscriptions().currentOf(r.accountId()).orElse(null);
                 if (live(current)) {
-                    throw BillingException.invalid(r.accountId() + " already has a " + current.status() + " subscription " + current.id()
-                            + " (" + current.planId() + "): change it with 'billing portal --account " + r.accountId()
+                    throw BillingException.invalid(r.accountId() + " already has " + (current.status().matches("[aeiou].*") ? "an " : "a ") + current.status() + " subscription " + current.id()
+                            + (current.planId() != null ? " (" + current.planId() + ")" : "") + ": change it with 'billing portal --account " + r.accountId()
                             + " --flow update', or pass --allow-second");
                 }
             }
@@ -279,12 +279,26 @@ public final class SupportService {
             case NOW -> gateway.cancelNow(current.id(), reason);
         };
         Subscription after = database.inTransaction(tx -> store(tx, answer, "cancel", audit("cancel", reason)));
-        String message = switch (mode) {
-            case AT_PERIOD_END -> "cancels at the period end, " + after.currentPeriodEnd();
-            case AT -> "cancels on " + after.cancelAt();
+        return new Change(current, after, cancelMessage(mode, after));
+    }
+
+    /** What a cancellation did, in words that stay true when Stripe's answer lacks a date. */
+    static String cancelMessage(CancelMode mode, Subscription after) {
+        return after.id() + " " + switch (mode) {
+            case AT_PERIOD_END -> after.currentPeriodEnd() != null ? "cancels at the period end, " + after.currentPeriodEnd()
+                    : "cancels at the period end (date unknown)";
+            case AT -> after.cancelAt() != null ? "cancels on " + after.cancelAt() : "cancels on the date asked for (date unknown)";
             case NOW -> "canceled now";
         };
-        return new Change(current, after, after.id() + " " + message);
+    }
+
+    /** What a reactivation undid, in words that stay true when a date is missing. */
+    static String reactivateMessage(Subscription before, Subscription after) {
+        String undone = before.cancelAtPeriodEnd() ? "the cancellation at the period end"
+                : before.cancelAt() != null ? "the cancellation on " + before.cancelAt() : "the scheduled cancellation";
+        String renews = after.currentPeriodEnd() != null ? "it renews on " + after.currentPeriodEnd()
+                : "it renews at the period end (date unknown)";
+        return "reactivated " + after.id() + ": undid " + undone + "; " + renews;
     }
 
     /**
@@ -309,7 +323,8 @@ public final class SupportService {
             Instant ended = now.endedAt() != null ? now.endedAt() : now.canceledAt();
             database.useTransaction(tx -> store(tx, live, "refresh", null));
             throw BillingException.notFound(now.id() + " ended" + (ended != null ? " on " + ended.toString().substring(0, 10) : "")
-                    + "; start a new checkout ('billing checkout --account " + accountId + " --plan " + now.planId() + "')");
+                    + "; start a new checkout ('billing checkout --account " + accountId + " --plan "
+                    + (now.planId() != null ? now.planId() : "PLAN") + "')");
         }
         if (!now.cancelScheduled()) {
             database.useTransaction(tx -> store(tx, live, "refresh", null));
@@ -318,8 +333,7 @@ public final class SupportService {
         gateway.access().checkWritesAllowed();
         StripeState answer = now.cancelAtPeriodEnd() ? gateway.keepUntilFurtherNotice(now.id()) : gateway.clearCancelAt(now.id());
         Subscription after = database.inTransaction(tx -> store(tx, answer, "reactivate", audit("reactivate", reason)));
-        String undone = now.cancelAtPeriodEnd() ? "the cancellation at the period end" : "the cancellation on " + now.cancelAt();
-        return new Change(now, after, "reactivated " + after.id() + ": undid " + undone + "; it renews on " + after.currentPeriodEnd());
+        return new Change(now, after, reactivateMessage(now, after));
     }
 
     // ------------------------------------------------------------------ status

@@ -226,11 +226,26 @@ public final class Trigger {
             HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
             return new Answer(response.statusCode(), response.body());
         } catch (IOException e) {
-            throw BillingException.serviceFailed("cannot reach " + url + " (is webhook-serve running? or use --local): " + e.getMessage(), e);
+            throw BillingException.serviceFailed("cannot reach " + url + ": " + networkCause(e)
+                    + " (is webhook-serve running? or use --local)", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw BillingException.serviceFailed("interrupted while sending to " + url, e);
         }
+    }
+
+    /** The first cause with words in it; java.net.http's ConnectException has none ("connection refused"). */
+    static String networkCause(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                String m = t.getMessage().lines().findFirst().orElse("").trim();
+                return Character.toLowerCase(m.charAt(0)) + m.substring(1);
+            }
+            if (t instanceof java.net.ConnectException) {
+                return "connection refused";
+            }
+        }
+        return e.getClass().getSimpleName();
     }
 
     /** Sends an event through the same verification and processing as the server, in this process. */

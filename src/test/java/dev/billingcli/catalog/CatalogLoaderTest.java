@@ -69,9 +69,47 @@ class CatalogLoaderTest {
     }
 
     @Test
-    void anUnknownKeyIsAnError() {
+    void anUnknownKeyIsAnErrorWithTheClosestKnownKey() {
         String yaml = VALID.replace("    prices: { monthly", "    prics: { monthly");
-        assertThat(problems(yaml)).contains("plans.yaml:7:5: plans.pro.prics: unknown key \"prics\"");
+        assertThat(problems(yaml).lines().findFirst().orElseThrow())
+                .isEqualTo("plans.yaml:7:5: plans.pro.prics: unknown key \"prics\" (did you mean \"prices\"?)");
+        assertThat(problems(VALID.replace("{ monthly:", "{ montly:")))
+                .isEqualTo("plans.yaml:7:15: plans.pro.prices.montly: unknown cycle \"montly\" (did you mean \"monthly\"?)");
+        // nothing close: the list of what is allowed
+        assertThat(problems(VALID.replace("    trial_days: 14", "    colour: red")))
+                .isEqualTo("plans.yaml:8:5: plans.pro.colour: unknown key \"colour\" (expected one of contact, credits, "
+                        + "description, features, limits, name, prices, trial_days)");
+    }
+
+    @Test
+    void aNegativeAmountIsNamedAsNegative() {
+        assertThat(problems(VALID.replace("\"99.00\"", "\"-29.00\"")))
+                .isEqualTo("plans.yaml:7:40: plans.pro.prices.yearly: \"-29.00\" is negative: an amount must be 0 or more");
+        assertThat(problems(VALID.replace("\"99.00\"", "-29.00")))
+                .isEqualTo("plans.yaml:7:40: plans.pro.prices.yearly: \"-29.00\" is negative: an amount must be 0 or more");
+    }
+
+    @Test
+    void anUnquotedCommaAmountInBracesIsReportedWhereItWasWritten() {
+        // in { }, YAML splits 9,90 into "monthly: 9" and a key "90"
+        assertThat(problems(VALID.replace("monthly: \"9.90\"", "monthly: 9,90")))
+                .isEqualTo("plans.yaml:7:24: plans.pro.prices.monthly: 9,90 is not a decimal amount: inside { } a comma "
+                        + "separates entries (use \"9.90\")");
+        // on its own line the comma stays in the value
+        String block = VALID.replace("    prices: { monthly: \"9.90\", yearly: \"99.00\" }", "    prices:\n      monthly: 9,90\n      yearly: 99.00");
+        assertThat(problems(block)).isEqualTo("plans.yaml:8:16: plans.pro.prices.monthly: \"9,90\" is not a decimal amount (use \"9.90\")");
+    }
+
+    @Test
+    void unquotedAmountsAreReadExactlyAsWritten() {
+        Catalog c = CatalogLoader.parse(VALID.replace("\"9.90\"", "9.90").replace("\"99.00\"", "99"), "plans.yaml");
+        assertThat(c.plan("pro").orElseThrow().price(Cycle.MONTHLY).unitAmount()).isEqualTo(990);
+        assertThat(c.plan("pro").orElseThrow().price(Cycle.YEARLY).unitAmount()).isEqualTo(9900);
+        // no binary float on the way: a value a double cannot hold exactly is still exact, or an error
+        Catalog big = CatalogLoader.parse(VALID.replace("\"9.90\"", "90071992547409.93"), "plans.yaml");
+        assertThat(big.plan("pro").orElseThrow().price(Cycle.MONTHLY).unitAmount()).isEqualTo(9007199254740993L);
+        assertThat(problems(VALID.replace("\"9.90\"", "9.999"))).contains("plans.pro.prices.monthly: \"9.999\" has more than 2 decimals");
+        assertThat(problems(VALID.replace("\"9.90\"", "9.9e1"))).contains("plans.pro.prices.monthly: \"9.9e1\" is not a decimal amount");
     }
 
     @Test
@@ -124,6 +162,7 @@ class CatalogLoaderTest {
         assertThat(Money.format(990, "eur")).isEqualTo("9.90");
         assertThat(Money.format(980, "jpy")).isEqualTo("980");
         assertThatThrownBy(() -> Money.toMinor("1e3", "eur")).hasMessageContaining("not a decimal amount");
-        assertThatThrownBy(() -> Money.toMinor("-1.00", "eur")).hasMessageContaining("not a decimal amount");
+        assertThatThrownBy(() -> Money.toMinor("-1.00", "eur")).hasMessage("\"-1.00\" is negative: an amount must be 0 or more");
+        assertThatThrownBy(() -> Money.toMinor("-x", "eur")).hasMessageContaining("not a decimal amount");
     }
 }

@@ -66,7 +66,7 @@ class CliContractTest {
         cli.write("typo.yaml", "currency: eur\nplans:\n  pro:\n    name: Pro\n    prics: { monthly: \"9.90\" }\n");
         Result typo = cli.run("--plans", "typo.yaml", "plans", "validate");
         assertThat(typo.code()).isEqualTo(2);
-        assertThat(typo.err()).contains("typo.yaml:5:5: plans.pro.prics: unknown key \"prics\"");
+        assertThat(typo.err().lines()).containsExactly("billing: typo.yaml:5:5: plans.pro.prics: unknown key \"prics\" (did you mean \"prices\"?)");
     }
 
     @Test
@@ -94,6 +94,25 @@ class CliContractTest {
         assertThat(unknownCommand.err()).contains("did you mean plans");
         Result badEnum = new CliRunner(dir).run("-o", "yaml", "plans", "list");
         assertThat(badEnum.code()).isEqualTo(2);
+    }
+
+    @Test
+    void aTypoInAnOptionNameOrAMissingOptionNameIsNamedNotReportedAsAMissingOption() {
+        Result typo = new CliRunner(dir).run("status", "--acount", "acme");
+        assertThat(typo.code()).isEqualTo(2);
+        assertThat(typo.err().lines()).containsExactly(
+                "billing: Unknown option: '--acount' (did you mean --account?); see 'billing status --help'");
+        Result joined = new CliRunner(dir).run("status", "--acount=acme");
+        assertThat(joined.err().lines()).containsExactly(
+                "billing: Unknown option: '--acount' (did you mean --account?); see 'billing status --help'");
+        Result positional = new CliRunner(dir).run("status", "acme");
+        assertThat(positional.code()).isEqualTo(2);
+        assertThat(positional.err().lines()).containsExactly(
+                "billing: Unexpected argument: 'acme' (did you mean --account acme?); see 'billing status --help'");
+        Result missing = new CliRunner(dir).run("status");
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err().lines()).containsExactly(
+                "billing: Missing required option: '--account=ID'; see 'billing status --help'");
     }
 
     @Test

@@ -131,7 +131,11 @@ class ShellTest {
 
         type("plans lisst\r");
         String error = awaitScreen("(test) [2]> ");
-        assertThat(error).contains("billing: ").contains("plans --help");
+        assertThat(error).contains("billing: Unexpected argument: 'lisst' (did you mean list or validate?); see 'help plans'\r\n");
+
+        type("statuss\r"); // inside the shell, help is 'help'
+        assertThat(awaitScreen("(test) [2]> ")).contains("billing: Unexpected argument: 'statuss' (did you mean status or stripe:setup or portal?); see 'help'\r\n")
+                .doesNotContain("billing --help");
 
         type("-o json db status\r");
         String json = awaitScreen("(test)> ");

@@ -50,4 +50,13 @@ class DoctorTest {
         assertThat(report.get("checks").findValues("detail").stream().map(JsonNode::asText))
                 .contains("sessions use " + portalId + " (managed by billing from plans.yaml portal:)");
     }
+
+    @Test
+    void aMissingKeyGivesItsHintOnce() {
+        CliRunner cli = CliRunner.withRepoPlans(dir).env("DATABASE_URL", TestPostgres.newDatabaseUrl());
+        CliRunner.Result r = cli.run("doctor");
+        assertThat(r.code()).as(r.toString()).isEqualTo(1);
+        assertThat(r.out().lines().findFirst().orElseThrow())
+                .isEqualTo("✗ Stripe key: not set  → set STRIPE_SECRET_KEY (environment or .env) or pass --stripe-key");
+    }
 }

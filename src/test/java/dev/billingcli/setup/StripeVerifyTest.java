@@ -56,6 +56,19 @@ class StripeVerifyTest extends StripeCliTestBase {
     }
 
     @Test
+    void anUnreachableStandInIsOneLineNamingItsHostAndTheCause() throws Exception {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        cli.env("STRIPE_API_BASE", "http://127.0.0.1:" + port);
+        CliRunner.Result r = cli.run("stripe:verify");
+        assertThat(r.code()).as(r.toString()).isEqualTo(3);
+        assertThat(r.err().lines()).containsExactly("billing: cannot reach Stripe at http://127.0.0.1:" + port
+                + " to list prices by lookup key: connection refused");
+    }
+
+    @Test
     void worksWithARestrictedReadOnlyKey() {
         assertThat(cli.run("stripe:setup").code()).isZero();
         fake.clearRequests();

@@ -108,10 +108,11 @@ class SupportCommandsTest extends SupportTestBase {
 
     @Test
     void aSecondSubscriptionIsRefusedUnlessAllowedAndBadPlansSendNothing() {
-        subscribed("acme", "active");
+        String subId = subscribed("acme", "active").get("id").asText();
         CliRunner.Result refused = cli.run("checkout", "--account", "acme", "--plan", "business");
         assertThat(refused.code()).as(refused.toString()).isEqualTo(2);
-        assertThat(refused.err()).contains("already has a active subscription", "billing portal --account acme --flow update");
+        assertThat(refused.err().lines()).containsExactly("billing: acme already has an active subscription " + subId
+                + " (pro): change it with 'billing portal --account acme --flow update', or pass --allow-second");
         assertThat(fake.requests()).isEmpty();
         // a one-time purchase is not a second subscription
         assertThat(cli.run("checkout", "--account", "acme", "--plan", "credits_pack").code()).isZero();

@@ -157,7 +157,7 @@ class WebhookCliTest {
         cli.env("STRIPE_SECRET_KEY", "sk_test_FAKE_fetch").env("STRIPE_API_BASE", fake.url());
         Result first = cli.run("events", "fetch", "--since", "24h");
         assertThat(first.code()).as(first.toString()).isZero();
-        assertThat(first.out()).contains("Stripe listed 2 handled event(s)").contains("0 already stored, 2 processed now");
+        assertThat(first.out()).contains("Stripe listed 2 event(s)").contains("0 already stored, 2 processed now (2 applied).");
         Result again = cli.run("events", "fetch", "--since", "24h");
         assertThat(again.out()).contains("2 already stored, 0 processed now");
         assertThat(subscriptionOf0("sub_f1").status()).isEqualTo("past_due");
@@ -168,6 +168,19 @@ class WebhookCliTest {
         Result date = cli.run("events", "fetch", "--since", java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(1).toString());
         assertThat(date.out()).as(date.toString()).contains("2 already stored, 0 processed now");
         assertThat(fake.count("GET", "/v1/events")).isEqualTo(3);
+    }
+
+    @Test
+    void triggerToAPortWithNoServerNamesTheRefusedConnection() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        String target = "http://127.0.0.1:" + port + "/webhook";
+        Result r = cli.run("webhook", "trigger", "invoice.paid", "--account", "acme", "--plan", "pro", "--url", target);
+        assertThat(r.code()).as(r.toString()).isEqualTo(3);
+        assertThat(r.err().lines()).containsExactly(
+                "billing: cannot reach " + target + ": connection refused (is webhook-serve running? or use --local)");
     }
 
     @Test
