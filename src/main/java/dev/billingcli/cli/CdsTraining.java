@@ -12,23 +12,19 @@ import java.util.Map;
  * initialising, the heavier classes database and Stripe commands need. Touches no database or network.
  */
 public final class CdsTraining {
-    /**
-     * Loaded, not initialised, so the archive holds them parsed and verified: what database, Stripe and
-     * shell commands need (class-path prefixes in the jar).
-     */
-    private static final String[] PRELOAD_PACKAGES = {
-        "dev/billingcli/", "picocli/", "org/jdbi/v3/core/", "org/jdbi/v3/postgres/", "com/zaxxer/hikari/", "org/postgresql/",
-        "ch/qos/logback/classic/", "ch/qos/logback/core/", "org/slf4j/", "com/fasterxml/jackson/core/",
-        "com/fasterxml/jackson/databind/", "com/fasterxml/jackson/dataformat/yaml/", "org/yaml/snakeyaml/",
-        "io/zonky/test/db/postgres/embedded/", "com/stripe/net/", "com/stripe/exception/", "com/google/gson/",
-        "org/jline/reader/", "org/jline/terminal/", "org/jline/utils/", "me/tongfei/progressbar/",
-    };
-    private static final String[] PRELOAD_CLASSES = {
-        "com.stripe.StripeClient", "com.stripe.model.Subscription", "com.stripe.model.Customer", "com.stripe.model.Price",
-        "com.stripe.model.Product", "com.stripe.model.StripeCollection", "com.stripe.model.checkout.Session",
-        "com.stripe.model.billingportal.Session", "com.stripe.model.billingportal.Configuration", "com.stripe.model.WebhookEndpoint",
-        "org.flywaydb.core.Flyway",
-    };
+    /** Loaded, not initialised, so the archive holds them parsed and verified: see cds-preload.txt. */
+    private static final java.util.List<String> PRELOAD = preload();
+    private static final String[] PRELOAD_PACKAGES = PRELOAD.stream().filter(l -> l.endsWith("/")).toArray(String[]::new);
+    private static final String[] PRELOAD_CLASSES = PRELOAD.stream().filter(l -> !l.endsWith("/")).toArray(String[]::new);
+
+    private static java.util.List<String> preload() {
+        try (var in = CdsTraining.class.getResourceAsStream("/dev/billingcli/cds-preload.txt")) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines()
+                    .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     private CdsTraining() {}
 

@@ -61,7 +61,7 @@ final class DoctorCommand implements Callable<Integer> {
                 List<Step> portal = a.steps().stream().filter(s -> s instanceof Step.CreatePortal || s instanceof Step.UpdatePortal).toList();
                 // what 'billing portal' will really use: the managed configuration, or the Dashboard's default
                 var use = dev.billingcli.support.SupportService.portalUse(catalog,
-                        new dev.billingcli.stripe.SubscriptionGateway(stripe).portalConfigurations());
+                        new dev.billingcli.stripe.PortalGateway(stripe).configurations());
                 boolean inSync = catalog.portal() == null || (portal.isEmpty() && a.portalNote() == null);
                 String detail = use.problem() != null ? use.problem()
                         : !inSync ? (a.portalNote() != null ? a.portalNote() : portal.get(0).drift()) : "sessions use " + use.detail();
@@ -70,12 +70,12 @@ final class DoctorCommand implements Callable<Integer> {
                 checks.add(new Check("prices in Stripe", false, e.getMessage(), "check the key and network"));
             }
             try {
-                var endpoint = new WebhookEndpoints(new CatalogGateway(stripe)).findSuitable(StripeWebhookCommand.HANDLED_EVENTS);
+                var endpoint = new WebhookEndpoints(stripe).findSuitable(StripeWebhookCommand.HANDLED_EVENTS);
                 // no lambda over Stripe's types here: picocli reflects over this class's methods when every
                 // command is registered (--help, completion), and that would load Stripe's model classes
-                String detail = "no enabled endpoint receives every handled event at API " + com.stripe.Stripe.API_VERSION;
+                String detail = "no enabled endpoint receives every handled event at API " + dev.billingcli.stripe.StripeVersions.API;
                 if (endpoint.isPresent()) {
-                    detail = endpoint.get().getId() + " → " + endpoint.get().getUrl();
+                    detail = endpoint.get().id() + " → " + endpoint.get().url();
                 }
                 checks.add(new Check("webhook endpoint", endpoint.isPresent(), detail, "billing stripe:webhook --url https://…/webhook"));
             } catch (BillingException e) {

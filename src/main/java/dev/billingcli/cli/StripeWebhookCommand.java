@@ -46,7 +46,7 @@ final class StripeWebhookCommand implements Callable<Integer> {
         Output out = Commands.output(spec);
         var access = app.stripe();
         access.checkWritesAllowed();
-        WebhookEndpoints.Outcome outcome = new WebhookEndpoints(new CatalogGateway(access)).register(url, HANDLED_EVENTS, recreate);
+        WebhookEndpoints.Outcome outcome = new WebhookEndpoints(access).register(url, HANDLED_EVENTS, recreate);
         Path envFile = null;
         if (outcome.secret() != null && writeEnv != null) {
             envFile = writeEnv.isAbsolute() ? writeEnv : app.workingDir().resolve(writeEnv);

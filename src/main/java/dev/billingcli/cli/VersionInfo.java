@@ -1,6 +1,6 @@
 package dev.billingcli.cli;
 
-import com.stripe.Stripe;
+import dev.billingcli.stripe.StripeVersions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
@@ -11,8 +11,8 @@ import picocli.CommandLine.IVersionProvider;
  * one stripe-java pins). Both Stripe values are compile-time constants, so this loads no Stripe class.
  */
 public final class VersionInfo implements IVersionProvider {
-    public static final String STRIPE_JAVA_VERSION = Stripe.VERSION;
-    public static final String STRIPE_API_VERSION = Stripe.API_VERSION;
+    public static final String STRIPE_JAVA_VERSION = StripeVersions.LIBRARY;
+    public static final String STRIPE_API_VERSION = StripeVersions.API;
 
     public static String toolVersion() {
         try (InputStream in = VersionInfo.class.getResourceAsStream("/billing-version.properties")) {

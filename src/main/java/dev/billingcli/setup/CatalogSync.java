@@ -1,6 +1,7 @@
 package dev.billingcli.setup;
 
-import com.stripe.model.billingportal.Configuration;
+import dev.billingcli.stripe.PortalGateway;
+import dev.billingcli.stripe.PortalGateway.PortalConfiguration;
 import dev.billingcli.catalog.Catalog;
 import dev.billingcli.catalog.Plan;
 import dev.billingcli.catalog.PlanPrice;
@@ -53,10 +54,12 @@ public final class CatalogSync {
 
     private final Catalog catalog;
     private final CatalogGateway stripe;
+    private final PortalGateway portal;
 
     public CatalogSync(Catalog catalog, CatalogGateway stripe) {
         this.catalog = catalog;
         this.stripe = stripe;
+        this.portal = new PortalGateway(stripe.access());
     }
 
     public static String productId(String planId) {
@@ -227,7 +230,7 @@ public final class CatalogSync {
     }
 
     private void analyzePortal(Map<String, StripePrice> byKey, Map<String, String> products, List<Step> steps) {
-        Optional<Configuration> managed = managedPortal();
+        Optional<PortalConfiguration> managed = managedPortal();
         if (managed.isEmpty()) {
             steps.add(new Step.CreatePortal());
             return;
@@ -242,15 +245,13 @@ public final class CatalogSync {
         }
         List<String> changes = PortalConfig.differences(catalog, managed.get(), products, priceIds);
         if (!changes.isEmpty()) {
-            steps.add(new Step.UpdatePortal(managed.get().getId(), changes));
+            steps.add(new Step.UpdatePortal(managed.get().id(), changes));
         }
     }
 
-    private Optional<Configuration> managedPortal() {
-        return stripe.portalConfigurations().stream()
-                .filter(c -> c.getMetadata() != null && MANAGER.equals(c.getMetadata().get(MANAGED_BY)))
-                .sorted((a, b) -> Boolean.compare(Boolean.TRUE.equals(b.getActive()), Boolean.TRUE.equals(a.getActive())))
-                .findFirst();
+    private Optional<PortalConfiguration> managedPortal() {
+        return portal.configurations().stream().filter(PortalConfiguration::managed)
+                .sorted((a, b) -> Boolean.compare(b.active(), a.active())).findFirst();
     }
 
     private static String emptyToNull(String s) {
@@ -336,10 +337,9 @@ public final class CatalogSync {
         if (portalPending) {
             Map<String, Object> fields = PortalConfig.fields(catalog, productIds, priceIds);
             if (portalId == null) {
-                Configuration created = stripe.createPortalConfiguration(fields);
-                done.add("created billing portal configuration " + created.getId());
+                done.add("created billing portal configuration " + portal.create(fields));
             } else {
-                stripe.updatePortalConfiguration(portalId, fields);
+                portal.update(portalId, fields);
                 done.add("updated billing portal configuration " + portalId);
             }
         }

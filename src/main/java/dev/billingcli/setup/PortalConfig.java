@@ -1,6 +1,6 @@
 package dev.billingcli.setup;
 
-import com.stripe.model.billingportal.Configuration;
+import dev.billingcli.stripe.PortalGateway.PortalConfiguration;
 import dev.billingcli.catalog.Catalog;
 import dev.billingcli.catalog.Plan;
 import dev.billingcli.catalog.PlanPrice;
@@ -75,60 +75,50 @@ final class PortalConfig {
     }
 
     /** What differs between plans.yaml's portal and the configuration in Stripe; empty when in sync. */
-    static List<String> differences(Catalog catalog, Configuration c, Map<String, String> productIds, Map<String, String> priceIds) {
+    static List<String> differences(Catalog catalog, PortalConfiguration c, Map<String, String> productIds, Map<String, String> priceIds) {
         Catalog.Portal want = catalog.portal();
         List<String> d = new ArrayList<>();
-        String headline = c.getBusinessProfile() == null ? null : c.getBusinessProfile().getHeadline();
-        if (!Objects.equals(emptyToNull(headline), want.headline())) {
+        if (!Objects.equals(emptyToNull(c.headline()), want.headline())) {
             d.add("headline");
         }
-        if (!Objects.equals(c.getDefaultReturnUrl(), want.returnUrl())) {
+        if (!Objects.equals(c.defaultReturnUrl(), want.returnUrl())) {
             d.add("default return URL");
         }
-        if (!Boolean.TRUE.equals(c.getActive())) {
+        if (!c.active()) {
             d.add("inactive");
         }
-        Configuration.Features f = c.getFeatures();
-        if (f == null) {
+        if (!c.features()) {
             d.add("features");
             return d;
         }
-        if (f.getPaymentMethodUpdate() == null || want.paymentMethodUpdate() != Boolean.TRUE.equals(f.getPaymentMethodUpdate().getEnabled())) {
+        if (c.paymentMethodUpdate() == null || want.paymentMethodUpdate() != c.paymentMethodUpdate()) {
             d.add("payment method update");
         }
-        if (f.getInvoiceHistory() == null || want.invoiceHistory() != Boolean.TRUE.equals(f.getInvoiceHistory().getEnabled())) {
+        if (c.invoiceHistory() == null || want.invoiceHistory() != c.invoiceHistory()) {
             d.add("invoice history");
         }
-        var cancel = f.getSubscriptionCancel();
-        boolean cancelOn = cancel != null && Boolean.TRUE.equals(cancel.getEnabled());
-        if (cancelOn != want.cancel()) {
+        if (c.cancelEnabled() != want.cancel()) {
             d.add("cancellation");
         } else if (want.cancel()) {
-            if (!want.cancelMode().equals(cancel.getMode())) {
+            if (!want.cancelMode().equals(c.cancelMode())) {
                 d.add("cancellation mode");
             }
-            List<String> reasons = cancel.getCancellationReason() == null || cancel.getCancellationReason().getOptions() == null
-                    ? List.of() : cancel.getCancellationReason().getOptions();
-            if (!new HashSet<>(reasons).equals(new HashSet<>(want.cancelReasons()))) {
+            if (!new HashSet<>(c.cancelReasons()).equals(new HashSet<>(want.cancelReasons()))) {
                 d.add("cancellation reasons");
             }
         }
-        var update = f.getSubscriptionUpdate();
         Map<String, List<String>> wantProducts = switchable(catalog, productIds, priceIds);
-        boolean updateOn = update != null && Boolean.TRUE.equals(update.getEnabled());
-        if (updateOn != !wantProducts.isEmpty()) {
+        if (c.updateEnabled() != !wantProducts.isEmpty()) {
             d.add("plan switching");
-        } else if (updateOn) {
-            if (!want.prorationBehavior().equals(update.getProrationBehavior())) {
+        } else if (c.updateEnabled()) {
+            if (!want.prorationBehavior().equals(c.prorationBehavior())) {
                 d.add("proration");
             }
             // Newer API versions return products only when asked for; compare them when present.
-            if (update.getProducts() != null) {
-                Map<String, java.util.Set<String>> have = new LinkedHashMap<>();
-                update.getProducts().forEach(p -> have.put(p.getProduct(), new HashSet<>(p.getPrices())));
+            if (c.updateProducts() != null) {
                 Map<String, java.util.Set<String>> wantSets = new LinkedHashMap<>();
                 wantProducts.forEach((k, v) -> wantSets.put(k, new HashSet<>(v)));
-                if (!have.equals(wantSets)) {
+                if (!c.updateProducts().equals(wantSets)) {
                     d.add("switchable prices");
                 }
             }

@@ -3,8 +3,6 @@ package dev.billingcli.stripe;
 import com.stripe.model.Price;
 import com.stripe.model.Product;
 import com.stripe.model.StripeCollection;
-import com.stripe.model.WebhookEndpoint;
-import com.stripe.model.billingportal.Configuration;
 import com.stripe.param.PriceCreateParams;
 import com.stripe.param.PriceListParams;
 import com.stripe.param.PriceUpdateParams;
@@ -13,9 +11,6 @@ import com.stripe.param.ProductListParams;
 import com.stripe.param.ProductSearchParams;
 import com.stripe.param.ProductUpdateParams;
 import com.stripe.param.SubscriptionListParams;
-import com.stripe.param.billingportal.ConfigurationCreateParams;
-import com.stripe.param.billingportal.ConfigurationListParams;
-import com.stripe.param.billingportal.ConfigurationUpdateParams;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -229,48 +224,6 @@ public final class CatalogGateway {
                     ? page.getData().get(page.getData().size() - 1).getId() : null;
         } while (after != null);
         return count;
-    }
-
-    // ---- billing portal configuration ----
-
-    /** The portal configurations of the account (one read of up to {@value #PAGE}). */
-    public List<Configuration> portalConfigurations() {
-        ConfigurationListParams params = ConfigurationListParams.builder().setLimit((long) PAGE).build();
-        return stripe.call("list billing portal configurations",
-                () -> stripe.client().v1().billingPortal().configurations().list(params)).getData();
-    }
-
-    /** @param fields the configuration as Stripe's form fields (the same shape serves create and update) */
-    public Configuration createPortalConfiguration(Map<String, Object> fields) {
-        ConfigurationCreateParams params = ConfigurationCreateParams.builder().putAllExtraParam(fields).build();
-        return stripe.call("create the billing portal configuration",
-                () -> stripe.client().v1().billingPortal().configurations().create(params, stripe.write()));
-    }
-
-    public Configuration updatePortalConfiguration(String id, Map<String, Object> fields) {
-        ConfigurationUpdateParams params = ConfigurationUpdateParams.builder().putAllExtraParam(fields).build();
-        return stripe.call("update billing portal configuration " + id,
-                () -> stripe.client().v1().billingPortal().configurations().update(id, params, stripe.write()));
-    }
-
-    // ---- webhook endpoints ----
-
-    public List<WebhookEndpoint> webhookEndpoints() {
-        var params = com.stripe.param.WebhookEndpointListParams.builder().setLimit((long) PAGE).build();
-        return stripe.call("list webhook endpoints", () -> stripe.client().v1().webhookEndpoints().list(params)).getData();
-    }
-
-    public WebhookEndpoint createWebhookEndpoint(com.stripe.param.WebhookEndpointCreateParams params) {
-        return stripe.call("create the webhook endpoint", () -> stripe.client().v1().webhookEndpoints().create(params, stripe.write()));
-    }
-
-    public WebhookEndpoint updateWebhookEndpoint(String id, com.stripe.param.WebhookEndpointUpdateParams params) {
-        return stripe.call("update webhook endpoint " + id,
-                () -> stripe.client().v1().webhookEndpoints().update(id, params, stripe.write()));
-    }
-
-    public void deleteWebhookEndpoint(String id) {
-        stripe.call("delete webhook endpoint " + id, () -> stripe.client().v1().webhookEndpoints().delete(id, stripe.write()));
     }
 
     // ---- mapping to our records ----

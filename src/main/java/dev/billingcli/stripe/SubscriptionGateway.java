@@ -18,6 +18,7 @@ import com.stripe.param.checkout.SessionCreateParams;
 import com.stripe.param.common.EmptyParam;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -96,7 +97,45 @@ public final class SubscriptionGateway {
 
     public record CheckoutSession(String id, String url, String clientSecret, String mode) {}
 
-    public CheckoutSession createCheckoutSession(SessionCreateParams params) {
+    /**
+     * A Checkout Session to create.
+     *
+     * @param metadata on the session and on what it creates (the subscription, or the payment intent)
+     * @param subscription subscription mode (a recurring price), else payment mode
+     * @param embedded the embedded page (needs {@code returnUrl}), else the hosted page ({@code successUrl})
+     */
+    public record CheckoutRequest(String customer, String clientReferenceId, Map<String, String> metadata, String priceId, int quantity,
+            boolean subscription, int trialDays, boolean promotionCodes, boolean embedded, String successUrl, String cancelUrl,
+            String returnUrl) {}
+
+    public CheckoutSession createCheckoutSession(CheckoutRequest r) {
+        SessionCreateParams.Builder b = SessionCreateParams.builder()
+                .setMode(r.subscription() ? SessionCreateParams.Mode.SUBSCRIPTION : SessionCreateParams.Mode.PAYMENT)
+                .setCustomer(r.customer())
+                .setClientReferenceId(r.clientReferenceId())
+                .putAllMetadata(r.metadata())
+                .addLineItem(SessionCreateParams.LineItem.builder().setPrice(r.priceId()).setQuantity((long) r.quantity()).build());
+        if (r.promotionCodes()) {
+            b.setAllowPromotionCodes(true);
+        }
+        if (r.embedded()) {
+            b.setUiMode(SessionCreateParams.UiMode.EMBEDDED_PAGE).setReturnUrl(r.returnUrl());
+        } else {
+            b.setUiMode(SessionCreateParams.UiMode.HOSTED_PAGE).setSuccessUrl(r.successUrl());
+            if (r.cancelUrl() != null) {
+                b.setCancelUrl(r.cancelUrl());
+            }
+        }
+        if (r.subscription()) {
+            SessionCreateParams.SubscriptionData.Builder sd = SessionCreateParams.SubscriptionData.builder().putAllMetadata(r.metadata());
+            if (r.trialDays() > 0) {
+                sd.setTrialPeriodDays((long) r.trialDays());
+            }
+            b.setSubscriptionData(sd.build());
+        } else {
+            b.setPaymentIntentData(SessionCreateParams.PaymentIntentData.builder().putAllMetadata(r.metadata()).build());
+        }
+        SessionCreateParams params = b.build();
         var s = stripe.call("create a Checkout Session", () -> stripe.client().v1().checkout().sessions().create(params, stripe.write()));
         return new CheckoutSession(s.getId(), s.getUrl(), s.getClientSecret(), s.getMode());
     }
@@ -140,18 +179,6 @@ public final class SubscriptionGateway {
         return s.getUrl();
     }
 
-    /** A portal configuration as the portal command and doctor need it. */
-    public record PortalConfiguration(String id, boolean active, boolean isDefault, boolean managed) {}
-
-    /** The account's portal configurations (one read of up to 100). */
-    public java.util.List<PortalConfiguration> portalConfigurations() {
-        var params = com.stripe.param.billingportal.ConfigurationListParams.builder().setLimit(100L).build();
-        return stripe.call("list billing portal configurations",
-                () -> stripe.client().v1().billingPortal().configurations().list(params)).getData().stream()
-                .map(c -> new PortalConfiguration(c.getId(), Boolean.TRUE.equals(c.getActive()), Boolean.TRUE.equals(c.getIsDefault()),
-                        c.getMetadata() != null && "billing".equals(c.getMetadata().get("managed_by"))))
-                .toList();
-    }
 
     // ------------------------------------------------------------------ subscriptions
 

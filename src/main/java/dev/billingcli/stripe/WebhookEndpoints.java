@@ -16,23 +16,31 @@ import java.util.Optional;
 public final class WebhookEndpoints {
     public record Outcome(String endpointId, String status, String secret, String message) {}
 
-    private final CatalogGateway stripe;
+    /** A webhook endpoint as this tool needs it. */
+    public record Endpoint(String id, String url) {}
 
-    public WebhookEndpoints(CatalogGateway stripe) {
+    private final StripeAccess stripe;
+
+    public WebhookEndpoints(StripeAccess stripe) {
         this.stripe = stripe;
     }
 
-    public Optional<WebhookEndpoint> find(String url) {
-        return stripe.webhookEndpoints().stream().filter(e -> url.equals(e.getUrl())).findFirst();
+    private Optional<WebhookEndpoint> find(String url) {
+        return list().stream().filter(e -> url.equals(e.getUrl())).findFirst();
     }
 
     /** The first endpoint that receives every handled type at our API version, if any. */
-    public Optional<WebhookEndpoint> findSuitable(List<String> eventTypes) {
-        return stripe.webhookEndpoints().stream()
+    public Optional<Endpoint> findSuitable(List<String> eventTypes) {
+        return list().stream()
                 .filter(e -> "enabled".equals(e.getStatus()) && Stripe.API_VERSION.equals(e.getApiVersion()))
                 .filter(e -> e.getEnabledEvents() != null
                         && (e.getEnabledEvents().contains("*") || new HashSet<>(e.getEnabledEvents()).containsAll(eventTypes)))
-                .findFirst();
+                .findFirst().map(e -> new Endpoint(e.getId(), e.getUrl()));
+    }
+
+    private List<WebhookEndpoint> list() {
+        var params = com.stripe.param.WebhookEndpointListParams.builder().setLimit((long) CatalogGateway.PAGE).build();
+        return stripe.call("list webhook endpoints", () -> stripe.client().v1().webhookEndpoints().list(params)).getData();
     }
 
     public Outcome register(String url, List<String> eventTypes, boolean recreate) {
@@ -48,7 +56,8 @@ public final class WebhookEndpoints {
                         + e.getApiVersion() + ", this tool speaks " + Stripe.API_VERSION
                         + "; an endpoint's version cannot be changed in place: run again with --recreate");
             }
-            stripe.deleteWebhookEndpoint(e.getId());
+            String old = e.getId();
+            stripe.call("delete webhook endpoint " + old, () -> stripe.client().v1().webhookEndpoints().delete(old, stripe.write()));
             WebhookEndpoint created = create(url, eventTypes);
             return new Outcome(created.getId(), "recreated", created.getSecret(), "deleted endpoint " + e.getId() + " (API version "
                     + e.getApiVersion() + ") and created " + created.getId() + " at " + Stripe.API_VERSION);
@@ -60,7 +69,8 @@ public final class WebhookEndpoints {
         }
         WebhookEndpointUpdateParams.Builder b = WebhookEndpointUpdateParams.builder().setDisabled(false);
         eventTypes.forEach(t -> b.addEnabledEvent(byValue(WebhookEndpointUpdateParams.EnabledEvent.values(), t)));
-        stripe.updateWebhookEndpoint(e.getId(), b.build());
+        String id = e.getId();
+        stripe.call("update webhook endpoint " + id, () -> stripe.client().v1().webhookEndpoints().update(id, b.build(), stripe.write()));
         return new Outcome(e.getId(), "updated", null, "updated endpoint " + e.getId() + " (events" + (enabled ? "" : ", enabled") + ")");
     }
 
@@ -69,7 +79,7 @@ public final class WebhookEndpoints {
                 .setApiVersion(byValue(WebhookEndpointCreateParams.ApiVersion.values(), Stripe.API_VERSION))
                 .setDescription("billing webhook-serve").putMetadata("managed_by", "billing");
         eventTypes.forEach(t -> b.addEnabledEvent(byValue(WebhookEndpointCreateParams.EnabledEvent.values(), t)));
-        return stripe.createWebhookEndpoint(b.build());
+        return stripe.call("create the webhook endpoint", () -> stripe.client().v1().webhookEndpoints().create(b.build(), stripe.write()));
     }
 
     /** stripe-java's enum constant whose wire value is {@code value}. */

@@ -1,6 +1,5 @@
 package dev.billingcli.support;
 
-import com.stripe.param.checkout.SessionCreateParams;
 import dev.billingcli.BillingException;
 import dev.billingcli.catalog.Catalog;
 import dev.billingcli.catalog.Cycle;
@@ -161,33 +160,9 @@ public final class SupportService {
         metadata.put(SubscriptionGateway.ACCOUNT_ID, r.accountId());
         metadata.put("billing_plan", plan.id());
         metadata.put("billing_cycle", cycle.key());
-        SessionCreateParams.Builder b = SessionCreateParams.builder()
-                .setMode(cycle.recurring() ? SessionCreateParams.Mode.SUBSCRIPTION : SessionCreateParams.Mode.PAYMENT)
-                .setCustomer(customer)
-                .setClientReferenceId(r.accountId())
-                .putAllMetadata(metadata)
-                .addLineItem(SessionCreateParams.LineItem.builder().setPrice(priceId).setQuantity((long) r.quantity()).build());
-        if (r.promotionCodes()) {
-            b.setAllowPromotionCodes(true);
-        }
-        if (r.ui() == Ui.EMBEDDED) {
-            b.setUiMode(SessionCreateParams.UiMode.EMBEDDED_PAGE).setReturnUrl(returnUrl);
-        } else {
-            b.setUiMode(SessionCreateParams.UiMode.HOSTED_PAGE).setSuccessUrl(successUrl);
-            if (cancelUrl != null) {
-                b.setCancelUrl(cancelUrl);
-            }
-        }
-        if (cycle.recurring()) {
-            SessionCreateParams.SubscriptionData.Builder sd = SessionCreateParams.SubscriptionData.builder().putAllMetadata(metadata);
-            if (trialDays > 0) {
-                sd.setTrialPeriodDays((long) trialDays);
-            }
-            b.setSubscriptionData(sd.build());
-        } else {
-            b.setPaymentIntentData(SessionCreateParams.PaymentIntentData.builder().putAllMetadata(metadata).build());
-        }
-        SubscriptionGateway.CheckoutSession session = gateway.createCheckoutSession(b.build());
+        SubscriptionGateway.CheckoutSession session = gateway.createCheckoutSession(new SubscriptionGateway.CheckoutRequest(customer,
+                r.accountId(), metadata, priceId, r.quantity(), cycle.recurring(), trialDays, r.promotionCodes(), r.ui() == Ui.EMBEDDED,
+                successUrl, cancelUrl, returnUrl));
         String customerId = customer;
         database.useTransaction(tx -> {
             Map<String, Object> after = new LinkedHashMap<>();
@@ -218,7 +193,7 @@ public final class SupportService {
      */
     public record PortalUse(String configurationId, String problem, String detail) {}
 
-    public static PortalUse portalUse(Catalog catalog, List<SubscriptionGateway.PortalConfiguration> configurations) {
+    public static PortalUse portalUse(Catalog catalog, List<dev.billingcli.stripe.PortalGateway.PortalConfiguration> configurations) {
         if (catalog.portal() != null) {
             return configurations.stream().filter(c -> c.managed() && c.active()).findFirst()
                     .map(c -> new PortalUse(c.id(), null, c.id() + " (managed by billing from plans.yaml portal:)"))
@@ -244,7 +219,7 @@ public final class SupportService {
         String url = returnUrl != null ? returnUrl : catalog.portal() != null ? catalog.portal().returnUrl() : null;
         SubscriptionGateway gateway = stripe.get();
         gateway.access().checkWritesAllowed();
-        PortalUse use = portalUse(catalog, gateway.portalConfigurations());
+        PortalUse use = portalUse(catalog, new dev.billingcli.stripe.PortalGateway(gateway.access()).configurations());
         if (use.problem() != null) {
             throw BillingException.notFound(use.problem());
         }

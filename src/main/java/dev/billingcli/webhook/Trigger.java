@@ -166,7 +166,7 @@ public final class Trigger {
         boolean trialCheckout = r.type().equals("checkout.session.completed") && plan.trialDays() > 0 && !payment;
         String status = r.status() != null ? r.status() : deleted ? "canceled" : trialCheckout ? "trialing" : "active";
         Map<String, Object> v = new LinkedHashMap<>();
-        v.put("api_version", com.stripe.Stripe.API_VERSION);
+        v.put("api_version", dev.billingcli.stripe.StripeVersions.API);
         v.put("created", now);
         v.put("account", r.accountId());
         v.put("email", "billing@" + r.accountId().replaceAll("[^A-Za-z0-9.-]", "-") + ".test");
