@@ -13,6 +13,8 @@ public final class ExitCode {
     public static final int SERVICE_FAILED = 3;
     /** Refused for safety: a live key without --live, … */
     public static final int REFUSED = 4;
+    /** Interrupted by Ctrl-C (128 + SIGINT, as shells report it); inside {@code billing shell} the prompt shows it. */
+    public static final int INTERRUPTED = 130;
 
     public record Entry(int code, String meaning) {}
 
@@ -21,7 +23,8 @@ public final class ExitCode {
             new Entry(DIFFERENCE_OR_NOT_FOUND, "a check found a difference, or the thing asked for does not exist"),
             new Entry(INVALID_INPUT, "usage or invalid input (bad flag, bad plans.yaml, unknown plan or account)"),
             new Entry(SERVICE_FAILED, "an outside service failed (Stripe, database)"),
-            new Entry(REFUSED, "refused for safety (live key without --live, …)"));
+            new Entry(REFUSED, "refused for safety (live key without --live, …)"),
+            new Entry(INTERRUPTED, "interrupted (Ctrl-C)"));
 
     private ExitCode() {}
 }

@@ -52,7 +52,7 @@ public final class BillingCommand implements Callable<Integer> {
             description = "Stripe secret or restricted key [env STRIPE_SECRET_KEY].")
     String stripeKey;
 
-    @Option(names = "--stripe-api-base", paramLabel = "URL", scope = ScopeType.INHERIT, order = 104, hidden = true,
+    @Option(names = "--stripe-api-base", paramLabel = "URL", scope = ScopeType.INHERIT, order = 104,
             description = "Stripe API base URL, for a local stand-in [env STRIPE_API_BASE].")
     String stripeApiBase;
 
@@ -197,6 +197,7 @@ public final class BillingCommand implements Callable<Integer> {
         });
         cl.setOut(out).setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setHelpFactory(HelpLayout::new);
         cl.setParameterExceptionHandler(BillingCommand::handleParameterException);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> handleFailure(ex, root, err));
         Map<String, String> codes = new LinkedHashMap<>();
@@ -229,6 +230,14 @@ public final class BillingCommand implements Callable<Integer> {
 
     private static void applyExitCodes(CommandLine cl, Map<String, String> codes) {
         cl.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(codes);
+        // the examples are command lines to copy: one line each, never wrapped inside a URL or an option
+        cl.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER, help -> {
+            StringBuilder footer = new StringBuilder();
+            for (String line : help.commandSpec().usageMessage().footer()) {
+                footer.append(String.format(line)).append(System.lineSeparator());
+            }
+            return footer.toString();
+        });
         cl.getSubcommands().values().forEach(sub -> applyExitCodes(sub, codes));
     }
 

@@ -172,8 +172,8 @@ final class EventsCommand implements Runnable {
     }
 
     @Command(name = "fetch",
-            description = {"Pull the handled events of a recent window from Stripe (/v1/events, which keeps 30 days) and process",
-                "the ones not stored yet: repairs a downtime of webhook-serve. Needs a Stripe key."},
+            description = {"Pull the handled events of a recent window from Stripe and process the ones not stored yet.",
+                "Repairs a downtime of webhook-serve; Stripe's /v1/events keeps 30 days. Needs a Stripe key."},
             footerHeading = "%nExamples:%n", footer = {"  billing events fetch --since 24h", "  billing events fetch --since 3d"})
     static final class Fetch implements Callable<Integer> {
         @Option(names = "--since", defaultValue = "24h", paramLabel = "WHEN",

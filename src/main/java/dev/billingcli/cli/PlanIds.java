@@ -6,7 +6,7 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * Completion candidates for {@code --plan}: the plan ids of the plans.yaml in the working directory
+ * Completion candidates for {@code --plan}: the ids of the plans with a price in the plans.yaml in the working directory
  * (or {@code BILLING_PLANS}) when the completion script is generated; none when there is no valid one.
  */
 public final class PlanIds implements Iterable<String> {
@@ -15,7 +15,8 @@ public final class PlanIds implements Iterable<String> {
         try {
             String configured = System.getenv("BILLING_PLANS");
             Path file = Path.of(configured != null && !configured.isBlank() ? configured : "plans.yaml");
-            return List.copyOf(CatalogLoader.load(file, file.toString()).plans().keySet()).iterator();
+            return CatalogLoader.load(file, file.toString()).plans().values().stream().filter(p -> !p.prices().isEmpty())
+                    .map(p -> p.id()).toList().iterator();
         } catch (RuntimeException e) {
             return List.<String>of().iterator();
         }

@@ -2,6 +2,7 @@ package dev.billingcli.cli;
 
 import dev.billingcli.ExitCode;
 import dev.billingcli.Services;
+import dev.billingcli.config.Secrets;
 import dev.billingcli.config.Settings;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -19,9 +20,11 @@ import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.UserInterruptException;
 import org.jline.reader.impl.DefaultParser;
+import org.jline.reader.impl.history.DefaultHistory;
 import org.jline.terminal.Terminal;
 import org.jline.utils.AttributedStyle;
 import org.jline.utils.AttributedStringBuilder;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code billing shell}: a REPL that runs every billing command with the same syntax, keeping one
@@ -48,12 +51,17 @@ public final class Shell {
     }
 
     public int run() {
+        CommandSpec commands = BillingCommand.commandLine(env, workingDir, new PrintWriter(Writer.nullWriter()),
+                new PrintWriter(Writer.nullWriter()), null).getCommandSpec();
+        // what makes no sense inside the shell is not offered by Tab
+        commands.removeSubcommand("shell");
+        commands.removeSubcommand("completion");
         LineReader reader = LineReaderBuilder.builder()
                 .terminal(terminal)
                 .appName("billing")
                 .parser(new DefaultParser())
-                .completer(new ShellCompleter(BillingCommand.commandLine(env, workingDir, new PrintWriter(Writer.nullWriter()),
-                        new PrintWriter(Writer.nullWriter()), null).getCommandSpec(), services, settings, workingDir))
+                .history(new RedactingHistory())
+                .completer(new ShellCompleter(commands, services, settings, workingDir))
                 .variable(LineReader.HISTORY_FILE, settings.dataDir().resolve("shell_history"))
                 .variable(LineReader.HISTORY_SIZE, 2000)
                 .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
@@ -147,7 +155,7 @@ public final class Shell {
             return result.get();
         } catch (CancellationException e) {
             terminal.writer().println("^C cancelled");
-            return ExitCode.SERVICE_FAILED;
+            return ExitCode.INTERRUPTED; // not a failure of Stripe or the database: the prompt shows [130]
         } catch (ExecutionException e) {
             terminal.writer().println("billing: " + e.getCause());
             return ExitCode.SERVICE_FAILED;
@@ -157,6 +165,18 @@ public final class Shell {
         } finally {
             terminal.handle(Terminal.Signal.INT, previous);
             terminal.writer().flush();
+        }
+    }
+
+    /**
+     * The history as typed, except secret values ({@code --stripe-key}, {@code --secret}, a password in a
+     * database URL, anything shaped like a Stripe key or signing secret), which are masked before the line
+     * is kept: the history file lives on disk in the data dir. Recalling such a line brings back the mask.
+     */
+    static final class RedactingHistory extends DefaultHistory {
+        @Override
+        public void add(java.time.Instant time, String line) {
+            super.add(time, Secrets.redact(line));
         }
     }
 

@@ -70,9 +70,10 @@ final class ShellCompleter implements Completer {
         return new App(settings, workingDir, message -> {}, services);
     }
 
+    /** The plans --plan accepts (checkout, webhook trigger): those with a price, not free or sold-by-hand ones. */
     private List<String> planIds() {
         try {
-            return new ArrayList<>(app().catalog().plans().keySet());
+            return app().catalog().plans().values().stream().filter(p -> !p.prices().isEmpty()).map(p -> p.id()).toList();
         } catch (RuntimeException e) {
             return List.of(); // no or invalid plans.yaml: nothing to suggest
         }

@@ -32,9 +32,10 @@ final class WebhookCommand implements Runnable {
     }
 
     @Command(name = "trigger",
-            description = {"Build a realistic event of the pinned API version for TYPE, for our catalog, sign it with the configured",
-                "secret and send it to webhook-serve (or, with --local, through the same code in this process).",
-                "Ids are stable per account, so a sequence of triggers moves one subscription through its life."},
+            description = {"Build a realistic signed event of TYPE for our catalog and send it to webhook-serve (or, with --local, "
+                + "process it here).",
+                "The event is of the pinned API version, signed with the configured secret, and goes through the same code as "
+                + "webhook-serve's. Ids are stable per account, so a sequence of triggers moves one subscription through its life."},
             footerHeading = "%nExamples:%n",
             footer = {"  billing webhook trigger checkout.session.completed --account acme --plan pro --local",
                 "  billing webhook trigger customer.subscription.updated --account acme --plan pro --cancel-at-period-end --local",

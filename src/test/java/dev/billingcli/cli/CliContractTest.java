@@ -158,7 +158,8 @@ class CliContractTest {
             assertThat(bash.out()).as(command).contains(command);
         }
         assertThat(bash.out()).contains("--allow-second", "--flow", "--at-period-end", "--dry-run", "--feature", "--since");
-        assertThat(bash.out()).containsPattern("PLAN_option_args=\\(\"free\" \"pro\" \"business\" \"credits_pack\" \"enterprise\"\\)");
+        // the plans --plan accepts: those with a price
+        assertThat(bash.out()).containsPattern("PLAN_option_args=\\(\"pro\" \"business\" \"credits_pack\"\\)");
         Result zsh = new CliRunner(dir).run("completion", "zsh");
         assertThat(zsh.out()).startsWith("#compdef billing").contains("bashcompinit");
     }

@@ -188,13 +188,56 @@ class ShellTest {
     }
 
     @Test
+    void secretValuesNeverReachTheHistoryFile() throws Exception {
+        type("--stripe-key sk_test_FAKE_typed_9876 plans validate\r");
+        awaitScreen("(test)> ");
+        type("webhook-serve --secret whsec_FAKE_typed_5678 --secret=whsec_FAKE_other_4321 --bogus\r");
+        awaitScreen("(test) [2]> ");
+        type("--database-url postgres://app:hunter2@127.0.0.1:1/billing plans list\r");
+        awaitScreen("(test)> ");
+        type("\u0004");
+        session.get(10, TimeUnit.SECONDS);
+        String history = Files.readString(dir.resolve(".billing/shell_history"));
+        assertThat(history).contains("--stripe-key sk_test_…9876 plans validate",
+                        "webhook-serve --secret whsec_…5678 --secret=whsec_…4321 --bogus",
+                        "--database-url postgres://app:***@127.0.0.1:1/billing plans list")
+                .doesNotContain("FAKE_typed", "FAKE_other", "hunter2");
+    }
+
+    @Test
+    void ctrlCOnWebhookServeIsAnInterruptionNotAServiceFailure() throws Exception {
+        type("webhook-serve --port 0 --secret whsec_FAKE_shell_serve_1234\r");
+        awaitScreen("webhook-serve listening on");
+        type("\u0003");
+        assertThat(awaitScreen("billing (test) [130]> ")).contains("^C cancelled");
+        assertThat(shell.lastExit()).isEqualTo(130);
+        type("plans validate\r"); // the next command that works clears it
+        assertThat(awaitScreen("billing (test)> ")).contains("valid");
+    }
+
+    @Test
+    void tabOffersNeitherShellNorCompletionAndOnlyPlansWithAPrice() throws Exception {
+        // each listing is read up to the prompt after a marker command, so all of it is on screen
+        type("s\t\t\u0015plans validate\r");
+        String commands = awaitScreen("(test)> ");
+        assertThat(commands).contains("status", "sync", "stripe:setup").doesNotContain("shell");
+
+        type("complet\t\r"); // 'completion' was the only match: now nothing completes, and the word runs as typed
+        assertThat(awaitScreen("(test) [2]> ")).contains("billing: Unexpected argument: 'complet'");
+
+        type("checkout --account acme --plan \t\t\u0015plans validate\r");
+        String plans = awaitScreen("(test)> ");
+        assertThat(plans).contains("business", "credits_pack").doesNotContain("enterprise").doesNotContain("free");
+    }
+
+    @Test
     void ctrlCCancelsARunningCommandAndKeepsTheShell() throws Exception {
         FakeStripe fake = stripe.fake();
         fake.holdResponses(); // Stripe hangs: the command waits for an answer
         type("stripe:verify\r");
         fake.awaitRequest("GET", "/v1/prices", WAIT);
         type("\u0003");
-        assertThat(awaitScreen("(test) [3]> ")).contains("cancelled");
+        assertThat(awaitScreen("(test) [130]> ")).contains("cancelled");
         fake.releaseResponses();
 
         type("plans\u0003"); // Ctrl-C at the prompt clears the line
