@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.stripe.param.checkout.SessionCreateParams;
 import dev.billingcli.BillingException;
 import dev.billingcli.fakestripe.FakeStripe;
 import dev.billingcli.fakestripe.FakeStripeExtension;
@@ -54,17 +53,15 @@ class SubscriptionGatewayTest {
     @Test
     void checkoutSessionsHostedAndEmbedded() {
         String customer = gateway.createCustomer("acme", null);
-        var hosted = gateway.createCheckoutSession(SessionCreateParams.builder().setMode(SessionCreateParams.Mode.SUBSCRIPTION)
-                .setCustomer(customer).setClientReferenceId("acme").setUiMode(SessionCreateParams.UiMode.HOSTED_PAGE)
-                .addLineItem(SessionCreateParams.LineItem.builder().setPrice(priceId).setQuantity(1L).build())
-                .setSuccessUrl("https://app.test/ok").setCancelUrl("https://app.test/pricing")
-                .setSubscriptionData(SessionCreateParams.SubscriptionData.builder().setTrialPeriodDays(14L)
-                        .putMetadata("account_id", "acme").build())
-                .build());
+        var hosted = gateway.createCheckoutSession(new SubscriptionGateway.CheckoutRequest(customer, "acme", java.util.Map.of("account_id", "acme"),
+                priceId, 1, true, 14, false, false, "https://app.test/ok", "https://app.test/pricing", null));
         assertThat(hosted.url()).startsWith("https://checkout.stripe.com/");
-        var embedded = gateway.createCheckoutSession(SessionCreateParams.builder().setMode(SessionCreateParams.Mode.SUBSCRIPTION)
-                .setCustomer(customer).setUiMode(SessionCreateParams.UiMode.EMBEDDED_PAGE).setReturnUrl("https://app.test/return")
-                .addLineItem(SessionCreateParams.LineItem.builder().setPrice(priceId).setQuantity(1L).build()).build());
+        var request = fake.requests().stream().filter(r -> r.path().equals("/v1/checkout/sessions")).findFirst().orElseThrow();
+        assertThat(request.params()).containsEntry("mode", "subscription").containsEntry("ui_mode", "hosted_page")
+                .containsEntry("success_url", "https://app.test/ok").containsEntry("client_reference_id", "acme");
+        assertThat(request.params().get("subscription_data").toString()).contains("trial_period_days=14").contains("account_id=acme");
+        var embedded = gateway.createCheckoutSession(new SubscriptionGateway.CheckoutRequest(customer, "acme", java.util.Map.of(), priceId, 1,
+                true, 0, false, true, null, null, "https://app.test/return"));
         assertThat(embedded.clientSecret()).isNotBlank();
         assertThat(embedded.url()).isNull();
     }

@@ -1,0 +1,78 @@
+package dev.billingcli;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The shape of the code, as rules that fail the build: Jdbi only in {@code store/}, stripe-java only in
+ * {@code stripe/}, commands that reach neither, subscription state written only through the ledger, and
+ * no cycles between packages.
+ */
+class ArchitectureTest {
+    private static JavaClasses main;
+
+    @BeforeAll
+    static void importMain() {
+        main = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("dev.billingcli");
+    }
+
+    static final ArchRule ONLY_STORE_TOUCHES_JDBI = noClasses().that().resideOutsideOfPackage("dev.billingcli.store..")
+            .should().dependOnClassesThat().resideInAnyPackage("org.jdbi..")
+            .because("PostgreSQL is reached only through store/ (repositories and the Tx unit of work)");
+
+    static final ArchRule ONLY_STRIPE_TOUCHES_STRIPE_JAVA = noClasses().that().resideOutsideOfPackage("dev.billingcli.stripe..")
+            .should().dependOnClassesThat().resideInAnyPackage("com.stripe..")
+            .because("gateways in stripe/ take and return our own records");
+
+    static final ArchRule COMMANDS_REACH_NEITHER_LIBRARY = noClasses().that().resideInAPackage("dev.billingcli.cli..")
+            .should().dependOnClassesThat().resideInAnyPackage("com.stripe..", "org.jdbi..")
+            .because("a command is options, one call into the core and one renderer");
+
+    static final ArchRule ONLY_THE_LEDGER_WRITES_SUBSCRIPTIONS = noClasses()
+            .that().resideOutsideOfPackages("dev.billingcli.ledger..", "dev.billingcli.store..")
+            .should().callMethod("dev.billingcli.store.SubscriptionStore", "replace",
+                    "dev.billingcli.subscription.Subscription", "java.time.Instant", "java.lang.String")
+            .orShould().callMethod("dev.billingcli.store.SubscriptionStore", "insertIfAbsent",
+                    "dev.billingcli.subscription.Subscription", "java.time.Instant", "java.lang.String")
+            .orShould().callMethod("dev.billingcli.store.SubscriptionStore", "changeStatus",
+                    "java.lang.String", "java.util.List", "java.lang.String", "java.time.Instant", "java.lang.String")
+            .orShould().callMethod("dev.billingcli.store.SubscriptionStore", "recordFromCheckout",
+                    "java.lang.String", "java.lang.String", "java.lang.String", "java.lang.String", "java.lang.String")
+            .orShould().callMethod("dev.billingcli.store.SubscriptionStore", "settlePending", "java.lang.String", "java.lang.String")
+            .orShould().callMethod("dev.billingcli.store.SubscriptionStore", "linkAccount", "java.lang.String", "java.lang.String")
+            .because("one write path for subscription state: webhooks, support actions, sync and replays all go through the ledger");
+
+    static final ArchRule NO_PACKAGE_CYCLES = slices().matching("dev.billingcli.(*)..").should().beFreeOfCycles();
+
+    @Test
+    void onlyStoreTouchesJdbi() {
+        ONLY_STORE_TOUCHES_JDBI.check(main);
+    }
+
+    @Test
+    void onlyStripeTouchesStripeJava() {
+        ONLY_STRIPE_TOUCHES_STRIPE_JAVA.check(main);
+    }
+
+    @Test
+    void commandsReachNeitherStripeJavaNorJdbi() {
+        COMMANDS_REACH_NEITHER_LIBRARY.check(main);
+    }
+
+    @Test
+    void onlyTheLedgerWritesSubscriptions() {
+        ONLY_THE_LEDGER_WRITES_SUBSCRIPTIONS.check(main);
+    }
+
+    @Test
+    void noCyclesBetweenPackages() {
+        NO_PACKAGE_CYCLES.check(main);
+    }
+}
