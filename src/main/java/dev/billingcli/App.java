@@ -114,6 +114,39 @@ public final class App implements AutoCloseable {
         return stripe;
     }
 
+    // ------------------------------------------------------------------ the webhook pipeline's parts
+
+    /** The event processor, with Stripe fetches to settle same-second ties when a Stripe key is configured. */
+    public dev.billingcli.webhook.EventProcessor eventProcessor() {
+        dev.billingcli.stripe.EventsGateway events = settings.stripeKey() != null ? new dev.billingcli.stripe.EventsGateway(stripe()) : null;
+        return new dev.billingcli.webhook.EventProcessor(database(), catalog(), events == null ? null : events::subscription);
+    }
+
+    public dev.billingcli.webhook.EventLog eventLog() {
+        return new dev.billingcli.webhook.EventLog(database(), eventProcessor());
+    }
+
+    /**
+     * The signing secrets: {@code --secret} flags, else {@code STRIPE_WEBHOOK_SECRET} (comma-separated, for
+     * rotation). None → exit 2: the listener fails closed, there is no flag to skip verification.
+     */
+    public java.util.List<String> webhookSecrets(java.util.List<String> flags) {
+        java.util.List<String> secrets = new java.util.ArrayList<>();
+        String configured = settings.env("STRIPE_WEBHOOK_SECRET");
+        for (String value : flags != null && !flags.isEmpty() ? flags : configured != null ? java.util.List.of(configured) : java.util.List.<String>of()) {
+            for (String s : value.split(",")) {
+                if (!s.isBlank()) {
+                    secrets.add(s.strip());
+                }
+            }
+        }
+        if (secrets.isEmpty()) {
+            throw BillingException.invalid("no webhook signing secret: set STRIPE_WEBHOOK_SECRET (billing stripe:webhook --write-env .env"
+                    + " creates one) or pass --secret; unsigned events are never accepted");
+        }
+        return secrets;
+    }
+
     @Override
     public void close() {
         if (database != null) {

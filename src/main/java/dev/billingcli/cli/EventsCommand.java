@@ -9,7 +9,6 @@ import dev.billingcli.stripe.EventsGateway;
 import dev.billingcli.webhook.EventLog;
 import dev.billingcli.webhook.EventProcessor;
 import dev.billingcli.webhook.Outcome;
-import dev.billingcli.webhook.Pipeline;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -96,7 +95,7 @@ final class EventsCommand implements Runnable {
                 throw BillingException.invalid("--limit must be at least 1");
             }
             App app = Commands.app(spec);
-            List<StoredEvent> events = Pipeline.eventLog(app).list(new Filter(account, type, outcome, limit));
+            List<StoredEvent> events = app.eventLog().list(new Filter(account, type, outcome, limit));
             Output out = Commands.output(spec);
             if (out.json()) {
                 out.json(events.stream().map(EventsCommand::row).toList());
@@ -121,7 +120,7 @@ final class EventsCommand implements Runnable {
         @Override
         public void run() {
             App app = Commands.app(spec);
-            StoredEvent e = Pipeline.eventLog(app).find(id)
+            StoredEvent e = app.eventLog().find(id)
                     .orElseThrow(() -> BillingException.notFound("no stored event " + id + " (see billing events list)"));
             Output out = Commands.output(spec);
             Object payload;
@@ -160,7 +159,7 @@ final class EventsCommand implements Runnable {
                 throw BillingException.invalid("give event ids or --failed");
             }
             App app = Commands.app(spec);
-            EventLog log = Pipeline.eventLog(app);
+            EventLog log = app.eventLog();
             List<EventProcessor.Result> results = failed ? log.replayFailed() : log.replay(ids);
             Output out = Commands.output(spec);
             if (results.isEmpty() && !out.json()) {
@@ -189,7 +188,7 @@ final class EventsCommand implements Runnable {
             Instant from = TimeArgs.since("--since", since, now);
             App app = Commands.app(spec);
             EventsGateway stripe = new EventsGateway(app.stripe());
-            EventLog.FetchReport report = Pipeline.eventLog(app).fetch(from, now, stripe);
+            EventLog.FetchReport report = app.eventLog().fetch(from, now, stripe);
             Output out = Commands.output(spec);
             List<EventProcessor.Result> fresh = report.results().stream().filter(r -> r.outcome() != Outcome.DUPLICATE).toList();
             if (out.json()) {

@@ -5,8 +5,7 @@ import dev.billingcli.BillingException;
 import dev.billingcli.ExitCode;
 import dev.billingcli.catalog.Cycle;
 import dev.billingcli.webhook.EventProcessor;
-import dev.billingcli.webhook.Pipeline;
-import dev.billingcli.webhook.Trigger;
+import dev.billingcli.trigger.Trigger;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -95,11 +94,11 @@ final class WebhookCommand implements Runnable {
                 throw BillingException.invalid("--quantity must be at least 1");
             }
             App app = Commands.app(spec);
-            String signingSecret = Pipeline.secrets(app, secret == null ? null : List.of(secret)).get(0);
+            String signingSecret = app.webhookSecrets(secret == null ? null : List.of(secret)).get(0);
             List<Trigger.Built> events = Trigger.build(new Trigger.Request(type, account, plan, c, cancelAtPeriodEnd, status, quantity,
                     unpaid ? "unpaid" : "paid", billingReason, Instant.now()), app.catalog());
             Output out = Commands.output(spec);
-            EventProcessor processor = local ? Pipeline.processor(app) : null;
+            EventProcessor processor = local ? app.eventProcessor() : null;
             String target = url != null ? url : "http://127.0.0.1:4242/webhook";
             List<Map<String, Object>> rows = new ArrayList<>();
             int code = ExitCode.OK;

@@ -3,7 +3,6 @@ package dev.billingcli.cli;
 import dev.billingcli.App;
 import dev.billingcli.BillingException;
 import dev.billingcli.ExitCode;
-import dev.billingcli.webhook.Pipeline;
 import dev.billingcli.webhook.WebhookServer;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -61,12 +60,12 @@ final class WebhookServeCommand implements Callable<Integer> {
             throw BillingException.invalid("--port must be 0-65535, --tolerance and --threads positive");
         }
         App app = Commands.app(spec);
-        List<String> keys = Pipeline.secrets(app, secrets);
+        List<String> keys = app.webhookSecrets(secrets);
         app.databasePoolSize(Math.max(2, Math.min(threads, 16)));
         PrintWriter err = spec.commandLine().getErr();
         WebhookServer server = new WebhookServer(
                 new WebhookServer.Config(host, port, path, keys, Duration.ofSeconds(toleranceSeconds), threads),
-                Pipeline.processor(app), app.database(), line -> {
+                app.eventProcessor(), app.database(), line -> {
                     synchronized (err) {
                         err.println(Instant.now() + " " + line);
                         err.flush();

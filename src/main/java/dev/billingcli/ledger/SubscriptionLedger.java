@@ -8,6 +8,7 @@ import dev.billingcli.store.Tx;
 import dev.billingcli.subscription.StateChange;
 import dev.billingcli.subscription.Subscription;
 import dev.billingcli.subscription.SubscriptionOrdering;
+import dev.billingcli.subscription.SubscriptionStatus;
 import dev.billingcli.subscription.SubscriptionOrdering.Decision;
 import dev.billingcli.subscription.SubscriptionOrdering.Held;
 import java.time.Instant;
@@ -173,21 +174,22 @@ public final class SubscriptionLedger {
      * A status change an invoice event reports (paid: past_due → active; failed: active → past_due):
      * applied only when the event is strictly newer than the state held, and only from the given statuses.
      */
-    public boolean invoiceStatus(Tx tx, String subscriptionId, List<String> from, String to, Instant created, String eventId) {
-        return tx.subscriptions().changeStatus(subscriptionId, from, to, created, eventId);
+    public boolean invoiceStatus(Tx tx, String subscriptionId, List<SubscriptionStatus> from, SubscriptionStatus to, Instant created,
+            String eventId) {
+        return tx.subscriptions().changeStatus(subscriptionId, from.stream().map(SubscriptionStatus::wire).toList(), to.wire(), created, eventId);
     }
 
     /**
      * A subscription row from a checkout session alone, before any state from Stripe (a pending payment,
      * or no key to fetch the state). It never replaces a state that came from Stripe.
      */
-    public void fromCheckout(Tx tx, String subscriptionId, String customerId, String accountId, String planId, String status) {
-        tx.subscriptions().recordFromCheckout(subscriptionId, customerId, accountId, planId, status);
+    public void fromCheckout(Tx tx, String subscriptionId, String customerId, String accountId, String planId, SubscriptionStatus status) {
+        tx.subscriptions().recordFromCheckout(subscriptionId, customerId, accountId, planId, status.wire());
     }
 
     /** Ends a pending checkout payment on a row that no state from Stripe has replaced yet. */
-    public boolean settlePending(Tx tx, String subscriptionId, String status) {
-        return tx.subscriptions().settlePending(subscriptionId, status);
+    public boolean settlePending(Tx tx, String subscriptionId, SubscriptionStatus status) {
+        return tx.subscriptions().settlePending(subscriptionId, status.wire());
     }
 
     // ------------------------------------------------------------------ accounts

@@ -94,30 +94,35 @@ public record Subscription(
 
     // ---- state, as predicates built from each other
 
+    /** The status as our enum; null for a status Stripe added after this build. */
+    public SubscriptionStatus state() {
+        return SubscriptionStatus.of(status);
+    }
+
     public boolean active() {
-        return "active".equals(status);
+        return state() == SubscriptionStatus.ACTIVE;
     }
 
     public boolean onTrial() {
-        return "trialing".equals(status);
+        return state() == SubscriptionStatus.TRIALING;
     }
 
     public boolean pastDue() {
-        return "past_due".equals(status);
+        return state() == SubscriptionStatus.PAST_DUE;
     }
 
     public boolean canceled() {
-        return "canceled".equals(status);
+        return state() == SubscriptionStatus.CANCELED;
     }
 
     /** Checkout finished but the money has not arrived (bank transfer, SEPA debit…). */
     public boolean pending() {
-        return status != null && status.startsWith("pending_");
+        return state() != null && state().pending();
     }
 
     /** Not ended: still running, or about to (a second checkout would double-bill). */
     public boolean running() {
-        return !canceled() && !"incomplete_expired".equals(status);
+        return state() == null || !state().ended();
     }
 
     public boolean cancelScheduled() {

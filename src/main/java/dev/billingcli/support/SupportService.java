@@ -294,7 +294,7 @@ public final class SupportService {
         SubscriptionGateway gateway = stripe.get();
         StripeState live = gateway.subscription(stored.id());
         Subscription now = ledger.read(live.object());
-        if (now.canceled() || "incomplete_expired".equals(now.status())) {
+        if (!now.running()) {
             Instant ended = now.endedAt() != null ? now.endedAt() : now.canceledAt();
             database.useTransaction(tx -> store(tx, live, "refresh", null));
             throw BillingException.notFound(now.id() + " ended" + (ended != null ? " on " + ended.toString().substring(0, 10) : "")

@@ -17,7 +17,7 @@ public final class EventLog {
     private final Database database;
     private final EventProcessor processor;
 
-    EventLog(Database database, EventProcessor processor) {
+    public EventLog(Database database, EventProcessor processor) {
         this.database = database;
         this.processor = processor;
     }

@@ -1,5 +1,6 @@
 package dev.billingcli.webhook;
 
+import dev.billingcli.trigger.Trigger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.billingcli.CliRunner;

@@ -1,5 +1,6 @@
 package dev.billingcli.webhook.handlers;
 
+import dev.billingcli.subscription.SubscriptionStatus;
 import dev.billingcli.webhook.Handler;
 import dev.billingcli.webhook.HandlerContext;
 import dev.billingcli.webhook.Outcome;
@@ -13,8 +14,8 @@ public final class CheckoutSessionAsyncPaymentFailedHandler implements Handler {
         if (s.mode().equals("payment")) {
             s.recordPurchase(c, account, "failed");
         } else if (s.subscriptionId() != null) {
-            if (!c.ledger().settlePending(c.tx(), s.subscriptionId(), "incomplete")) {
-                s.recordSubscription(c, account, "incomplete");
+            if (!c.ledger().settlePending(c.tx(), s.subscriptionId(), SubscriptionStatus.INCOMPLETE)) {
+                s.recordSubscription(c, account, SubscriptionStatus.INCOMPLETE);
             }
         }
         c.note("payment failed");

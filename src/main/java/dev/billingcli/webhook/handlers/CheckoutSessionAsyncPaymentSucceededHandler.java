@@ -1,5 +1,6 @@
 package dev.billingcli.webhook.handlers;
 
+import dev.billingcli.subscription.SubscriptionStatus;
 import dev.billingcli.store.PurchaseStore.Purchase;
 import dev.billingcli.webhook.Handler;
 import dev.billingcli.webhook.HandlerContext;
@@ -15,8 +16,8 @@ public final class CheckoutSessionAsyncPaymentSucceededHandler implements Handle
             Purchase p = s.recordPurchase(c, account, "paid");
             s.grantCredits(c, p);
         } else if (s.subscriptionId() != null) {
-            if (!c.ledger().settlePending(c.tx(), s.subscriptionId(), "active")) {
-                s.recordSubscription(c, account, "active");
+            if (!c.ledger().settlePending(c.tx(), s.subscriptionId(), SubscriptionStatus.ACTIVE)) {
+                s.recordSubscription(c, account, SubscriptionStatus.ACTIVE);
             }
         }
         return Outcome.APPLIED;

@@ -1,5 +1,6 @@
 package dev.billingcli.webhook.handlers;
 
+import dev.billingcli.subscription.SubscriptionStatus;
 import dev.billingcli.store.PurchaseStore.Purchase;
 import dev.billingcli.webhook.Handler;
 import dev.billingcli.webhook.HandlerContext;
@@ -20,14 +21,14 @@ public final class CheckoutSessionCompletedHandler implements Handler {
             case "subscription" -> {
                 if (s.paid()) {
                     // the state comes with customer.subscription.created; an empty row until then
-                    s.recordSubscription(c, account, "incomplete");
+                    s.recordSubscription(c, account, SubscriptionStatus.INCOMPLETE);
                 } else if (s.subscriptionId() != null) {
                     c.ledger().fromCheckout(c.tx(), s.subscriptionId(), s.customerId(), account, s.planId(), s.pendingStatus());
-                    c.note(s.pendingStatus() + " until checkout.session.async_payment_succeeded");
+                    c.note(s.pendingStatus().wire() + " until checkout.session.async_payment_succeeded");
                 }
             }
             case "payment" -> {
-                Purchase p = s.recordPurchase(c, account, s.paid() ? "paid" : s.pendingStatus());
+                Purchase p = s.recordPurchase(c, account, s.paid() ? "paid" : s.pendingStatus().wire());
                 s.grantCredits(c, p);
             }
             default -> c.note("mode " + s.mode() + ": account linked, nothing else to record");

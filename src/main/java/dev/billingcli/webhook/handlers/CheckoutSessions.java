@@ -1,5 +1,6 @@
 package dev.billingcli.webhook.handlers;
 
+import dev.billingcli.subscription.SubscriptionStatus;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.billingcli.catalog.Plan;
 import dev.billingcli.ledger.SubscriptionLedger;
@@ -38,8 +39,8 @@ record CheckoutSessions(String id, String accountId, String customerId, String m
     }
 
     /** The status while the money is on its way: a bank transfer (customer balance) or another delayed method. */
-    String pendingStatus() {
-        return paymentMethodTypes.contains("customer_balance") ? "pending_bank_transfer" : "pending_payment";
+    SubscriptionStatus pendingStatus() {
+        return paymentMethodTypes.contains("customer_balance") ? SubscriptionStatus.PENDING_BANK_TRANSFER : SubscriptionStatus.PENDING_PAYMENT;
     }
 
     /** Links account and customer (when the session names the account) and returns the account, if known. */
@@ -78,7 +79,7 @@ record CheckoutSessions(String id, String accountId, String customerId, String m
     }
 
     /** The subscription's state from Stripe when a key is configured; else a row from the session alone. */
-    void recordSubscription(HandlerContext c, String account, String statusWithoutState) {
+    void recordSubscription(HandlerContext c, String account, SubscriptionStatus statusWithoutState) {
         if (subscriptionId == null) {
             return;
         }

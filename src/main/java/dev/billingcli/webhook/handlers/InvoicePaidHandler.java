@@ -1,5 +1,6 @@
 package dev.billingcli.webhook.handlers;
 
+import dev.billingcli.subscription.SubscriptionStatus;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.billingcli.catalog.Plan;
 import dev.billingcli.ledger.SubscriptionLedger;
@@ -34,7 +35,7 @@ public class InvoicePaidHandler implements Handler {
             c.note("not a subscription invoice");
             return Outcome.APPLIED;
         }
-        ledger.invoiceStatus(c.tx(), inv.subscriptionId(), List.of("past_due", "unpaid"), "active", c.event().created(), c.event().id());
+        ledger.invoiceStatus(c.tx(), inv.subscriptionId(), List.of(SubscriptionStatus.PAST_DUE, SubscriptionStatus.UNPAID), SubscriptionStatus.ACTIVE, c.event().created(), c.event().id());
         if (!inv.startsPeriod()) {
             return Outcome.APPLIED;
         }

@@ -1,5 +1,6 @@
 package dev.billingcli.webhook.handlers;
 
+import dev.billingcli.subscription.SubscriptionStatus;
 import dev.billingcli.webhook.Handler;
 import dev.billingcli.webhook.HandlerContext;
 import dev.billingcli.webhook.Outcome;
@@ -12,7 +13,7 @@ public final class InvoicePaymentFailedHandler implements Handler {
         Invoices inv = Invoices.of(c.event().object());
         c.account(c.ledger().accountOf(c.tx(), inv.customerId(), inv.metadataAccount()));
         if (inv.subscriptionId() != null) {
-            c.ledger().invoiceStatus(c.tx(), inv.subscriptionId(), List.of("active", "trialing"), "past_due",
+            c.ledger().invoiceStatus(c.tx(), inv.subscriptionId(), List.of(SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING), SubscriptionStatus.PAST_DUE,
                     c.event().created(), c.event().id());
         }
         return Outcome.APPLIED;

@@ -1,4 +1,4 @@
-package dev.billingcli.webhook;
+package dev.billingcli.trigger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,6 +9,11 @@ import dev.billingcli.catalog.Catalog;
 import dev.billingcli.catalog.Cycle;
 import dev.billingcli.catalog.Plan;
 import dev.billingcli.catalog.PlanPrice;
+import dev.billingcli.webhook.EventProcessor;
+import dev.billingcli.webhook.Handlers;
+import dev.billingcli.webhook.Rejection;
+import dev.billingcli.webhook.SignatureVerifier;
+import dev.billingcli.webhook.StripeEvent;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -38,10 +43,11 @@ import java.util.regex.Pattern;
  * subscription through its life.
  */
 public final class Trigger {
-    private static final String TEMPLATES = "/dev/billingcli/webhook/events/";
+    private static final String TEMPLATES = "/dev/billingcli/trigger/events/";
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([a-z_.]+)}");
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final HexFormat HEX = HexFormat.of();
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     /**
      * @param planId null for the catalog's first recurring plan
@@ -123,7 +129,7 @@ public final class Trigger {
         }
         String json = render(type + ".json", v);
         try {
-            return new Built(id, type, StripeEvent.JSON.readTree(json).toString());
+            return new Built(id, type, JSON.readTree(json).toString());
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("payload file for " + type + " is not JSON once filled: " + e.getOriginalMessage());
         }
@@ -138,9 +144,9 @@ public final class Trigger {
         before.put("canceled_at", null);
         before.put("quantity", 1);
         try {
-            JsonNode b = StripeEvent.JSON.readTree(render("objects/subscription.json", before));
-            JsonNode a = StripeEvent.JSON.readTree(render("objects/subscription.json", after));
-            ObjectNode prev = StripeEvent.JSON.createObjectNode();
+            JsonNode b = JSON.readTree(render("objects/subscription.json", before));
+            JsonNode a = JSON.readTree(render("objects/subscription.json", after));
+            ObjectNode prev = JSON.createObjectNode();
             a.fields().forEachRemaining(f -> {
                 JsonNode old = b.get(f.getKey());
                 if (old != null && !old.equals(f.getValue())) {
@@ -160,8 +166,8 @@ public final class Trigger {
         boolean deleted = r.type().equals("customer.subscription.deleted");
         // one period for every trigger of the day (a deletion ends the subscription within it, at once),
         // so a sequence of triggers continues one state instead of moving the period back and forth
-        long periodEnd = now - 86400 + length;
-        long periodStart = periodEnd - length;
+        long periodStart = now - Math.floorMod(now, 86400L) - 86400; // yesterday, 00:00 UTC: the same for every trigger of a day
+        long periodEnd = periodStart + length;
         boolean unpaid = "unpaid".equals(r.paymentStatus());
         boolean trialCheckout = r.type().equals("checkout.session.completed") && plan.trialDays() > 0 && !payment;
         String status = r.status() != null ? r.status() : deleted ? "canceled" : trialCheckout ? "trialing" : "active";
