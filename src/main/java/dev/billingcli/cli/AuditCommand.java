@@ -1,15 +1,15 @@
 package dev.billingcli.cli;
 
-import dev.billingcli.App;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.billingcli.ExitCode;
 import dev.billingcli.store.AuditLog;
+import dev.billingcli.support.AuditService;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -19,8 +19,8 @@ import picocli.CommandLine.Spec;
         footerHeading = "%nExamples:%n",
         footer = {"  billing audit --account acme", "  billing audit --since 7d", "  billing -o json audit --since 2026-11-01"})
 final class AuditCommand implements Callable<Integer> {
-    @Option(names = "--account", paramLabel = "ID", description = "Only this account.")
-    String account;
+    @Mixin
+    AccountFilterOption account;
 
     @Option(names = "--since", paramLabel = "WHEN", description = "A date (2026-11-01), an ISO time, or a span back from now (24h, 7d).")
     String since;
@@ -37,28 +37,14 @@ final class AuditCommand implements Callable<Integer> {
             throw dev.billingcli.BillingException.invalid("--limit must be at least 1");
         }
         Instant from = since == null ? null : TimeArgs.since("--since", since, Instant.now());
-        App app = Commands.app(spec);
-        List<AuditLog.Entry> entries = new dev.billingcli.support.LicenseService(app.database(),
-                AuditLog.actor(app.settings().env("BILLING_ACTOR"))).audit(account, from, limit);
+        List<AuditLog.Entry> entries = new AuditService(Commands.app(spec).database()).entries(account.id, from, limit);
         Output out = Commands.output(spec);
         if (out.json()) {
-            List<Object> rows = new ArrayList<>();
-            for (AuditLog.Entry e : entries) {
-                Map<String, Object> r = new LinkedHashMap<>();
-                r.put("at", e.at().toString());
-                r.put("actor", e.actor());
-                r.put("command", e.command());
-                r.put("account", e.accountId());
-                r.put("reason", e.reason());
-                r.put("before", e.before());
-                r.put("after", e.after());
-                rows.add(r);
-            }
-            out.json(Map.of("entries", rows));
+            out.json(new Json(entries.stream().map(Entry::of).toList()));
             return ExitCode.OK;
         }
         if (entries.isEmpty()) {
-            out.line("No audit entries" + (account != null ? " for " + account : "") + (since != null ? " since " + since : "") + ".");
+            out.line("No audit entries" + (account.id != null ? " for " + account.id : "") + (since != null ? " since " + since : "") + ".");
             return ExitCode.OK;
         }
         List<List<String>> rows = new ArrayList<>();
@@ -70,7 +56,17 @@ final class AuditCommand implements Callable<Integer> {
         return ExitCode.OK;
     }
 
-    private static String compact(com.fasterxml.jackson.databind.JsonNode node) {
+    /** {@code -o json audit}. */
+    record Json(List<Entry> entries) {}
+
+    /** One audit row; {@code before} and {@code after} are the snapshots as recorded at the time, verbatim. */
+    record Entry(Instant at, String actor, String command, String account, String reason, JsonNode before, JsonNode after) {
+        static Entry of(AuditLog.Entry e) {
+            return new Entry(e.at(), e.actor(), e.command(), e.accountId(), e.reason(), e.before(), e.after());
+        }
+    }
+
+    private static String compact(JsonNode node) {
         return node == null || node.isNull() ? "–" : node.toString();
     }
 }

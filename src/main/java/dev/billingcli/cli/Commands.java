@@ -14,7 +14,11 @@ final class Commands {
     static Output output(CommandSpec spec) {
         App app = app(spec);
         // Colour only for a person at a terminal: never in pipes, files or JSON.
-        boolean terminal = System.console() != null && !"dumb".equals(app.settings().env("TERM"));
-        return new Output(spec.commandLine().getOut(), app.settings().json(), app.settings().color() && terminal);
+        return new Output(spec.commandLine().getOut(), app.settings().json(), app.settings().color() && terminal(spec));
+    }
+
+    /** A person at a terminal: the JVM has a console (stdin and stdout not redirected) that is not dumb. */
+    static boolean terminal(CommandSpec spec) {
+        return System.console() != null && !"dumb".equals(app(spec).settings().env("TERM"));
     }
 }

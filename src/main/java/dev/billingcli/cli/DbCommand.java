@@ -3,9 +3,7 @@ package dev.billingcli.cli;
 import dev.billingcli.App;
 import dev.billingcli.store.Database;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -37,16 +35,15 @@ final class DbCommand implements Runnable {
             String current = all.stream().filter(m -> m.installedOn() != null).reduce((a, b) -> b).map(Database.Migration::version).orElse("none");
             Output out = Commands.output(spec);
             if (out.json()) {
-                Map<String, Object> r = new LinkedHashMap<>();
-                r.put("database", db.description());
-                r.put("applied", applied);
-                r.put("version", current);
-                out.json(r);
+                out.json(new Json(db.description(), applied, current));
             } else {
                 out.line((applied == 0 ? "Schema is up to date" : "Applied " + applied + " migration(s)") + " at version " + current
                         + " on " + db.description() + ".");
             }
         }
+
+        /** {@code -o json db migrate}. */
+        record Json(String database, int applied, String version) {}
     }
 
     @Command(name = "status", description = "Where the database is, and its applied and pending migrations.",
@@ -63,20 +60,7 @@ final class DbCommand implements Runnable {
             long pending = all.stream().filter(m -> m.state().equals("pending")).count();
             Output out = Commands.output(spec);
             if (out.json()) {
-                List<Object> ms = new ArrayList<>();
-                for (Database.Migration m : all) {
-                    Map<String, Object> mj = new LinkedHashMap<>();
-                    mj.put("version", m.version());
-                    mj.put("description", m.description());
-                    mj.put("state", m.state());
-                    mj.put("installed_on", m.installedOn());
-                    ms.add(mj);
-                }
-                Map<String, Object> r = new LinkedHashMap<>();
-                r.put("database", db.description());
-                r.put("pending", pending);
-                r.put("migrations", ms);
-                out.json(r);
+                out.json(new Json(db.description(), pending, all));
                 return;
             }
             out.line("Database: " + db.description());
@@ -87,5 +71,8 @@ final class DbCommand implements Runnable {
             out.table(List.of("VERSION", "DESCRIPTION", "STATE", "INSTALLED"), rows);
             out.line(pending == 0 ? "No pending migrations." : pending + " pending migration(s): run 'billing db migrate'.");
         }
+
+        /** {@code -o json db status}: each migration as {version, description, state, installedOn}. */
+        record Json(String database, long pending, List<Database.Migration> migrations) {}
     }
 }

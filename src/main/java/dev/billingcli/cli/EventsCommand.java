@@ -11,11 +11,11 @@ import dev.billingcli.webhook.EventProcessor;
 import dev.billingcli.webhook.Outcome;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -34,33 +34,37 @@ final class EventsCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    static Map<String, Object> row(StoredEvent e) {
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("id", e.id());
-        r.put("type", e.type());
-        r.put("created", e.created());
-        r.put("account", e.accountId());
-        r.put("object", e.objectId());
-        r.put("outcome", e.outcome());
-        r.put("note", e.error());
-        r.put("received_at", e.receivedAt());
-        r.put("processed_at", e.processedAt());
-        return r;
+    /** A stored event in JSON: {@code events list}. */
+    record EventJson(String id, String type, Instant created, String account, String object, String outcome, String note,
+            Instant receivedAt, Instant processedAt) {
+        static EventJson of(StoredEvent e) {
+            return new EventJson(e.id(), e.type(), e.created(), e.accountId(), e.objectId(), e.outcome(), e.error(), e.receivedAt(),
+                    e.processedAt());
+        }
     }
 
-    static Map<String, Object> row(EventProcessor.Result r) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", r.eventId());
-        m.put("type", r.type());
-        m.put("account", r.accountId());
-        m.put("outcome", r.outcome().wire());
-        m.put("note", r.note());
-        return m;
+    /** {@code events show}: a stored event and its payload, Stripe's event as received (Stripe's own keys). */
+    record EventDetail(String id, String type, Instant created, String account, String object, String outcome, String note,
+            Instant receivedAt, Instant processedAt, Object payload) {
+        static EventDetail of(StoredEvent e, Object payload) {
+            return new EventDetail(e.id(), e.type(), e.created(), e.accountId(), e.objectId(), e.outcome(), e.error(), e.receivedAt(),
+                    e.processedAt(), payload);
+        }
     }
+
+    /** What processing an event did: {@code events replay}, {@code events fetch}. */
+    record ProcessedJson(String id, String type, String account, String outcome, String note) {
+        static ProcessedJson of(EventProcessor.Result r) {
+            return new ProcessedJson(r.eventId(), r.type(), r.accountId(), r.outcome().wire(), r.note());
+        }
+    }
+
+    /** {@code -o json events fetch}. */
+    record FetchJson(Instant since, int listed, int alreadyStored, List<ProcessedJson> processed) {}
 
     static int print(Output out, List<EventProcessor.Result> results) {
         if (out.json()) {
-            out.json(results.stream().map(EventsCommand::row).toList());
+            out.json(results.stream().map(ProcessedJson::of).toList());
         } else {
             out.table(List.of("ID", "TYPE", "ACCOUNT", "OUTCOME", "NOTE"), results.stream()
                     .map(r -> Output.row(r.eventId(), r.type(), r.accountId(), r.outcome().wire(), r.note())).toList());
@@ -71,8 +75,8 @@ final class EventsCommand implements Runnable {
     @Command(name = "list", description = "Stored events, newest first.",
             footerHeading = "%nExamples:%n", footer = {"  billing events list --account acme", "  billing -o json events list --outcome stale"})
     static final class ListCommand implements Runnable {
-        @Option(names = "--account", paramLabel = "ID", description = "Only this account's events.")
-        String account;
+        @Mixin
+        AccountFilterOption account;
 
         @Option(names = "--type", paramLabel = "TYPE", description = "Only this event type.")
         String type;
@@ -95,12 +99,12 @@ final class EventsCommand implements Runnable {
                 throw BillingException.invalid("--limit must be at least 1");
             }
             App app = Commands.app(spec);
-            List<StoredEvent> events = app.eventLog().list(new Filter(account, type, outcome, limit));
+            List<StoredEvent> events = app.eventLog().list(new Filter(account.id, type, outcome, limit));
             Output out = Commands.output(spec);
             if (out.json()) {
-                out.json(events.stream().map(EventsCommand::row).toList());
+                out.json(events.stream().map(EventJson::of).toList());
             } else if (events.isEmpty()) {
-                out.line("No events" + (account != null || type != null || outcome != null ? " match." : " stored yet."));
+                out.line("No events" + (account.id != null || type != null || outcome != null ? " match." : " stored yet."));
             } else {
                 out.table(List.of("ID", "TYPE", "CREATED", "ACCOUNT", "OUTCOME", "NOTE"), events.stream()
                         .map(e -> Output.row(e.id(), e.type(), e.created(), e.accountId(), e.outcome(), e.error())).toList());
@@ -130,11 +134,14 @@ final class EventsCommand implements Runnable {
                 payload = e.payload();
             }
             if (out.json()) {
-                Map<String, Object> r = row(e);
-                r.put("payload", payload);
-                out.json(r);
+                out.json(EventDetail.of(e, payload));
             } else {
-                row(e).forEach((k, v) -> out.line(String.format("%-13s %s", k + ":", v == null ? "" : v)));
+                Object[][] fields = {{"id", e.id()}, {"type", e.type()}, {"created", e.created()}, {"account", e.accountId()},
+                    {"object", e.objectId()}, {"outcome", e.outcome()}, {"note", e.error()}, {"received at", e.receivedAt()},
+                    {"processed at", e.processedAt()}};
+                for (Object[] f : fields) {
+                    out.line(String.format("%-13s %s", f[0] + ":", f[1] == null ? "" : f[1]));
+                }
                 out.line("payload:");
                 out.json(payload);
             }
@@ -192,12 +199,8 @@ final class EventsCommand implements Runnable {
             Output out = Commands.output(spec);
             List<EventProcessor.Result> fresh = report.results().stream().filter(r -> r.outcome() != Outcome.DUPLICATE).toList();
             if (out.json()) {
-                Map<String, Object> r = new LinkedHashMap<>();
-                r.put("since", report.since());
-                r.put("listed", report.listed());
-                r.put("already_stored", report.listed() - fresh.size());
-                r.put("processed", fresh.stream().map(EventsCommand::row).toList());
-                out.json(r);
+                out.json(new FetchJson(report.since(), report.listed(), report.listed() - fresh.size(),
+                        fresh.stream().map(ProcessedJson::of).toList()));
                 return fresh.stream().anyMatch(x -> x.outcome() == Outcome.FAILED) ? ExitCode.SERVICE_FAILED : ExitCode.OK;
             }
             out.line(summary(report));

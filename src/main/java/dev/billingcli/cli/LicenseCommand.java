@@ -7,11 +7,10 @@ import dev.billingcli.store.LicenseStore.License;
 import dev.billingcli.support.LicenseService;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -38,8 +37,8 @@ final class LicenseCommand implements Runnable {
     @Command(name = "grant", description = "Switch a feature on for one account, until a date or for good. Recorded in the audit log.",
             footerHeading = "%nExamples:%n", footer = {"  billing license grant --account acme --feature sso --until 2026-12-31 --reason \"pilot\""})
     static final class Grant implements Callable<Integer> {
-        @Option(names = "--account", required = true, paramLabel = "ID", description = "The app's account id.")
-        String account;
+        @Mixin
+        AccountOption account;
 
         @Option(names = "--feature", required = true, paramLabel = "F", description = "The feature, e.g. sso, audit_logs, extra_seats.")
         String feature;
@@ -47,8 +46,8 @@ final class LicenseCommand implements Runnable {
         @Option(names = "--until", paramLabel = "DATE", description = "Last day of validity (2026-12-31) or an ISO time; none for no end.")
         String until;
 
-        @Option(names = "--reason", paramLabel = "TEXT", description = "Why, for the audit log.")
-        String reason;
+        @Mixin
+        ReasonOption reason;
 
         @Spec
         CommandSpec spec;
@@ -56,12 +55,12 @@ final class LicenseCommand implements Runnable {
         @Override
         public Integer call() {
             Instant validUntil = until == null ? null : TimeArgs.until("--until", until);
-            License granted = service(spec).grant(account, feature, validUntil, reason);
+            License granted = service(spec).grant(account.id, feature, validUntil, reason.text);
             Output out = Commands.output(spec);
             if (out.json()) {
-                out.json(row(granted));
+                out.json(LicenseJson.of(granted, Instant.now()));
             } else {
-                out.line("Granted " + feature + " to " + account + (validUntil == null ? " with no end" : " until " + granted.validUntil()) + ".");
+                out.line("Granted " + feature + " to " + account.id + (validUntil == null ? " with no end" : " until " + granted.validUntil()) + ".");
             }
             return ExitCode.OK;
         }
@@ -70,26 +69,26 @@ final class LicenseCommand implements Runnable {
     @Command(name = "revoke", description = "Switch a feature off for one account. Recorded in the audit log; exit 1 if it was not granted.",
             footerHeading = "%nExamples:%n", footer = {"  billing license revoke --account acme --feature sso --reason \"pilot over\""})
     static final class Revoke implements Callable<Integer> {
-        @Option(names = "--account", required = true, paramLabel = "ID", description = "The app's account id.")
-        String account;
+        @Mixin
+        AccountOption account;
 
         @Option(names = "--feature", required = true, paramLabel = "F", description = "The feature to switch off.")
         String feature;
 
-        @Option(names = "--reason", paramLabel = "TEXT", description = "Why, for the audit log.")
-        String reason;
+        @Mixin
+        ReasonOption reason;
 
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() {
-            boolean revoked = service(spec).revoke(account, feature, reason);
+            boolean revoked = service(spec).revoke(account.id, feature, reason.text);
             Output out = Commands.output(spec);
             if (out.json()) {
-                out.json(Map.of("account", account, "feature", feature, "revoked", revoked));
+                out.json(new Revoked(account.id, feature, revoked));
             } else {
-                out.line(revoked ? "Revoked " + feature + " from " + account + "." : account + " has no " + feature + " licence.");
+                out.line(revoked ? "Revoked " + feature + " from " + account.id + "." : account.id + " has no " + feature + " licence.");
             }
             return revoked ? ExitCode.OK : ExitCode.DIFFERENCE_OR_NOT_FOUND;
         }
@@ -98,22 +97,23 @@ final class LicenseCommand implements Runnable {
     @Command(name = "list", description = "The account's licences, with their end dates.",
             footerHeading = "%nExamples:%n", footer = {"  billing license list --account acme", "  billing -o json license list --account acme"})
     static final class ListLicenses implements Callable<Integer> {
-        @Option(names = "--account", required = true, paramLabel = "ID", description = "The app's account id.")
-        String account;
+        @Mixin
+        AccountOption account;
 
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() {
-            List<License> licenses = service(spec).licenses(account);
+            List<License> licenses = service(spec).licenses(account.id);
             Output out = Commands.output(spec);
             if (out.json()) {
-                out.json(Map.of("account", account, "licenses", licenses.stream().map(LicenseCommand::row).toList()));
+                Instant now = Instant.now();
+                out.json(new Licenses(account.id, licenses.stream().map(l -> LicenseJson.of(l, now)).toList()));
                 return ExitCode.OK;
             }
             if (licenses.isEmpty()) {
-                out.line(account + " has no licences.");
+                out.line(account.id + " has no licences.");
                 return ExitCode.OK;
             }
             Instant now = Instant.now();
@@ -127,15 +127,17 @@ final class LicenseCommand implements Runnable {
         }
     }
 
-    static Map<String, Object> row(License l) {
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("account", l.accountId());
-        r.put("feature", l.feature());
-        r.put("validUntil", l.validUntil() == null ? null : l.validUntil().toString());
-        r.put("valid", l.valid(Instant.now()));
-        r.put("grantedAt", l.grantedAt().toString());
-        r.put("grantedBy", l.grantedBy());
-        r.put("reason", l.reason());
-        return r;
+    /** A licence in JSON: {@code license grant}, {@code license list}, and {@code status}'s {@code licenses}. */
+    record LicenseJson(String account, String feature, Instant validUntil, boolean valid, Instant grantedAt, String grantedBy,
+            String reason) {
+        static LicenseJson of(License l, Instant now) {
+            return new LicenseJson(l.accountId(), l.feature(), l.validUntil(), l.valid(now), l.grantedAt(), l.grantedBy(), l.reason());
+        }
     }
+
+    /** {@code -o json license revoke}. */
+    record Revoked(String account, String feature, boolean revoked) {}
+
+    /** {@code -o json license list}. */
+    record Licenses(String account, List<LicenseJson> licenses) {}
 }

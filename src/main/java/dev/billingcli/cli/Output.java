@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.lang.reflect.Method;
+import java.lang.reflect.RecordComponent;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -13,7 +15,9 @@ import java.util.Map;
 
 /**
  * Prints results through picocli's writer: an aligned table for people, or JSON alone on stdout for
- * machines. JSON is written with Jackson's streaming generator (no ObjectMapper: commands start faster).
+ * machines. A command's JSON body is a record: its component names are the keys (camelCase, the one
+ * convention; the README lists them and {@code JsonKeysTest} holds the two together). JSON is written
+ * with Jackson's streaming generator (no ObjectMapper: commands start faster).
  */
 public final class Output {
     private static final JsonFactory JSON = new JsonFactory();
@@ -76,7 +80,10 @@ public final class Output {
         return sb.toString().stripTrailing();
     }
 
-    /** Writes maps, lists, texts, numbers, booleans, instants (ISO-8601) and nulls as pretty JSON. */
+    /**
+     * Writes records (an object keyed by component name, in declaration order), maps, lists, texts,
+     * numbers, booleans, instants (ISO-8601) and nulls as pretty JSON.
+     */
     public void json(Object value) {
         try {
             JsonGenerator g = JSON.createGenerator(new NonClosingWriter(out));
@@ -95,6 +102,13 @@ public final class Output {
             g.writeNull();
         } else if (v instanceof com.fasterxml.jackson.databind.JsonNode n) {
             writeNode(g, n);
+        } else if (v instanceof Record r) {
+            g.writeStartObject();
+            for (RecordComponent c : r.getClass().getRecordComponents()) {
+                g.writeFieldName(c.getName());
+                write(g, component(r, c));
+            }
+            g.writeEndObject();
         } else if (v instanceof Map<?, ?> m) {
             g.writeStartObject();
             for (Map.Entry<?, ?> e : m.entrySet()) {
@@ -118,6 +132,16 @@ public final class Output {
             g.writeString(i.toString());
         } else {
             g.writeString(v.toString());
+        }
+    }
+
+    private static Object component(Record r, RecordComponent c) {
+        try {
+            Method accessor = c.getAccessor();
+            accessor.setAccessible(true); // records nested in package-private classes
+            return accessor.invoke(r);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot read " + r.getClass().getSimpleName() + "." + c.getName(), e);
         }
     }
 

@@ -65,36 +65,25 @@ final class PlansCommand implements Runnable {
                     .collect(Collectors.joining(" "));
         }
 
-        static Map<String, Object> toJson(Catalog catalog) {
-            List<Object> plans = new ArrayList<>();
+        /** {@code -o json plans list}. */
+        record Json(String currency, int gracePeriodDays, List<PlanJson> plans) {}
+
+        /** @param prices by cycle (monthly, yearly, once); @param limits by name, as in plans.yaml */
+        record PlanJson(String id, String name, String description, Map<String, PriceJson> prices, int trialDays, long credits,
+                Map<String, Object> limits, List<String> features, String contact) {}
+
+        record PriceJson(String amount, long unitAmount, String lookupKey) {}
+
+        static Json toJson(Catalog catalog) {
+            List<PlanJson> plans = new ArrayList<>();
             for (Plan p : catalog.plans().values()) {
-                Map<String, Object> prices = new LinkedHashMap<>();
-                p.prices().forEach((cycle, price) -> {
-                    Map<String, Object> pj = new LinkedHashMap<>();
-                    pj.put("amount", price.display());
-                    pj.put("unit_amount", price.unitAmount());
-                    pj.put("lookup_key", price.lookupKey());
-                    prices.put(cycle.key(), pj);
-                });
+                Map<String, PriceJson> prices = new LinkedHashMap<>();
+                p.prices().forEach((cycle, price) -> prices.put(cycle.key(), new PriceJson(price.display(), price.unitAmount(), price.lookupKey())));
                 Map<String, Object> limits = new LinkedHashMap<>();
                 p.limits().forEach((k, v) -> limits.put(k, v == Plan.UNLIMITED ? "unlimited" : v));
-                Map<String, Object> pj = new LinkedHashMap<>();
-                pj.put("id", p.id());
-                pj.put("name", p.name());
-                pj.put("description", p.description());
-                pj.put("prices", prices);
-                pj.put("trial_days", p.trialDays());
-                pj.put("credits", p.credits());
-                pj.put("limits", limits);
-                pj.put("features", p.features());
-                pj.put("contact", p.contact());
-                plans.add(pj);
+                plans.add(new PlanJson(p.id(), p.name(), p.description(), prices, p.trialDays(), p.credits(), limits, p.features(), p.contact()));
             }
-            Map<String, Object> root = new LinkedHashMap<>();
-            root.put("currency", catalog.currency());
-            root.put("grace_period_days", catalog.gracePeriodDays());
-            root.put("plans", plans);
-            return root;
+            return new Json(catalog.currency(), catalog.gracePeriodDays(), plans);
         }
     }
 
@@ -111,13 +100,7 @@ final class PlansCommand implements Runnable {
             try {
                 Catalog catalog = app.catalog();
                 if (out.json()) {
-                    Map<String, Object> r = new LinkedHashMap<>();
-                    r.put("file", app.plansDisplayName());
-                    r.put("valid", true);
-                    r.put("plans", catalog.plans().size());
-                    r.put("prices", catalog.prices().size());
-                    r.put("errors", List.of());
-                    out.json(r);
+                    out.json(new Json(app.plansDisplayName(), true, catalog.plans().size(), catalog.prices().size(), List.of()));
                 } else {
                     out.line(app.plansDisplayName() + " is valid: " + catalog.plans().size() + " plans, "
                             + catalog.prices().size() + " Stripe prices in " + catalog.currency().toUpperCase(java.util.Locale.ROOT));
@@ -125,14 +108,13 @@ final class PlansCommand implements Runnable {
                 return ExitCode.OK;
             } catch (CatalogLoader.InvalidCatalogException e) {
                 if (out.json()) {
-                    Map<String, Object> r = new LinkedHashMap<>();
-                    r.put("file", app.plansDisplayName());
-                    r.put("valid", false);
-                    r.put("errors", e.problems());
-                    out.json(r);
+                    out.json(new Json(app.plansDisplayName(), false, null, null, e.problems()));
                 }
                 throw e;
             }
         }
+
+        /** {@code -o json plans validate}; plans and prices are null when the file is invalid. */
+        record Json(String file, boolean valid, Integer plans, Integer prices, List<String> errors) {}
     }
 }

@@ -7,12 +7,11 @@ import dev.billingcli.setup.CatalogSync;
 import dev.billingcli.setup.Step;
 import dev.billingcli.stripe.CatalogGateway;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -24,8 +23,8 @@ import picocli.CommandLine.Spec;
         footerHeading = "%nExamples:%n",
         footer = {"  billing stripe:setup --dry-run", "  billing stripe:setup --write-env .env", "  billing stripe:setup --adopt --prune"})
 final class StripeSetupCommand implements Callable<Integer> {
-    @Option(names = "--dry-run", description = "Print the plan of actions; send no write.")
-    boolean dryRun;
+    @Mixin
+    DryRunOption dryRun;
 
     @Option(names = "--adopt", description = "Take over matching objects not made by billing (by lookup key or product id) and tag them.")
     boolean adopt;
@@ -45,7 +44,7 @@ final class StripeSetupCommand implements Callable<Integer> {
         Output out = Commands.output(spec);
         var catalog = app.catalog();
         var access = app.stripe();
-        if (!dryRun) {
+        if (!dryRun.on) {
             access.checkWritesAllowed();
         }
         CatalogSync sync = new CatalogSync(catalog, new CatalogGateway(access));
@@ -54,39 +53,29 @@ final class StripeSetupCommand implements Callable<Integer> {
         List<String> done = List.of();
         List<Step> skipped = analysis.steps().stream().filter(s -> !s.writes()).toList();
         Map<String, String> priceIds = analysis.priceIds();
-        if (!dryRun && analysis.writes() > 0) {
+        if (!dryRun.on && analysis.writes() > 0) {
             CatalogSync.Result result = sync.apply(analysis);
             done = result.done();
             skipped = result.skipped();
             priceIds = result.priceIds();
         }
         Path envFile = null;
-        if (writeEnv != null && !dryRun) {
+        if (writeEnv != null && !dryRun.on) {
             envFile = writeEnv.isAbsolute() ? writeEnv : app.workingDir().resolve(writeEnv);
             DotEnv.write(envFile, CatalogSync.envLines(catalog, priceIds));
         }
         boolean blocked = skipped.stream().anyMatch(s -> s instanceof Step.Blocked);
         if (out.json()) {
-            Map<String, Object> r = new LinkedHashMap<>();
-            r.put("dry_run", dryRun);
-            r.put("key", access.describeKey());
-            List<Object> steps = new ArrayList<>();
-            for (Step s : analysis.steps()) {
-                steps.add(Map.of("kind", s.kind(), "action", s.action(), "writes", s.writes()));
-            }
-            r.put("plan", steps);
-            r.put("done", done);
-            r.put("skipped", skipped.stream().map(Step::action).toList());
-            r.put("price_ids", priceIds);
-            r.put("portal_note", analysis.portalNote());
-            out.json(r);
+            out.json(new Json(dryRun.on, access.describeKey(),
+                    analysis.steps().stream().map(s -> new StepJson(s.kind(), s.action(), s.writes())).toList(), done,
+                    skipped.stream().map(Step::action).toList(), priceIds, analysis.portalNote()));
             return blocked ? ExitCode.DIFFERENCE_OR_NOT_FOUND : ExitCode.OK;
         }
         out.line("Stripe (" + access.describeKey() + "): " + analysis.products() + " products, " + analysis.prices()
                 + " prices in plans.yaml" + (catalog.portal() != null ? ", portal configuration" : "") + ".");
         if (analysis.steps().isEmpty()) {
             out.line(out.green("✓") + " Stripe matches plans.yaml: nothing to do.");
-        } else if (dryRun) {
+        } else if (dryRun.on) {
             out.line("Plan (dry run, nothing sent):");
             analysis.steps().forEach(s -> out.line("  " + (s.writes() ? "+ " : "- ") + s.action()));
             out.line(analysis.writes() + " write(s) would be sent.");
@@ -102,4 +91,13 @@ final class StripeSetupCommand implements Callable<Integer> {
         }
         return blocked ? ExitCode.DIFFERENCE_OR_NOT_FOUND : ExitCode.OK;
     }
+
+    /**
+     * {@code -o json stripe:setup}: the plan of steps, what was done and skipped.
+     * @param priceIds price id by lookup key (pro_monthly → price_…)
+     */
+    record Json(boolean dryRun, String key, List<StepJson> plan, List<String> done, List<String> skipped, Map<String, String> priceIds,
+            String portalNote) {}
+
+    record StepJson(String kind, String action, boolean writes) {}
 }

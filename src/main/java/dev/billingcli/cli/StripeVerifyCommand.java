@@ -5,10 +5,7 @@ import dev.billingcli.ExitCode;
 import dev.billingcli.setup.CatalogSync;
 import dev.billingcli.setup.Step;
 import dev.billingcli.stripe.CatalogGateway;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,17 +32,8 @@ final class StripeVerifyCommand implements Callable<Integer> {
         List<Step> differences = analysis.steps().stream().filter(s -> s.drift() != null).toList();
         int code = analysis.inSync() ? ExitCode.OK : ExitCode.DIFFERENCE_OR_NOT_FOUND;
         if (out.json()) {
-            Map<String, Object> r = new LinkedHashMap<>();
-            r.put("in_sync", analysis.inSync());
-            r.put("products", analysis.products());
-            r.put("prices", analysis.prices());
-            List<Object> diffs = new ArrayList<>();
-            for (Step s : differences) {
-                diffs.add(Map.of("kind", s.kind(), "message", s.drift()));
-            }
-            r.put("differences", diffs);
-            r.put("portal_note", analysis.portalNote());
-            out.json(r);
+            out.json(new Json(analysis.inSync(), analysis.products(), analysis.prices(),
+                    differences.stream().map(s -> new Drift(s.kind(), s.drift())).toList(), analysis.portalNote()));
             return code;
         }
         if (analysis.inSync()) {
@@ -60,4 +48,9 @@ final class StripeVerifyCommand implements Callable<Integer> {
         }
         return code;
     }
+
+    /** {@code -o json stripe:verify}: a CI job reads {@code inSync} and the differences. */
+    record Json(boolean inSync, int products, int prices, List<Drift> differences, String portalNote) {}
+
+    record Drift(String kind, String message) {}
 }

@@ -7,7 +7,6 @@ import dev.billingcli.config.Secrets;
 import dev.billingcli.stripe.CatalogGateway;
 import dev.billingcli.stripe.WebhookEndpoints;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -54,13 +53,8 @@ final class StripeWebhookCommand implements Callable<Integer> {
         }
         int code = outcome.status().equals("version_mismatch") ? ExitCode.DIFFERENCE_OR_NOT_FOUND : ExitCode.OK;
         if (out.json()) {
-            Map<String, Object> r = new LinkedHashMap<>();
-            r.put("endpoint", outcome.endpointId());
-            r.put("status", outcome.status());
-            r.put("message", outcome.message());
-            r.put("secret", envFile == null ? outcome.secret() : null);
-            r.put("env_file", envFile == null ? null : envFile.toString());
-            out.json(r);
+            out.json(new Json(outcome.endpointId(), outcome.status(), outcome.message(), envFile == null ? outcome.secret() : null,
+                    envFile == null ? null : envFile.toString()));
             return code;
         }
         out.line(outcome.message());
@@ -74,4 +68,7 @@ final class StripeWebhookCommand implements Callable<Integer> {
         }
         return code;
     }
+
+    /** {@code -o json stripe:webhook}: the secret only when it was not written to a file. */
+    record Json(String endpoint, String status, String message, String secret, String envFile) {}
 }

@@ -1,13 +1,9 @@
 package dev.billingcli.cli;
 
-import dev.billingcli.App;
 import dev.billingcli.BillingException;
 import dev.billingcli.ExitCode;
 import dev.billingcli.catalog.Cycle;
-import dev.billingcli.catalog.Plan;
 import dev.billingcli.store.AuditLog;
-import dev.billingcli.store.EventStore;
-import dev.billingcli.store.LicenseStore;
 import dev.billingcli.stripe.SubscriptionGateway;
 import dev.billingcli.subscription.Subscription;
 import dev.billingcli.support.SupportService;
@@ -16,14 +12,11 @@ import dev.billingcli.support.SupportService.Change;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -35,7 +28,7 @@ final class SupportCommands {
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("d MMM yyyy", Locale.ENGLISH).withZone(ZoneOffset.UTC);
 
     static SupportService service(CommandSpec spec) {
-        App app = Commands.app(spec);
+        dev.billingcli.App app = Commands.app(spec);
         return new SupportService(app.catalog(), app.database(), () -> new SubscriptionGateway(app.stripe()),
                 AuditLog.actor(app.settings().env("BILLING_ACTOR")));
     }
@@ -49,10 +42,6 @@ final class SupportCommands {
         return (d.database() == null ? "(none)" : d.database()) + " → " + (d.stripe() == null ? "(none)" : d.stripe());
     }
 
-    static String iso(Instant t) {
-        return t == null ? null : t.toString();
-    }
-
     // ------------------------------------------------------------------ checkout
 
     @Command(name = "checkout", description = "Create a Checkout Session for an account: subscription mode for a recurring price, payment "
@@ -63,8 +52,8 @@ final class SupportCommands {
                     "  billing checkout --account acme --plan pro --ui embedded",
                     "  billing checkout --account acme --plan credits_pack"})
     static final class Checkout implements Callable<Integer> {
-        @Option(names = "--account", required = true, paramLabel = "ID", description = "The app's account id (organisation or user).")
-        String account;
+        @Mixin
+        AccountOption account;
 
         @Option(names = "--plan", required = true, paramLabel = "PLAN", completionCandidates = PlanIds.class,
                 description = "A plan of plans.yaml with a price.")
@@ -115,32 +104,25 @@ final class SupportCommands {
                 c = java.util.Arrays.stream(Cycle.values()).filter(x -> x.key().equals(cycle)).findFirst()
                         .orElseThrow(() -> BillingException.invalid("--cycle must be monthly, yearly or once, got " + cycle));
             }
-            var result = service(spec).checkout(new SupportService.CheckoutRequest(account, plan, c, email, mode, trialDays, quantity,
+            var result = service(spec).checkout(new SupportService.CheckoutRequest(account.id, plan, c, email, mode, trialDays, quantity,
                     promoCodes, successUrl, cancelUrl, returnUrl, allowSecond));
             Output out = Commands.output(spec);
             if (out.json()) {
-                Map<String, Object> r = new LinkedHashMap<>();
-                r.put("account", account);
-                r.put("session", result.sessionId());
-                r.put("mode", result.mode());
-                r.put("url", result.url());
-                r.put("clientSecret", result.clientSecret());
-                r.put("customer", result.customerId());
-                r.put("customerCreated", result.customerCreated());
-                r.put("plan", result.price().planId());
-                r.put("cycle", result.price().cycle().key());
-                r.put("price", result.priceId());
-                r.put("trialDays", result.trialDays());
-                out.json(r);
+                out.json(new Json(account.id, result.sessionId(), result.mode(), result.url(), result.clientSecret(), result.customerId(),
+                        result.customerCreated(), result.price().planId(), result.price().cycle().key(), result.priceId(), result.trialDays()));
                 return ExitCode.OK;
             }
-            out.line("Checkout for " + account + ": " + result.price().planId() + " " + result.price().cycle().key() + " ("
+            out.line("Checkout for " + account.id + ": " + result.price().planId() + " " + result.price().cycle().key() + " ("
                     + result.price().display() + " " + result.price().currency().toUpperCase(Locale.ROOT) + ")"
                     + (result.trialDays() > 0 ? ", " + result.trialDays() + "-day trial" : "") + ", customer " + result.customerId()
                     + (result.customerCreated() ? " (new)" : ""));
             out.line(result.url() != null ? result.url() : "client secret: " + result.clientSecret());
             return ExitCode.OK;
         }
+
+        /** {@code -o json checkout}. */
+        record Json(String account, String session, String mode, String url, String clientSecret, String customer,
+                boolean customerCreated, String plan, String cycle, String price, int trialDays) {}
     }
 
     // ------------------------------------------------------------------ portal
@@ -150,8 +132,8 @@ final class SupportCommands {
             footerHeading = "%nExamples:%n",
             footer = {"  billing portal --account acme", "  billing portal --account acme --flow cancel"})
     static final class Portal implements Callable<Integer> {
-        @Option(names = "--account", required = true, paramLabel = "ID", description = "The app's account id.")
-        String account;
+        @Mixin
+        AccountOption account;
 
         @Option(names = "--return-url", paramLabel = "U", description = "Where the portal's back link goes [default: plans.yaml portal.return_url].")
         String returnUrl;
@@ -170,31 +152,30 @@ final class SupportCommands {
                 case "payment-method" -> SupportService.Flow.PAYMENT_METHOD;
                 default -> throw BillingException.invalid("--flow must be cancel, update or payment-method, got " + flow);
             };
-            String url = service(spec).portal(account, returnUrl, f);
+            String url = service(spec).portal(account.id, returnUrl, f);
             Output out = Commands.output(spec);
             if (out.json()) {
-                Map<String, Object> r = new LinkedHashMap<>();
-                r.put("account", account);
-                r.put("flow", flow);
-                r.put("url", url);
-                out.json(r);
+                out.json(new Json(account.id, flow, url));
             } else {
                 out.line(url);
             }
             return ExitCode.OK;
         }
+
+        /** {@code -o json portal}. */
+        record Json(String account, String flow, String url) {}
     }
 
     // ------------------------------------------------------------------ cancel, reactivate
 
     @Command(name = "cancel", description = "Cancel the account's subscription: at the period end (default), now, or at a date. Recorded "
-            + "in the audit log.",
+            + "in the audit log; with --now, --reason also goes into Stripe's cancellation details.",
             footerHeading = "%nExamples:%n",
             footer = {"  billing cancel --account acme --reason \"asked by email\"", "  billing cancel --account acme --now",
                     "  billing cancel --account acme --at 2026-12-15"})
     static final class Cancel implements Callable<Integer> {
-        @Option(names = "--account", required = true, paramLabel = "ID", description = "The app's account id.")
-        String account;
+        @Mixin
+        AccountOption account;
 
         static final class When {
             @Option(names = "--at-period-end", description = "At the end of the paid period (the default).")
@@ -210,8 +191,8 @@ final class SupportCommands {
         @ArgGroup(exclusive = true, multiplicity = "0..1")
         When when;
 
-        @Option(names = "--reason", paramLabel = "TEXT", description = "Why, for the audit log (and Stripe's cancellation details with --now).")
-        String reason;
+        @Mixin
+        ReasonOption reason;
 
         @Spec
         CommandSpec spec;
@@ -220,8 +201,8 @@ final class SupportCommands {
         public Integer call() {
             CancelMode mode = when == null || when.atPeriodEnd ? CancelMode.AT_PERIOD_END : when.now ? CancelMode.NOW : CancelMode.AT;
             Instant at = mode == CancelMode.AT ? TimeArgs.since("--at", when.at, Instant.now()) : null;
-            Change change = service(spec).cancel(account, mode, at, reason);
-            return printChange(spec, account, change);
+            Change change = service(spec).cancel(account.id, mode, at, reason.text);
+            return printChange(spec, account.id, change);
         }
     }
 
@@ -231,49 +212,40 @@ final class SupportCommands {
             footerHeading = "%nExamples:%n",
             footer = {"  billing reactivate --account acme --reason \"asked by phone\""})
     static final class Reactivate implements Callable<Integer> {
-        @Option(names = "--account", required = true, paramLabel = "ID", description = "The app's account id.")
-        String account;
+        @Mixin
+        AccountOption account;
 
-        @Option(names = "--reason", paramLabel = "TEXT", description = "Why, for the audit log.")
-        String reason;
+        @Mixin
+        ReasonOption reason;
 
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() {
-            return printChange(spec, account, service(spec).reactivate(account, reason));
+            return printChange(spec, account.id, service(spec).reactivate(account.id, reason.text));
         }
     }
 
     private static int printChange(CommandSpec spec, String account, Change change) {
         Output out = Commands.output(spec);
         if (out.json()) {
-            Map<String, Object> r = new LinkedHashMap<>();
-            r.put("account", account);
-            r.put("changed", change.after() != null);
-            r.put("message", change.message());
-            r.put("before", subscriptionJson(change.before()));
-            r.put("after", subscriptionJson(change.after()));
-            out.json(r);
+            out.json(new ChangeJson(account, change.after() != null, change.message(), SubscriptionJson.of(change.before()),
+                    SubscriptionJson.of(change.after())));
         } else {
             out.line(change.message());
         }
         return ExitCode.OK;
     }
 
-    static Map<String, Object> subscriptionJson(Subscription s) {
-        if (s == null) {
-            return null;
+    /** {@code -o json cancel} and {@code -o json reactivate}: the subscription before and after (null when unchanged). */
+    record ChangeJson(String account, boolean changed, String message, SubscriptionJson before, SubscriptionJson after) {}
+
+    record SubscriptionJson(String id, String status, String plan, boolean cancelAtPeriodEnd, Instant cancelAt, Instant currentPeriodEnd) {
+        static SubscriptionJson of(Subscription s) {
+            return s == null ? null
+                    : new SubscriptionJson(s.id(), s.status(), s.planId(), s.cancelAtPeriodEnd(), s.cancelAt(), s.currentPeriodEnd());
         }
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("id", s.id());
-        r.put("status", s.status());
-        r.put("plan", s.planId());
-        r.put("cancelAtPeriodEnd", s.cancelAtPeriodEnd());
-        r.put("cancelAt", iso(s.cancelAt()));
-        r.put("currentPeriodEnd", iso(s.currentPeriodEnd()));
-        return r;
     }
 
     // ------------------------------------------------------------------ status
@@ -284,8 +256,8 @@ final class SupportCommands {
             footerHeading = "%nExamples:%n",
             footer = {"  billing status --account acme", "  billing status --account acme --stripe", "  billing -o json status --account acme"})
     static final class Status implements Callable<Integer> {
-        @Option(names = "--account", required = true, paramLabel = "ID", description = "The app's account id.")
-        String account;
+        @Mixin
+        AccountOption account;
 
         @Option(names = "--stripe", description = "Also compare with the live subscription in Stripe.")
         boolean stripe;
@@ -295,152 +267,15 @@ final class SupportCommands {
 
         @Override
         public Integer call() {
-            App app = Commands.app(spec);
             Instant now = Instant.now();
-            SupportService.Status s = service(spec).status(account, stripe, now);
-            int grace = app.catalog().gracePeriodDays();
+            SupportService.Status s = service(spec).status(account.id, stripe, now);
             Output out = Commands.output(spec);
-            Subscription sub = s.subscription();
             if (out.json()) {
-                out.json(statusJson(s, now));
-                return ExitCode.OK;
-            }
-            out.line(out.bold("Account   ") + account + (s.customerId() != null ? "  (customer " + s.customerId() + ")" : "  (no Stripe customer)")
-                    + (s.email() != null ? "  " + s.email() : ""));
-            if (sub == null) {
-                out.line(out.bold("Plan      ") + "no subscription");
+                out.json(StatusRenderer.json(s, now));
             } else {
-                out.line(out.bold("Plan      ") + planName(app, sub.planId()) + " · " + sub.status()
-                        + (sub.interval() != null ? " · " + sub.interval() + "ly" : "") + " × " + sub.quantity() + "  (" + sub.id() + ")");
-            }
-            var access = s.access();
-            String accessLine = planName(app, access.planId()) + " — " + access.reason();
-            if (access.until() != null) {
-                accessLine += ", access kept until " + day(access.until());
-                if (sub != null && sub.onGracePeriod(now, grace)) {
-                    accessLine += " by the " + grace + "-day grace";
-                }
-            }
-            out.line(out.bold("Access    ") + accessLine);
-            if (sub != null) {
-                out.line(out.bold("Period    ") + day(sub.currentPeriodStart()) + " → " + day(sub.currentPeriodEnd()));
-                String cancel = sub.canceled() ? "canceled " + day(sub.canceledAt()) + (sub.endedAt() != null ? ", ended " + day(sub.endedAt()) : "")
-                        : sub.cancelAtPeriodEnd() ? "scheduled at the period end (" + day(sub.currentPeriodEnd()) + ")"
-                        : sub.cancelAt() != null ? "scheduled on " + day(sub.cancelAt()) + " (a date, not the period end)"
-                        : "none";
-                out.line(out.bold("Cancel    ") + cancel);
-                if (sub.trialEnd() != null) {
-                    out.line(out.bold("Trial     ") + (sub.trialEnd().isAfter(now) ? "ends " : "ended ") + day(sub.trialEnd()));
-                }
-            }
-            Plan plan = s.effectivePlan();
-            if (plan != null && !plan.limits().isEmpty()) {
-                List<String> limits = new ArrayList<>();
-                plan.limits().forEach((k, v) -> limits.add(k + ": " + (v == Plan.UNLIMITED ? "unlimited" : v)));
-                out.line(out.bold("Limits    ") + String.join(", ", limits));
-            }
-            out.line(out.bold("Credits   ") + s.credits());
-            if (!s.licenses().isEmpty()) {
-                List<String> l = new ArrayList<>();
-                for (LicenseStore.License lic : s.licenses()) {
-                    l.add(lic.feature() + (lic.validUntil() == null ? "" : lic.valid(now) ? " until " + day(lic.validUntil()) : " (expired)"));
-                }
-                out.line(out.bold("Licences  ") + String.join(", ", l));
-            }
-            if (s.events().isEmpty()) {
-                out.line(out.bold("Events    ") + "none yet");
-            } else {
-                out.line(out.bold("Events    ") + "last " + s.events().size() + ":");
-                for (EventStore.StoredEvent e : s.events()) {
-                    out.line("  " + e.created() + "  " + e.type() + "  " + e.outcome() + "  " + e.id());
-                }
-            }
-            if (s.differences() != null) {
-                if (s.differences().isEmpty()) {
-                    out.line(out.bold("Stripe    ") + out.green("✓") + " the database matches Stripe");
-                } else {
-                    out.line(out.bold("Stripe    ") + out.red("✗") + " " + s.differences().size() + " difference(s) (database → Stripe); "
-                            + "'billing sync --account " + account + "' repairs them:");
-                    for (Subscription.Difference d : s.differences()) {
-                        out.line("  " + d.field() + ": " + difference(d));
-                    }
-                }
+                StatusRenderer.table(out, s, Commands.app(spec).catalog(), now);
             }
             return ExitCode.OK;
         }
-
-        private static String planName(App app, String planId) {
-            if (planId == null) {
-                return "no plan";
-            }
-            Plan p = app.catalog().plans().get(planId);
-            return p == null ? planId + " (not in plans.yaml)" : p.name() + " (" + planId + ")";
-        }
-    }
-
-    /** The documented JSON of {@code status}; keys as in the seed apps' status endpoints. */
-    static Map<String, Object> statusJson(SupportService.Status s, Instant now) {
-        Subscription sub = s.subscription();
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("accountId", s.accountId());
-        r.put("customerId", s.customerId());
-        r.put("email", s.email());
-        r.put("tier", sub == null ? null : sub.planId());
-        r.put("effectiveTier", s.access().planId());
-        r.put("accessReason", s.access().reason());
-        r.put("accessUntil", iso(s.access().until()));
-        r.put("status", sub == null ? null : sub.status());
-        r.put("hasStripeSubscription", sub != null);
-        r.put("subscriptionId", sub == null ? null : sub.id());
-        r.put("priceId", sub == null ? null : sub.priceId());
-        r.put("interval", sub == null ? null : sub.interval());
-        r.put("quantity", sub == null ? null : sub.quantity());
-        r.put("currentPeriodStart", sub == null ? null : iso(sub.currentPeriodStart()));
-        r.put("currentPeriodEnd", sub == null ? null : iso(sub.currentPeriodEnd()));
-        r.put("cancelAtPeriodEnd", sub != null && sub.cancelAtPeriodEnd());
-        r.put("cancelAt", sub == null ? null : iso(sub.cancelAt()));
-        r.put("canceledAt", sub == null ? null : iso(sub.canceledAt()));
-        r.put("endedAt", sub == null ? null : iso(sub.endedAt()));
-        r.put("trialEnd", sub == null ? null : iso(sub.trialEnd()));
-        Map<String, Object> limits = new LinkedHashMap<>();
-        if (s.effectivePlan() != null) {
-            s.effectivePlan().limits().forEach((k, v) -> limits.put(k, v == Plan.UNLIMITED ? "unlimited" : v));
-        }
-        r.put("limits", limits);
-        r.put("credits", s.credits());
-        List<Object> licenses = new ArrayList<>();
-        for (LicenseStore.License l : s.licenses()) {
-            licenses.add(LicenseCommand.row(l));
-        }
-        r.put("licenses", licenses);
-        List<Object> events = new ArrayList<>();
-        for (EventStore.StoredEvent e : s.events()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("id", e.id());
-            m.put("type", e.type());
-            m.put("created", iso(e.created()));
-            m.put("outcome", e.outcome());
-            events.add(m);
-        }
-        r.put("recentEvents", events);
-        if (s.differences() == null) {
-            r.put("stripeDifferences", null);
-        } else {
-            r.put("stripeDifferences", differencesJson(s.differences()));
-        }
-        return r;
-    }
-
-    /** Differences as JSON objects {field, database, stripe}: status --stripe and sync print the same shape. */
-    static List<Object> differencesJson(List<Subscription.Difference> differences) {
-        List<Object> out = new ArrayList<>();
-        for (Subscription.Difference d : differences) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("field", d.field());
-            m.put("database", d.database());
-            m.put("stripe", d.stripe());
-            out.add(m);
-        }
-        return out;
     }
 }

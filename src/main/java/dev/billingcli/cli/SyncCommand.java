@@ -3,25 +3,23 @@ package dev.billingcli.cli;
 import dev.billingcli.App;
 import dev.billingcli.ExitCode;
 import dev.billingcli.stripe.SubscriptionGateway;
+import dev.billingcli.subscription.Subscription;
 import dev.billingcli.support.SyncService;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "sync", description = "Repair the database from Stripe after missed webhooks: every subscription (canceled ones "
-        + "included), 100 per page, customers linked to accounts through metadata.account_id. Prints counts and, per account, "
-        + "what changed; a progress bar on a terminal. --dry-run writes nothing.",
+        + "included), 100 per page, customers linked to accounts through metadata.account_id. Prints, per account, what changed, "
+        + "then one summary line; a progress bar on a terminal. --dry-run writes nothing.",
         footerHeading = "%nExamples:%n",
         footer = {"  billing sync --all --dry-run", "  billing sync --account acme", "  billing -o json sync --all"})
 final class SyncCommand implements Callable<Integer> {
@@ -39,42 +37,46 @@ final class SyncCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Scope scope;
 
-    @Option(names = "--dry-run", description = "Compare and report; write nothing.")
-    boolean dryRun;
+    @Mixin
+    DryRunOption dryRun;
 
     @Spec
     CommandSpec spec;
+
+    /** {@code -o json sync}. */
+    record Json(boolean dryRun, String account, long created, long updated, long unchanged, long unlinked, int listRequests,
+            long elapsedMs, List<ChangeJson> changes, boolean changesTruncated) {}
+
+    record ChangeJson(String kind, String account, String subscription, List<Subscription.Difference> differences) {}
 
     @Override
     public Integer call() {
         App app = Commands.app(spec);
         Output out = Commands.output(spec);
         SyncService sync = new SyncService(app.catalog(), app.database(), new SubscriptionGateway(app.stripe()));
-        List<Object> changes = new ArrayList<>();
-        boolean terminal = System.console() != null && !out.json();
-        ProgressBar bar = terminal ? new ProgressBarBuilder().setTaskName(dryRun ? "sync (dry run)" : "sync").setInitialMax(-1)
-                .setStyle(ProgressBarStyle.ASCII).setUnit(" subscriptions", 1).continuousUpdate()
-                .setConsumer(new ConsoleProgressBarConsumer(System.err)).build() : null;
+        List<ChangeJson> changes = new ArrayList<>();
+        // the bar is for a person watching; piped or in JSON, the result lines and the summary say it all
+        ProgressBar bar = Commands.terminal(spec) && !out.json()
+                ? TerminalProgress.start(spec.commandLine().getErr(), app.settings().env("COLUMNS"),
+                        dryRun.on ? "sync (dry run)" : "sync", " subscriptions")
+                : null;
         SyncService.Counts counts;
         long started = System.nanoTime();
         try {
-            counts = sync.sync(scope.account, dryRun, c -> {
+            counts = sync.sync(scope.account, dryRun.on, c -> {
                 if (c.kind() == SyncService.Kind.UNCHANGED) {
                     return;
                 }
                 if (out.json()) {
                     if (changes.size() < JSON_CHANGES) {
-                        changes.add(changeJson(c));
+                        changes.add(new ChangeJson(c.kind().name().toLowerCase(Locale.ROOT), c.accountId(), c.subscriptionId(),
+                                c.differences()));
                     }
                 } else {
-                    String what = c.kind() == SyncService.Kind.CREATED ? "added"
-                            : String.join(", ", c.differences().stream().map(d -> d.field() + " " + SupportCommands.difference(d)).toList());
-                    String line = (c.accountId() == null ? "(unlinked)" : c.accountId()) + ": " + c.subscriptionId() + " " + what;
                     if (bar != null) {
                         bar.pause();
-                        System.err.print("\r");
                     }
-                    out.line(line);
+                    out.line(line(c));
                     if (bar != null) {
                         bar.resume();
                     }
@@ -90,32 +92,21 @@ final class SyncCommand implements Callable<Integer> {
             }
         }
         if (out.json()) {
-            Map<String, Object> r = new LinkedHashMap<>();
-            r.put("dryRun", dryRun);
-            r.put("account", scope.account);
-            r.put("created", counts.created());
-            r.put("updated", counts.updated());
-            r.put("unchanged", counts.unchanged());
-            r.put("unlinked", counts.unlinked());
-            r.put("listRequests", counts.listRequests());
-            r.put("elapsedMs", (System.nanoTime() - started) / 1_000_000);
-            r.put("changes", changes);
-            r.put("changesTruncated", counts.created() + counts.updated() > changes.size());
-            out.json(r);
+            out.json(new Json(dryRun.on, scope.account, counts.created(), counts.updated(), counts.unchanged(), counts.unlinked(),
+                    counts.listRequests(), (System.nanoTime() - started) / 1_000_000, changes,
+                    counts.created() + counts.updated() > changes.size()));
         } else {
-            out.line((dryRun ? "Dry run, nothing written: " : "") + counts.total() + " subscription(s) read in " + counts.listRequests()
+            out.line((dryRun.on ? "Dry run, nothing written: " : "") + counts.total() + " subscription(s) read in " + counts.listRequests()
                     + " request(s): " + counts.created() + " created, " + counts.updated() + " updated, " + counts.unchanged()
                     + " unchanged, " + counts.unlinked() + " unlinked (no account).");
         }
         return ExitCode.OK;
     }
 
-    private static Map<String, Object> changeJson(SyncService.Change c) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("kind", c.kind().name().toLowerCase(java.util.Locale.ROOT));
-        m.put("account", c.accountId());
-        m.put("subscription", c.subscriptionId());
-        m.put("differences", SupportCommands.differencesJson(c.differences()));
-        return m;
+    /** "acme: sub_1 status active → past_due" or "acme: sub_1 added". */
+    private static String line(SyncService.Change c) {
+        String what = c.kind() == SyncService.Kind.CREATED ? "added"
+                : String.join(", ", c.differences().stream().map(d -> d.field() + " " + SupportCommands.difference(d)).toList());
+        return (c.accountId() == null ? "(unlinked)" : c.accountId()) + ": " + c.subscriptionId() + " " + what;
     }
 }

@@ -8,11 +8,10 @@ import dev.billingcli.webhook.EventProcessor;
 import dev.billingcli.trigger.Trigger;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -44,8 +43,8 @@ final class WebhookCommand implements Runnable {
         @Parameters(index = "0", paramLabel = "TYPE", description = "Event type, e.g. customer.subscription.updated.")
         String type;
 
-        @Option(names = "--account", required = true, paramLabel = "ID", description = "The app's account id (client_reference_id).")
-        String account;
+        @Mixin
+        AccountOption account;
 
         @Option(names = "--plan", paramLabel = "PLAN", completionCandidates = PlanIds.class, description = "Catalog plan [default: the first recurring plan].")
         String plan;
@@ -95,42 +94,37 @@ final class WebhookCommand implements Runnable {
             }
             App app = Commands.app(spec);
             String signingSecret = app.webhookSecrets(secret == null ? null : List.of(secret)).get(0);
-            List<Trigger.Built> events = Trigger.build(new Trigger.Request(type, account, plan, c, cancelAtPeriodEnd, status, quantity,
+            List<Trigger.Built> events = Trigger.build(new Trigger.Request(type, account.id, plan, c, cancelAtPeriodEnd, status, quantity,
                     unpaid ? "unpaid" : "paid", billingReason, Instant.now()), app.catalog());
             Output out = Commands.output(spec);
             EventProcessor processor = local ? app.eventProcessor() : null;
             String target = url != null ? url : "http://127.0.0.1:4242/webhook";
-            List<Map<String, Object>> rows = new ArrayList<>();
+            List<Object> rows = new ArrayList<>();
+            List<String> lines = new ArrayList<>();
             int code = ExitCode.OK;
             for (Trigger.Built e : events) {
-                Map<String, Object> r = new LinkedHashMap<>();
-                r.put("id", e.eventId());
-                r.put("type", e.type());
                 if (local) {
                     EventProcessor.Result result = Trigger.local(processor, signingSecret, e);
-                    r.put("outcome", result.outcome().wire());
-                    r.put("note", result.note());
+                    Applied r = new Applied(e.eventId(), e.type(), result.outcome().wire(), result.note());
+                    rows.add(r);
+                    lines.add(r.id() + " " + r.type() + " → " + r.outcome() + (r.note() != null ? " (" + r.note() + ")" : ""));
                     if (result.outcome() == dev.billingcli.webhook.Outcome.FAILED) {
                         code = ExitCode.SERVICE_FAILED;
                     }
                 } else {
                     Trigger.Answer a = Trigger.post(target, signingSecret, e);
-                    r.put("status", a.status());
-                    r.put("answer", a.body());
+                    Delivered r = new Delivered(e.eventId(), e.type(), a.status(), a.body());
+                    rows.add(r);
+                    lines.add(r.id() + " " + r.type() + " → " + r.status() + " " + r.answer());
                     if (a.status() != 200) {
                         code = ExitCode.SERVICE_FAILED;
                     }
                 }
-                rows.add(r);
             }
             if (out.json()) {
                 out.json(rows);
             } else {
-                for (Map<String, Object> r : rows) {
-                    out.line(r.get("id") + " " + r.get("type") + " → " + (local
-                            ? r.get("outcome") + (r.get("note") != null ? " (" + r.get("note") + ")" : "")
-                            : r.get("status") + " " + r.get("answer")));
-                }
+                lines.forEach(out::line);
             }
             if (code != ExitCode.OK) {
                 // the results stay on stdout (or in the JSON); stderr says in one line that something failed
@@ -140,5 +134,11 @@ final class WebhookCommand implements Runnable {
             }
             return code;
         }
+
+        /** {@code -o json webhook trigger --local}: one per event, what processing it did. */
+        record Applied(String id, String type, String outcome, String note) {}
+
+        /** {@code -o json webhook trigger}: one per event, webhook-serve's answer. */
+        record Delivered(String id, String type, int status, String answer) {}
     }
 }

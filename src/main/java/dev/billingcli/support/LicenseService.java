@@ -2,7 +2,6 @@ package dev.billingcli.support;
 
 import dev.billingcli.BillingException;
 import dev.billingcli.store.AccountStore;
-import dev.billingcli.store.AuditLog;
 import dev.billingcli.store.Database;
 import dev.billingcli.store.LicenseStore;
 import dev.billingcli.store.LicenseStore.License;
@@ -10,7 +9,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-/** Licences (features for one account whatever its plan) and the audit log, for {@code license} and {@code audit}. */
+/** Licences (features for one account whatever its plan), for {@code license}; each write audited in its transaction. */
 public final class LicenseService {
     private final Database database;
     private final String actor;
@@ -53,10 +52,5 @@ public final class LicenseService {
             tx.accounts().require(accountId);
             return tx.licenses().of(accountId);
         });
-    }
-
-    /** Newest first. @param accountId null for all; @param since null for all time */
-    public List<AuditLog.Entry> audit(String accountId, Instant since, int limit) {
-        return database.read(tx -> tx.audit().list(accountId, since, limit));
     }
 }

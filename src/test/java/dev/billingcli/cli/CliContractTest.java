@@ -46,8 +46,8 @@ class CliContractTest {
         assertThat(r.code()).isZero();
         JsonNode json = new ObjectMapper().readTree(r.out());
         assertThat(json.get("currency").asText()).isEqualTo("eur");
-        assertThat(json.get("plans").get(1).get("prices").get("monthly").get("unit_amount").asLong()).isEqualTo(990);
-        assertThat(json.get("plans").get(1).get("prices").get("monthly").get("lookup_key").asText()).isEqualTo("pro_monthly");
+        assertThat(json.get("plans").get(1).get("prices").get("monthly").get("unitAmount").asLong()).isEqualTo(990);
+        assertThat(json.get("plans").get(1).get("prices").get("monthly").get("lookupKey").asText()).isEqualTo("pro_monthly");
         // the option works after the subcommand too (inherited options)
         Result after = new CliRunner(dir).run("plans", "list", "--output", "JSON");
         assertThat(new ObjectMapper().readTree(after.out()).get("plans").size()).isEqualTo(5);

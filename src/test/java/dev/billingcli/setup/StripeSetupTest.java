@@ -287,7 +287,7 @@ class StripeSetupTest extends StripeCliTestBase {
         CliRunner.Result r = setup("-o", "json", "--dry-run");
         assertThat(r.code()).as(r.toString()).isZero();
         JsonNode json = new ObjectMapper().readTree(r.out());
-        assertThat(json.get("dry_run").asBoolean()).isTrue();
+        assertThat(json.get("dryRun").asBoolean()).isTrue();
         assertThat(json.get("plan")).hasSize(9);
         assertThat(json.get("key").asText()).endsWith("sk_test_…p7dc");
         assertThat(r.out()).doesNotContain(KEY.substring(8));

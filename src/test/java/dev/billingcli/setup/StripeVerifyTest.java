@@ -18,7 +18,7 @@ class StripeVerifyTest extends StripeCliTestBase {
         CliRunner.Result r = cli.run("-o", "json", "stripe:verify");
         assertThat(r.code()).as(r.toString()).isEqualTo(1);
         JsonNode report = new ObjectMapper().readTree(r.out());
-        assertThat(report.get("in_sync").asBoolean()).isFalse();
+        assertThat(report.get("inSync").asBoolean()).isFalse();
         assertThat(report.get("differences").toString())
                 .contains("missing product billing_pro", "missing product billing_business", "missing billing portal configuration");
         assertThat(fake.writes()).isEmpty();
