@@ -89,6 +89,7 @@ public final class BillingCommand implements Callable<Integer> {
         m.put("status", SupportCommands.Status::new);
         m.put("cancel", SupportCommands.Cancel::new);
         m.put("reactivate", SupportCommands.Reactivate::new);
+        m.put("trial", TrialCommand::new);
         m.put("sync", SyncCommand::new);
         m.put("webhook-serve", WebhookServeCommand::new);
         m.put("webhook", WebhookCommand::new);

@@ -201,6 +201,20 @@ public final class SubscriptionGateway {
         return update(id, SubscriptionUpdateParams.builder().setCancelAtPeriodEnd(true).build(), "schedule the cancellation of ");
     }
 
+    /** The form fields {@link #moveTrialEnd} sends, for a dry run to show exactly what would go out. */
+    public static java.util.Map<String, String> trialEndFields(long epochSecond) {
+        java.util.Map<String, String> f = new java.util.LinkedHashMap<>();
+        f.put("trial_end", Long.toString(epochSecond));
+        f.put("proration_behavior", "none");
+        return f;
+    }
+
+    /** Moves the trial's end without prorations (no invoice, no charge now). */
+    public StripeState moveTrialEnd(String id, long epochSecond) {
+        return update(id, SubscriptionUpdateParams.builder().setTrialEnd(epochSecond)
+                .setProrationBehavior(SubscriptionUpdateParams.ProrationBehavior.NONE).build(), "move the trial end of ");
+    }
+
     public StripeState cancelAt(String id, long epochSecond) {
         return update(id, SubscriptionUpdateParams.builder().setCancelAt(epochSecond).build(), "schedule the cancellation of ");
     }

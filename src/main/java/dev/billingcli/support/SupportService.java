@@ -311,6 +311,58 @@ public final class SupportService {
         return new Change(now, after, reactivateMessage(now, after));
     }
 
+    // ------------------------------------------------------------------ trial
+
+    /**
+     * What a support write sends (or, in a dry run, would send) and what it costs.
+     *
+     * @param fields the form fields of the request
+     */
+    public record Request(String method, String path, Map<String, String> fields, String cost) {}
+
+    /** A trial's new end: {@code days} after the current end, or {@code until}. */
+    public record TrialChange(Subscription before, Subscription after, Instant newEnd, Request request, boolean sent, String message) {}
+
+    /**
+     * Moves a trialing subscription's trial end, without prorations: the first charge moves with it.
+     * Refuses a subscription that is not trialing (exit 1), and an end that is not in the future (exit 2).
+     *
+     * @param days days added to the current trial end, or null with {@code until}
+     * @param dryRun send nothing: say what would be sent
+     */
+    public TrialChange extendTrial(String accountId, Integer days, Instant until, String reason, boolean dryRun, Instant now) {
+        Subscription current = database.read(tx -> liveSubscription(tx, accountId, "extend a trial on"));
+        if (!current.onTrial()) {
+            throw BillingException.notFound(current.id() + " is " + current.status() + ", not trialing: there is no trial to extend");
+        }
+        if ((days == null) == (until == null)) {
+            throw BillingException.invalid("give --days N or --until DATE");
+        }
+        if (days != null && days < 1) {
+            throw BillingException.invalid("--days must be at least 1");
+        }
+        Instant from = current.trialEnd() != null ? current.trialEnd() : now;
+        Instant end = days != null ? from.plus(java.time.Duration.ofDays(days)) : until;
+        if (!end.isAfter(now)) {
+            throw BillingException.invalid("the new trial end " + end + " is not in the future");
+        }
+        if (end.isAfter(now.plus(java.time.Duration.ofDays(730)))) {
+            throw BillingException.invalid("the new trial end " + end + " is more than two years away (Stripe's limit)");
+        }
+        Request request = new Request("POST", "/v1/subscriptions/" + current.id(), SubscriptionGateway.trialEndFields(end.getEpochSecond()),
+                "no charge now (proration_behavior=none); the first invoice moves to " + end);
+        if (dryRun) {
+            return new TrialChange(current, null, end, request, false, "dry run: would move the trial end of " + current.id() + " from "
+                    + (current.trialEnd() != null ? current.trialEnd() : "(none)") + " to " + end + "; nothing sent");
+        }
+        SubscriptionGateway gateway = stripe.get();
+        gateway.access().checkWritesAllowed();
+        StripeState answer = gateway.moveTrialEnd(current.id(), end.getEpochSecond());
+        Subscription after = database.inTransaction(tx -> store(tx, answer, "trial extend", audit("trial extend", reason)));
+        return new TrialChange(current, after, end, request, true, "moved the trial end of " + after.id() + " to "
+                + (after.trialEnd() != null ? after.trialEnd() : end + " (Stripe's answer has no trial_end)"));
+    }
+
     // ------------------------------------------------------------------ status
 
 

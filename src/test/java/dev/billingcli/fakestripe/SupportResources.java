@@ -111,6 +111,9 @@ final class SupportResources {
                 }
                 sub.put("cancel_at_period_end", false);
             }
+            if (p.containsKey("trial_end")) {
+                trialEnd(s, sub, (String) p.get("trial_end"));
+            }
             if (p.containsKey("metadata")) {
                 sub.set("metadata", Resources.metadata((ObjectNode) sub.get("metadata"), p.get("metadata")));
             }
@@ -126,6 +129,18 @@ final class SupportResources {
             sub.putNull("cancel_at");
             return ok(sub);
         });
+    }
+
+    /** Stripe's trial_end update: a future time (or "now", which ends the trial), never on a canceled subscription. */
+    private static void trialEnd(FakeStripe s, ObjectNode sub, String value) throws FakeStripe.ApiError {
+        long end = value.equals("now") ? s.now() : Long.parseLong(value);
+        if (!value.equals("now") && end <= s.now()) {
+            throw FakeStripe.invalid("Invalid timestamp: must be an integer Unix timestamp in the future.");
+        }
+        sub.put("trial_end", end);
+        if (value.equals("now")) {
+            sub.put("status", "active");
+        }
     }
 
     /** A subscription as the pinned API version shows it: the period lives on the item. */
