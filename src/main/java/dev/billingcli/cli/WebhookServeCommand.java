@@ -72,8 +72,6 @@ final class WebhookServeCommand implements Callable<Integer> {
                         err.flush();
                     }
                 }, Clock.systemUTC()).start();
-        app.notice("webhook-serve listening on " + server.url() + " (" + keys.size() + " signing secret(s); "
-                + (app.settings().stripeKey() != null ? "same-second ties settled by fetching from Stripe" : "no Stripe key") + ")");
         // SIGTERM and Ctrl-C (as a process of its own: the shell has its own Ctrl-C) end the wait below, and
         // the stop goes in order: no new connections, the requests in flight finish, then the pool closes,
         // then the embedded PostgreSQL stops. Left to the JVM's shutdown, the embedded server's own shutdown
@@ -91,6 +89,9 @@ final class WebhookServeCommand implements Callable<Integer> {
             }
         }, "webhook-serve-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        // only now "listening": whoever waits for it may stop the server at once
+        app.notice("webhook-serve listening on " + server.url() + " (" + keys.size() + " signing secret(s); "
+                + (app.settings().stripeKey() != null ? "same-second ties settled by fetching from Stripe" : "no Stripe key") + ")");
         try {
             stopRequested.await();
             app.notice("webhook-serve stopping: no new connections, finishing the requests in flight (up to " + drainSeconds + " s)");
