@@ -181,6 +181,11 @@ public final class BillingCommand implements Callable<Integer> {
         return ((BillingCommand) sub.root().userObject()).app();
     }
 
+    /** Whether the subcommand runs as one command of a shell session (which handles Ctrl-C itself). */
+    static boolean inShell(CommandSpec sub) {
+        return ((BillingCommand) sub.root().userObject()).services != null;
+    }
+
     /**
      * Builds the command line with its handlers; one instance per run.
      *

@@ -71,15 +71,16 @@ final class WebhookServeCommand implements Callable<Integer> {
                         err.flush();
                     }
                 }, Clock.systemUTC()).start();
-        app.notice("webhook-serve listening on " + server.url() + " (" + keys.size() + " signing secret(s); "
-                + (app.settings().stripeKey() != null ? "same-second ties settled by fetching from Stripe" : "no Stripe key") + ")");
-        CountDownLatch stopped = new CountDownLatch(1);
+        // SIGTERM and Ctrl-C (as a process of its own: the shell has its own Ctrl-C) end the wait below, and
+        // the stop goes in order: no new connections, the requests in flight finish, then the pool closes,
+        // then the embedded PostgreSQL stops. Left to the JVM's shutdown, the embedded server's own shutdown
+        // hook would stop PostgreSQL at once, under the requests still in flight.
+        CountDownLatch stopRequested = new CountDownLatch(1);
         CountDownLatch closed = new CountDownLatch(1);
+        List<Runnable> restoreSignals = BillingCommand.inShell(spec) ? List.of() : StopSignals.install(stopRequested::countDown);
+        // Any other end of the JVM (SIGHUP, an exit elsewhere): the same stop, as well as it can be done.
         Thread hook = new Thread(() -> {
-            // SIGTERM: stop accepting, let requests in flight finish, then let the command close the database
-            app.notice("webhook-serve stopping: no new connections, finishing the requests in flight (up to " + drainSeconds + " s)");
-            server.stop(Duration.ofSeconds(drainSeconds));
-            stopped.countDown();
+            stopRequested.countDown();
             try {
                 closed.await(drainSeconds + 5L, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -87,16 +88,22 @@ final class WebhookServeCommand implements Callable<Integer> {
             }
         }, "webhook-serve-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        // only now "listening": whoever waits for it may stop the server at once
+        app.notice("webhook-serve listening on " + server.url() + " (" + keys.size() + " signing secret(s); "
+                + (app.settings().stripeKey() != null ? "same-second ties settled by fetching from Stripe" : "no Stripe key") + ")");
         try {
-            stopped.await();
-            app.notice("webhook-serve stopped");
+            stopRequested.await();
+            app.notice("webhook-serve stopping: no new connections, finishing the requests in flight (up to " + drainSeconds + " s)");
+            server.stop(Duration.ofSeconds(drainSeconds));
         } catch (InterruptedException e) {
             // in-process callers (tests) stop the server by interrupting the command's thread
             server.stop(Duration.ofSeconds(1));
-            removeHook(hook);
         } finally {
             app.close();
+            app.notice("webhook-serve stopped");
             closed.countDown();
+            removeHook(hook);
+            restoreSignals.forEach(Runnable::run);
         }
         return ExitCode.OK;
     }

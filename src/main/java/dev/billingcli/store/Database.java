@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.billingcli.BillingException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Consumer;
@@ -21,6 +22,13 @@ import org.jdbi.v3.postgres.PostgresPlugin;
 public final class Database implements AutoCloseable {
     /** Embedded server durability: on for people's data; the test suite turns it off for speed. */
     static final String DURABLE_PROPERTY = "billing.embedded.durable";
+    /**
+     * How long opening keeps trying to reach the server before it gives up with one line, in ms (default
+     * 5000); the test suite shortens it for its unreachable-server test.
+     */
+    static final String CONNECT_TIMEOUT_PROPERTY = "billing.db.connect-timeout-ms";
+    /** How long a query waits for a pooled connection before failing (a webhook then answers 503). */
+    public static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(5);
 
     private final EmbeddedServer embedded;
     private final HikariDataSource dataSource;
@@ -39,6 +47,11 @@ public final class Database implements AutoCloseable {
      * @param notice one-line messages for the user (stderr), e.g. where the embedded data lives
      */
     public static Database open(String url, Path dataDir, int poolSize, Consumer<String> notice) {
+        return open(url, dataDir, poolSize, CONNECTION_TIMEOUT, notice);
+    }
+
+    /** @param connectionTimeout how long a query waits for a connection (tests of an outage shorten it) */
+    public static Database open(String url, Path dataDir, int poolSize, Duration connectionTimeout, Consumer<String> notice) {
         EmbeddedServer embedded = null;
         HikariConfig config = new HikariConfig();
         String description;
@@ -62,9 +75,9 @@ public final class Database implements AutoCloseable {
         config.setMaximumPoolSize(poolSize);
         config.setMinimumIdle(1);
         config.setPoolName("billing");
-        config.setConnectionTimeout(5_000);
+        config.setConnectionTimeout(connectionTimeout.toMillis());
         // Fail here, with one clear line, rather than at the first query.
-        config.setInitializationFailTimeout(5_000);
+        config.setInitializationFailTimeout(Long.getLong(CONNECT_TIMEOUT_PROPERTY, 5_000L));
         try {
             return new Database(embedded, new HikariDataSource(config), description);
         } catch (RuntimeException e) {

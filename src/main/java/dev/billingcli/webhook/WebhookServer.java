@@ -39,6 +39,8 @@ public final class WebhookServer implements AutoCloseable {
     private final Consumer<String> log;
     private HttpServer server;
     private ExecutorService executor;
+    /** Requests handed to the request threads and not finished yet (guarded by itself). */
+    private final int[] inFlight = {0};
 
     /** @param log one line per event or rejection (stderr) */
     public WebhookServer(Config config, EventProcessor processor, Database database, Consumer<String> log, Clock clock) {
@@ -67,7 +69,26 @@ public final class WebhookServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        server.setExecutor(executor);
+        // Counts each request from the moment the server hands it over until its answer is written: the
+        // JDK's HttpServer.stop(delay) waits the whole delay even when nothing is in flight (JDK-8304065,
+        // fixed in 21), so stop() waits on this count instead.
+        server.setExecutor(task -> {
+            synchronized (inFlight) {
+                inFlight[0]++;
+            }
+            try {
+                executor.execute(() -> {
+                    try {
+                        task.run();
+                    } finally {
+                        finished();
+                    }
+                });
+            } catch (RuntimeException e) {
+                finished();
+                throw e;
+            }
+        });
         server.createContext("/", this::serve);
         server.start();
         return this;
@@ -81,12 +102,44 @@ public final class WebhookServer implements AutoCloseable {
         return "http://" + config.host() + ":" + port() + config.path();
     }
 
-    /** Stops accepting, lets requests in flight finish (up to {@code drain}), then stops. */
+    private void finished() {
+        synchronized (inFlight) {
+            inFlight[0]--;
+            inFlight.notifyAll();
+        }
+    }
+
+    /**
+     * Stops accepting, lets requests in flight finish (up to {@code drain}), then stops: at once when
+     * nothing is in flight.
+     */
     public void stop(Duration drain) {
-        if (server != null) {
-            server.stop((int) Math.max(1, drain.toSeconds()));
-            executor.shutdown();
-            server = null;
+        if (server == null) {
+            return;
+        }
+        HttpServer stopping = server;
+        server = null;
+        // The JDK's stop closes the listening socket first, then waits up to the delay: run it aside so
+        // that this thread can end the wait as soon as the last request in flight has its answer.
+        Thread closer = new Thread(() -> stopping.stop((int) Math.max(1, drain.toSeconds())), "webhook-stop");
+        closer.setDaemon(true);
+        closer.start();
+        long deadline = System.nanoTime() + drain.toNanos();
+        boolean interrupted = false;
+        synchronized (inFlight) {
+            for (long left; inFlight[0] > 0 && (left = deadline - System.nanoTime()) > 0;) {
+                try {
+                    inFlight.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    break;
+                }
+            }
+        }
+        stopping.stop(0); // ends the waiting stop above, closes the connections left, ends the dispatcher
+        executor.shutdown();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
