@@ -24,7 +24,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A small stateful Stripe on loopback for tests. Every request is first checked against Stripe's
+ * A small stateful Stripe on loopback for tests, behaving like a fresh test-mode account unless a
+ * test says otherwise. Every request is first checked against Stripe's
  * OpenAPI description ({@link OpenApiRequestValidator}); a request Stripe would reject gets Stripe's
  * 400 and is recorded as a violation, which {@link FakeStripeExtension} turns into a test failure.
  * It keeps objects in memory, replays idempotent requests like Stripe (the first answer, a 500
@@ -178,6 +179,20 @@ public final class FakeStripe implements AutoCloseable {
     /** This key is refused with 401, as Stripe refuses a rolled or deleted key. */
     public void revokeKey(String key) {
         revokedKeys.add(key);
+    }
+
+    /**
+     * The account has saved its customer portal settings in the Dashboard: a default configuration
+     * exists, and portal sessions without {@code configuration} use it. A fresh account has none.
+     */
+    public synchronized void dashboardPortalDefault(boolean saved) {
+        boolean exists = filter(portalConfigurations, c -> c.get("is_default").asBoolean()).size() > 0;
+        if (saved && !exists) {
+            ObjectNode c = SupportResources.dashboardPortalConfiguration(this);
+            portalConfigurations.put(c.get("id").asText(), c);
+        } else if (!saved) {
+            portalConfigurations.values().removeIf(c -> c.get("is_default").asBoolean());
+        }
     }
 
     /** Keys starting {@code rk_} may only read (a restricted key without write permissions). */

@@ -251,7 +251,7 @@ final class Resources {
     private static void portal(FakeStripe s) {
         s.route("POST", "/v1/billing_portal/configurations", (m, p) -> {
             ObjectNode c = s.object().put("id", s.newId("bpc")).put("object", "billing_portal.configuration").put("active", true)
-                    .put("created", s.now()).put("is_default", s.portalConfigurations.isEmpty()).put("livemode", false);
+                    .put("created", s.now()).put("is_default", false).put("livemode", false);
             c.putNull("default_return_url");
             c.putObject("login_page").put("enabled", false).putNull("url");
             mergeForm(c, p);

@@ -65,16 +65,48 @@ final class SupportResources {
         s.route("POST", "/v1/billing_portal/sessions", (m, p) -> {
             String customer = (String) p.get("customer");
             Resources.get(s.customers, "customer", customer);
+            String configuration = portalConfiguration(s, (String) p.get("configuration"));
             String id = s.newId("bps");
             ObjectNode session = s.object().put("id", id).put("object", "billing_portal.session").put("created", s.now())
                     .put("livemode", false).put("customer", customer).put("return_url", (String) p.get("return_url"))
-                    .put("url", "https://billing.stripe.com/p/session/" + id);
+                    .put("url", "https://billing.stripe.com/p/session/" + id).put("configuration", configuration);
             if (p.get("flow_data") instanceof Map<?, ?> flow) {
                 session.set("flow", FakeStripe.JSON.valueToTree(flow));
             }
             s.portalSessions.put(id, session);
             return ok(session);
         });
+    }
+
+    /**
+     * The configuration a portal session uses: the one asked for, else the account's default, which
+     * only exists once the portal settings were saved in the Dashboard (configurations created
+     * through the API are never the default). A fresh test-mode account has none.
+     */
+    private static String portalConfiguration(FakeStripe s, String asked) throws FakeStripe.ApiError {
+        if (asked != null) {
+            ObjectNode c = Resources.get(s.portalConfigurations, "configuration", asked);
+            if (!c.get("active").asBoolean()) {
+                // "active: Whether the configuration is active and can be used to create portal sessions."
+                throw FakeStripe.invalid("The configuration " + asked + " is not active and cannot be used to create portal sessions.");
+            }
+            return asked;
+        }
+        return filter(s.portalConfigurations, c -> c.get("is_default").asBoolean() && c.get("active").asBoolean()).stream()
+                .map(c -> c.get("id").asText()).findFirst()
+                .orElseThrow(() -> FakeStripe.invalid("You can't create a portal session in test mode until you save your customer portal "
+                        + "settings in test mode at https://dashboard.stripe.com/test/settings/billing/portal."));
+    }
+
+    /** The default configuration Stripe makes when someone saves the portal settings in the Dashboard. */
+    static ObjectNode dashboardPortalConfiguration(FakeStripe s) {
+        ObjectNode c = s.object().put("id", s.newId("bpc")).put("object", "billing_portal.configuration").put("active", true)
+                .put("created", s.now()).put("is_default", true).put("livemode", false);
+        c.putNull("default_return_url");
+        c.putObject("login_page").put("enabled", false).putNull("url");
+        c.putObject("metadata");
+        c.put("updated", s.now());
+        return c;
     }
 
     private static void subscription(FakeStripe s) {
