@@ -59,6 +59,12 @@ final class SupportResources {
                 session.putNull("client_secret");
             }
             session.set("metadata", Resources.metadata(null, p.get("metadata")));
+            session.put("expires_at", session.get("created").asLong() + 86_400).put("payment_status", "unpaid");
+            session.putObject("automatic_tax").put("enabled", false).putNull("status");
+            session.putArray("custom_fields");
+            session.putObject("custom_text").putNull("shipping_address").putNull("submit");
+            session.putArray("payment_method_types").add("card");
+            session.putArray("shipping_options");
             s.checkoutSessions.put(id, session);
             return ok(session);
         });
@@ -71,11 +77,38 @@ final class SupportResources {
                     .put("livemode", false).put("customer", customer).put("return_url", (String) p.get("return_url"))
                     .put("url", "https://billing.stripe.com/p/session/" + id).put("configuration", configuration);
             if (p.get("flow_data") instanceof Map<?, ?> flow) {
-                session.set("flow", FakeStripe.JSON.valueToTree(flow));
+                session.set("flow", flow(s, flow));
             }
             s.portalSessions.put(id, session);
             return ok(session);
         });
+    }
+
+    /** A session's {@code flow} as Stripe answers it: the {@code flow_data} asked for, with Stripe's defaults filled in. */
+    private static ObjectNode flow(FakeStripe s, Map<?, ?> data) {
+        ObjectNode flow = s.object().put("type", (String) data.get("type"));
+        ObjectNode after = flow.putObject("after_completion").put("type", "portal_homepage");
+        after.putNull("hosted_confirmation");
+        after.putNull("redirect");
+        if (data.get("after_completion") instanceof Map<?, ?> a) {
+            after.put("type", (String) a.get("type"));
+            if (a.get("redirect") instanceof Map<?, ?> r) {
+                after.putObject("redirect").put("return_url", (String) r.get("return_url"));
+            }
+            if (a.get("hosted_confirmation") instanceof Map<?, ?> h) {
+                after.putObject("hosted_confirmation").put("custom_message", (String) h.get("custom_message"));
+            }
+        }
+        flow.putNull("subscription_cancel");
+        flow.putNull("subscription_update");
+        flow.putNull("subscription_update_confirm");
+        if (data.get("subscription_cancel") instanceof Map<?, ?> c) {
+            flow.putObject("subscription_cancel").put("subscription", (String) c.get("subscription")).putNull("retention");
+        }
+        if (data.get("subscription_update") instanceof Map<?, ?> u) {
+            flow.putObject("subscription_update").put("subscription", (String) u.get("subscription"));
+        }
+        return flow;
     }
 
     /**
@@ -104,6 +137,8 @@ final class SupportResources {
                 .put("created", s.now()).put("is_default", true).put("livemode", false);
         c.putNull("default_return_url");
         c.putObject("login_page").put("enabled", false).putNull("url");
+        c.putObject("business_profile").putNull("headline").putNull("privacy_policy_url").putNull("terms_of_service_url");
+        c.set("features", Resources.portalFeatures());
         c.putObject("metadata");
         c.put("updated", s.now());
         return c;
@@ -166,7 +201,9 @@ final class SupportResources {
         String id = s.newId("sub");
         ObjectNode sub = s.object().put("id", id).put("object", "subscription").put("customer", customer).put("status", status)
                 .put("created", periodStart).put("start_date", periodStart).put("livemode", false)
-                .put("cancel_at_period_end", false).put("collection_method", "charge_automatically").put("currency", price.path("currency").asText("eur"));
+                .put("cancel_at_period_end", false).put("collection_method", "charge_automatically").put("currency", price.path("currency").asText("eur"))
+                .put("billing_cycle_anchor", status.equals("trialing") ? periodEnd : periodStart);
+        sub.putObject("automatic_tax").put("enabled", false);
         sub.putNull("cancel_at");
         sub.putNull("canceled_at");
         sub.putNull("ended_at");
