@@ -1,7 +1,6 @@
 package dev.billingcli.fakestripe;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -40,7 +39,6 @@ import java.util.regex.Pattern;
  * like Stripe (the first answer, a 500 included), and can fail chosen writes.
  */
 public final class FakeStripe implements AutoCloseable {
-    static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
     /** One request as received. @param params query (GET/DELETE) or form body (POST), decoded */
