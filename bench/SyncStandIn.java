@@ -1,5 +1,5 @@
 // The Stripe stand-in of the tests (dev.billingcli.fakestripe.FakeStripe, validating every request
-// against Stripe's OpenAPI description), seeded with N subscriptions for bench/sync.sh. Prints its URL,
+// and every answer against Stripe's OpenAPI description), seeded with N subscriptions for bench/sync.sh. Prints its URL,
 // then serves until stdin closes. Not a test.
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -14,8 +14,10 @@ public class SyncStandIn {
         for (String key : new String[] {"pro_monthly", "business_yearly"}) {
             ObjectNode price = json.createObjectNode().put("id", "price_" + key).put("object", "price").put("currency", "eur")
                     .put("unit_amount", 990).put("lookup_key", key).put("active", true).put("type", "recurring")
-                    .put("product", "billing_" + key.substring(0, key.indexOf('_')));
-            price.putObject("recurring").put("interval", key.endsWith("monthly") ? "month" : "year").put("interval_count", 1);
+                    .put("product", "billing_" + key.substring(0, key.indexOf('_'))).put("billing_scheme", "per_unit")
+                    .put("created", 1_700_000_000L).put("livemode", false);
+            price.putObject("recurring").put("interval", key.endsWith("monthly") ? "month" : "year").put("interval_count", 1)
+                    .put("usage_type", "licensed");
             price.putObject("metadata");
             fake.put("price", price);
         }
@@ -35,10 +37,10 @@ public class SyncStandIn {
             // serve until the bench closes our stdin
         }
         if (!fake.violations().isEmpty()) {
-            System.err.println("requests Stripe would reject: " + fake.violations());
+            System.err.println("requests Stripe would reject, answers Stripe would not send: " + fake.violations());
             System.exit(1);
         }
-        System.err.println("stand-in: " + fake.requests().size() + " requests, all valid against Stripe's API description");
+        System.err.println("stand-in: " + fake.requests().size() + " requests and answers, all valid against Stripe's API description");
         fake.close();
     }
 }

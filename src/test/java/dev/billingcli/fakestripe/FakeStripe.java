@@ -1,15 +1,20 @@
 package dev.billingcli.fakestripe;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.client.WireMock;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.github.tomakehurst.wiremock.extension.Parameters;
+import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
+import com.github.tomakehurst.wiremock.extension.ServeEventListener;
+import com.github.tomakehurst.wiremock.http.LoggedResponse;
+import com.github.tomakehurst.wiremock.http.ResponseDefinition;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -24,14 +29,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A small stateful Stripe on loopback for tests. Every request is first checked against Stripe's
- * OpenAPI description ({@link OpenApiRequestValidator}); a request Stripe would reject gets Stripe's
- * 400 and is recorded as a violation, which {@link FakeStripeExtension} turns into a test failure.
- * It keeps objects in memory, replays idempotent requests like Stripe (the first answer, a 500
- * included), and can fail chosen writes.
+ * A small stateful Stripe on loopback for tests, on WireMock: one catch-all stub whose answers come
+ * from the routes in {@link Resources} and {@link SupportResources} (a WireMock extension), WireMock's
+ * request journal behind {@link #requests()}, and its faults and delays through {@link #stub}.
+ * Every request and every answer is checked against Stripe's OpenAPI description
+ * ({@link StripeOpenApi}); a request Stripe would reject gets Stripe's 400, and either kind of
+ * mismatch is recorded as a violation, which {@link FakeStripeExtension} turns into a test failure.
+ * It behaves like a fresh test-mode account, keeps objects in memory, replays idempotent requests
+ * like Stripe (the first answer, a 500 included), and can fail chosen writes.
  */
 public final class FakeStripe implements AutoCloseable {
-    static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
     /** One request as received. @param params query (GET/DELETE) or form body (POST), decoded */
@@ -68,10 +75,10 @@ public final class FakeStripe implements AutoCloseable {
         }
     }
 
-    private final HttpServer server;
-    private final OpenApiRequestValidator validator = OpenApiRequestValidator.shared();
+    private static final String STATEFUL = "stateful-stripe";
+    private final WireMockServer server;
     private final List<Route> routes = new ArrayList<>();
-    private final List<Request> requests = Collections.synchronizedList(new ArrayList<>());
+    private final List<Request> inFlight = Collections.synchronizedList(new ArrayList<>());
     private final List<String> violations = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, Response> idempotent = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong(1000);
@@ -94,33 +101,31 @@ public final class FakeStripe implements AutoCloseable {
     final Map<String, ObjectNode> portalSessions = Collections.synchronizedMap(new LinkedHashMap<>());
     final Map<String, ObjectNode> events = Collections.synchronizedMap(new LinkedHashMap<>());
 
-    private FakeStripe() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/", this::serve);
-        server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4));
+    private FakeStripe() {
+        StripeOpenApi.shared(); // parsed once per JVM, before the first request waits for it
+        server = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort()
+                .containerThreads(12).jettyAcceptors(1).stubRequestLoggingDisabled(true)
+                .extensions(new StatefulStripe(), new ResponseCheck()));
         Resources.register(this);
         server.start();
+        server.stubFor(WireMock.any(WireMock.anyUrl()).atPriority(10).willReturn(WireMock.aResponse().withTransformers(STATEFUL)));
     }
 
     public static FakeStripe start() {
-        try {
-            return new FakeStripe();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return new FakeStripe();
     }
 
     public String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return "http://127.0.0.1:" + server.port();
     }
 
     // ------------------------------------------------------------------ test controls
 
-    /** Every request received since the start or the last {@link #clearRequests()}. */
+    /** Every request answered since the start or the last {@link #clearRequests()}, oldest first (WireMock's journal). */
     public List<Request> requests() {
-        synchronized (requests) {
-            return List.copyOf(requests);
-        }
+        List<ServeEvent> events = new ArrayList<>(server.getAllServeEvents());
+        Collections.reverse(events); // the journal lists the newest first
+        return events.stream().map(e -> request(e.getRequest())).toList();
     }
 
     public List<Request> writes() {
@@ -132,10 +137,19 @@ public final class FakeStripe implements AutoCloseable {
     }
 
     public void clearRequests() {
-        requests.clear();
+        server.resetRequests();
     }
 
-    /** Requests Stripe would have rejected as malformed: each one is a test failure. */
+    /**
+     * A stub of the test's own in front of the stand-in, for what WireMock does better than a
+     * stateful fake: faults ({@code withFault(Fault.CONNECTION_RESET_BY_PEER)}), delays, a 429
+     * burst through scenario states. Its answers are checked against the description like any other.
+     */
+    public void stub(com.github.tomakehurst.wiremock.client.MappingBuilder mapping) {
+        server.stubFor(mapping.atPriority(1));
+    }
+
+    /** Requests Stripe would have rejected as malformed, and answers Stripe would not send: each one is a test failure. */
     public List<String> violations() {
         synchronized (violations) {
             return List.copyOf(violations);
@@ -147,7 +161,11 @@ public final class FakeStripe implements AutoCloseable {
         failWrites.put(writeCount.get() + nth, status);
     }
 
-    /** From now on, requests are received and recorded but not answered until {@link #releaseResponses()} (a hung network). */
+    /**
+     * From now on, requests are received but not answered until {@link #releaseResponses()} (a hung
+     * network). A gate, not a WireMock delay: WireMock's delays are fixed or random durations, and a
+     * test here needs "until I say so".
+     */
     public void holdResponses() {
         synchronized (gate) {
             holding = true;
@@ -161,16 +179,20 @@ public final class FakeStripe implements AutoCloseable {
         }
     }
 
-    /** Waits until a request to a path starting with {@code pathPrefix} has been received. */
+    /**
+     * Waits until a request to a path starting with {@code pathPrefix} has been received (answered,
+     * or held by {@link #holdResponses()}: WireMock journals a request only once it is answered).
+     */
     public void awaitRequest(String method, String pathPrefix, java.time.Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (gate) {
-            while (count(method, pathPrefix) == 0) {
+            while (count(method, pathPrefix) == 0 && List.copyOf(inFlight).stream()
+                    .noneMatch(r -> r.method().equals(method) && r.path().startsWith(pathPrefix))) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     throw new AssertionError("no " + method + " " + pathPrefix + " request within " + timeout);
                 }
-                gate.wait(Math.max(1, left / 1_000_000));
+                gate.wait(Math.max(1, Math.min(20, left / 1_000_000))); // an answered request is seen in the journal
             }
         }
     }
@@ -178,6 +200,20 @@ public final class FakeStripe implements AutoCloseable {
     /** This key is refused with 401, as Stripe refuses a rolled or deleted key. */
     public void revokeKey(String key) {
         revokedKeys.add(key);
+    }
+
+    /**
+     * The account has saved its customer portal settings in the Dashboard: a default configuration
+     * exists, and portal sessions without {@code configuration} use it. A fresh account has none.
+     */
+    public synchronized void dashboardPortalDefault(boolean saved) {
+        boolean exists = filter(portalConfigurations, c -> c.get("is_default").asBoolean()).size() > 0;
+        if (saved && !exists) {
+            ObjectNode c = SupportResources.dashboardPortalConfiguration(this);
+            portalConfigurations.put(c.get("id").asText(), c);
+        } else if (!saved) {
+            portalConfigurations.values().removeIf(c -> c.get("is_default").asBoolean());
+        }
     }
 
     /** Keys starting {@code rk_} may only read (a restricted key without write permissions). */
@@ -348,47 +384,97 @@ public final class FakeStripe implements AutoCloseable {
 
     // ------------------------------------------------------------------ serving
 
-    private void serve(HttpExchange ex) throws IOException {
-        try (ex) {
-            String method = ex.getRequestMethod();
-            String path = ex.getRequestURI().getRawPath();
-            String query = ex.getRequestURI().getRawQuery();
-            String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            String key = ex.getRequestHeaders().getFirst("Idempotency-Key");
-            Map<String, Object> params = FormDecoder.decode(method.equals("POST") ? body : query);
-            Request request = new Request(method, path, params, key, ex.getRequestHeaders().getFirst("Stripe-Version"));
-            requests.add(request);
-            synchronized (gate) {
-                gate.notifyAll(); // for awaitRequest
-                while (holding) {
-                    try {
-                        gate.wait();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        break;
+    /**
+     * The stateful part, as a WireMock extension on the catch-all stub: key check, request validation,
+     * the hold gate, idempotent replay, injected write failures, then the route's handler.
+     */
+    private final class StatefulStripe implements ResponseDefinitionTransformerV2 {
+        @Override
+        public String getName() {
+            return STATEFUL;
+        }
+
+        @Override
+        public boolean applyGlobally() {
+            return false; // a test's own stub (a fault, a delay) answers as it says
+        }
+
+        @Override
+        public ResponseDefinition transform(ServeEvent event) {
+            LoggedRequest http = event.getRequest();
+            Request request = request(http);
+            inFlight.add(request);
+            try {
+                synchronized (gate) {
+                    gate.notifyAll(); // for awaitRequest
+                    while (holding) {
+                        try {
+                            gate.wait();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            break;
+                        }
                     }
                 }
+                Response response = respond(http, request);
+                ResponseDefinitionBuilder out = ResponseDefinitionBuilder.responseDefinition().withStatus(response.status())
+                        .withBody(response.body()).withHeader("Content-Type", "application/json")
+                        .withHeader("Request-Id", "req_fake" + ids.incrementAndGet());
+                response.headers().forEach(out::withHeader);
+                return out.build();
+            } finally {
+                inFlight.remove(request);
             }
-            Response response = respond(ex, request, query, body);
-            byte[] bytes = response.body().getBytes(StandardCharsets.UTF_8);
-            ex.getResponseHeaders().set("Content-Type", "application/json");
-            ex.getResponseHeaders().set("Request-Id", "req_fake" + ids.incrementAndGet());
-            response.headers().forEach((k, v) -> ex.getResponseHeaders().set(k, v));
-            ex.sendResponseHeaders(response.status(), bytes.length);
-            ex.getResponseBody().write(bytes);
         }
     }
 
-    private Response respond(HttpExchange ex, Request request, String query, String body) {
-        String auth = ex.getRequestHeaders().getFirst("Authorization");
+    /** Every answer, the stateful ones and a test's own stubs alike, is checked against the description before it is sent. */
+    private final class ResponseCheck implements ServeEventListener {
+        @Override
+        public String getName() {
+            return "stripe-response-check";
+        }
+
+        @Override
+        public void beforeResponseSent(ServeEvent event, Parameters parameters) {
+            if (event.getResponseDefinition().getFault() != null) {
+                return; // a dropped connection has no shape
+            }
+            LoggedResponse response = event.getResponse();
+            String method = event.getRequest().getMethod().getName();
+            String path = pathOf(event.getRequest().getUrl());
+            StripeOpenApi.shared().validateResponse(method, path, response.getStatus(),
+                    response.getHeaders().getContentTypeHeader().isPresent() ? response.getHeaders().getContentTypeHeader().firstValue() : null,
+                    response.getBodyAsString()).forEach(v -> violations.add("response " + v));
+        }
+    }
+
+    private static String pathOf(String url) {
+        int q = url.indexOf('?');
+        return q < 0 ? url : url.substring(0, q);
+    }
+
+    private static String queryOf(String url) {
+        int q = url.indexOf('?');
+        return q < 0 ? null : url.substring(q + 1);
+    }
+
+    private static Request request(LoggedRequest http) {
+        String method = http.getMethod().getName();
+        Map<String, Object> params = StripeOpenApi.decode(queryOf(http.getUrl()));
+        params.putAll(StripeOpenApi.decode(http.getBodyAsString()));
+        return new Request(method, pathOf(http.getUrl()), params, http.getHeader("Idempotency-Key"), http.getHeader("Stripe-Version"));
+    }
+
+    private Response respond(LoggedRequest http, Request request) {
+        String auth = http.getHeader("Authorization");
         String apiKey = auth != null && auth.startsWith("Bearer ") ? auth.substring(7) : "";
         if (!apiKey.matches("(sk|rk)_(test|live)_\\w+") || revokedKeys.contains(apiKey)) {
             return error(new ApiError(401, "invalid_request_error", null, "Invalid API Key provided: " + apiKey));
         }
-        List<String> problems = validator.validate(request.method(), request.path(),
-                request.method().equals("POST") ? null : query, request.method().equals("POST") ? body : null);
+        List<String> problems = StripeOpenApi.shared().validateRequest(request.method(), request.path(), queryOf(http.getUrl()), http.getBodyAsString());
         if (!problems.isEmpty()) {
-            violations.addAll(problems);
+            problems.forEach(p -> violations.add("request " + p));
             return error(invalid(String.join("; ", problems)));
         }
         if (request.write() && restrictedReadOnly && apiKey.startsWith("rk_")) {
@@ -455,7 +541,6 @@ public final class FakeStripe implements AutoCloseable {
     @Override
     public void close() {
         releaseResponses();
-        server.stop(0);
-        ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+        server.stop();
     }
 }

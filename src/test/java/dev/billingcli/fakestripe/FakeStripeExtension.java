@@ -32,7 +32,7 @@ public final class FakeStripeExtension implements BeforeEachCallback, AfterEachC
     /** Throws when the fake received a request that does not match Stripe's API description. */
     static void check(FakeStripe fake) {
         if (!fake.violations().isEmpty()) {
-            throw new AssertionError("requests Stripe would reject:\n  " + String.join("\n  ", fake.violations()));
+            throw new AssertionError("requests Stripe would reject, answers Stripe would not send:\n  " + String.join("\n  ", fake.violations()));
         }
     }
 }

@@ -251,9 +251,10 @@ final class Resources {
     private static void portal(FakeStripe s) {
         s.route("POST", "/v1/billing_portal/configurations", (m, p) -> {
             ObjectNode c = s.object().put("id", s.newId("bpc")).put("object", "billing_portal.configuration").put("active", true)
-                    .put("created", s.now()).put("is_default", s.portalConfigurations.isEmpty()).put("livemode", false);
+                    .put("created", s.now()).put("is_default", false).put("livemode", false);
             c.putNull("default_return_url");
             c.putObject("login_page").put("enabled", false).putNull("url");
+            c.set("features", portalFeatures());
             mergeForm(c, p);
             c.put("updated", s.now());
             s.portalConfigurations.put(c.get("id").asText(), c);
@@ -268,6 +269,18 @@ final class Resources {
         });
         s.route("GET", "/v1/billing_portal/configurations", (m, p) -> ok(s.list("/v1/billing_portal/configurations",
                 filter(s.portalConfigurations, o -> !p.containsKey("active") || o.get("active").asBoolean() == "true".equals(p.get("active"))), p)));
+    }
+
+    /** A configuration's features as Stripe fills them in before applying the parameters: everything off. */
+    static ObjectNode portalFeatures() {
+        ObjectNode f = F.objectNode();
+        f.putObject("customer_update").put("enabled", false).putArray("allowed_updates");
+        f.putObject("invoice_history").put("enabled", false);
+        f.putObject("payment_method_update").put("enabled", false);
+        ObjectNode cancel = f.putObject("subscription_cancel").put("enabled", false).put("mode", "at_period_end").put("proration_behavior", "none");
+        cancel.putObject("cancellation_reason").put("enabled", false).putArray("options");
+        f.putObject("subscription_update").put("enabled", false).put("proration_behavior", "none").putArray("default_allowed_updates");
+        return f;
     }
 
     // ------------------------------------------------------------------ webhook endpoints

@@ -59,22 +59,89 @@ final class SupportResources {
                 session.putNull("client_secret");
             }
             session.set("metadata", Resources.metadata(null, p.get("metadata")));
+            session.put("expires_at", session.get("created").asLong() + 86_400).put("payment_status", "unpaid");
+            session.putObject("automatic_tax").put("enabled", false).putNull("status");
+            session.putArray("custom_fields");
+            session.putObject("custom_text").putNull("shipping_address").putNull("submit");
+            session.putArray("payment_method_types").add("card");
+            session.putArray("shipping_options");
             s.checkoutSessions.put(id, session);
             return ok(session);
         });
         s.route("POST", "/v1/billing_portal/sessions", (m, p) -> {
             String customer = (String) p.get("customer");
             Resources.get(s.customers, "customer", customer);
+            String configuration = portalConfiguration(s, (String) p.get("configuration"));
             String id = s.newId("bps");
             ObjectNode session = s.object().put("id", id).put("object", "billing_portal.session").put("created", s.now())
                     .put("livemode", false).put("customer", customer).put("return_url", (String) p.get("return_url"))
-                    .put("url", "https://billing.stripe.com/p/session/" + id);
+                    .put("url", "https://billing.stripe.com/p/session/" + id).put("configuration", configuration);
             if (p.get("flow_data") instanceof Map<?, ?> flow) {
-                session.set("flow", FakeStripe.JSON.valueToTree(flow));
+                session.set("flow", flow(s, flow));
             }
             s.portalSessions.put(id, session);
             return ok(session);
         });
+    }
+
+    /** A session's {@code flow} as Stripe answers it: the {@code flow_data} asked for, with Stripe's defaults filled in. */
+    private static ObjectNode flow(FakeStripe s, Map<?, ?> data) {
+        ObjectNode flow = s.object().put("type", (String) data.get("type"));
+        ObjectNode after = flow.putObject("after_completion").put("type", "portal_homepage");
+        after.putNull("hosted_confirmation");
+        after.putNull("redirect");
+        if (data.get("after_completion") instanceof Map<?, ?> a) {
+            after.put("type", (String) a.get("type"));
+            if (a.get("redirect") instanceof Map<?, ?> r) {
+                after.putObject("redirect").put("return_url", (String) r.get("return_url"));
+            }
+            if (a.get("hosted_confirmation") instanceof Map<?, ?> h) {
+                after.putObject("hosted_confirmation").put("custom_message", (String) h.get("custom_message"));
+            }
+        }
+        flow.putNull("subscription_cancel");
+        flow.putNull("subscription_update");
+        flow.putNull("subscription_update_confirm");
+        if (data.get("subscription_cancel") instanceof Map<?, ?> c) {
+            flow.putObject("subscription_cancel").put("subscription", (String) c.get("subscription")).putNull("retention");
+        }
+        if (data.get("subscription_update") instanceof Map<?, ?> u) {
+            flow.putObject("subscription_update").put("subscription", (String) u.get("subscription"));
+        }
+        return flow;
+    }
+
+    /**
+     * The configuration a portal session uses: the one asked for, else the account's default, which
+     * only exists once the portal settings were saved in the Dashboard (configurations created
+     * through the API are never the default). A fresh test-mode account has none.
+     */
+    private static String portalConfiguration(FakeStripe s, String asked) throws FakeStripe.ApiError {
+        if (asked != null) {
+            ObjectNode c = Resources.get(s.portalConfigurations, "configuration", asked);
+            if (!c.get("active").asBoolean()) {
+                // "active: Whether the configuration is active and can be used to create portal sessions."
+                throw FakeStripe.invalid("The configuration " + asked + " is not active and cannot be used to create portal sessions.");
+            }
+            return asked;
+        }
+        return filter(s.portalConfigurations, c -> c.get("is_default").asBoolean() && c.get("active").asBoolean()).stream()
+                .map(c -> c.get("id").asText()).findFirst()
+                .orElseThrow(() -> FakeStripe.invalid("You can't create a portal session in test mode until you save your customer portal "
+                        + "settings in test mode at https://dashboard.stripe.com/test/settings/billing/portal."));
+    }
+
+    /** The default configuration Stripe makes when someone saves the portal settings in the Dashboard. */
+    static ObjectNode dashboardPortalConfiguration(FakeStripe s) {
+        ObjectNode c = s.object().put("id", s.newId("bpc")).put("object", "billing_portal.configuration").put("active", true)
+                .put("created", s.now()).put("is_default", true).put("livemode", false);
+        c.putNull("default_return_url");
+        c.putObject("login_page").put("enabled", false).putNull("url");
+        c.putObject("business_profile").putNull("headline").putNull("privacy_policy_url").putNull("terms_of_service_url");
+        c.set("features", Resources.portalFeatures());
+        c.putObject("metadata");
+        c.put("updated", s.now());
+        return c;
     }
 
     private static void subscription(FakeStripe s) {
@@ -149,7 +216,9 @@ final class SupportResources {
         String id = s.newId("sub");
         ObjectNode sub = s.object().put("id", id).put("object", "subscription").put("customer", customer).put("status", status)
                 .put("created", periodStart).put("start_date", periodStart).put("livemode", false)
-                .put("cancel_at_period_end", false).put("collection_method", "charge_automatically").put("currency", price.path("currency").asText("eur"));
+                .put("cancel_at_period_end", false).put("collection_method", "charge_automatically").put("currency", price.path("currency").asText("eur"))
+                .put("billing_cycle_anchor", status.equals("trialing") ? periodEnd : periodStart);
+        sub.putObject("automatic_tax").put("enabled", false);
         sub.putNull("cancel_at");
         sub.putNull("canceled_at");
         sub.putNull("ended_at");

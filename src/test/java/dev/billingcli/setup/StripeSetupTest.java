@@ -203,8 +203,11 @@ class StripeSetupTest extends StripeCliTestBase {
     @Test
     void unmanagedObjectsAreLeftAloneUnlessAdopted() {
         ObjectNode foreign = new ObjectMapper().createObjectNode().put("id", "billing_pro").put("object", "product")
-                .put("active", true).put("name", "Pro (made by hand)").put("created", 1_700_000_000L).put("livemode", false);
+                .put("active", true).put("name", "Pro (made by hand)").put("created", 1_700_000_000L).put("livemode", false)
+                .put("updated", 1_700_000_000L);
         foreign.putObject("metadata");
+        foreign.putArray("images");
+        foreign.putArray("marketing_features");
         fake.put("product", foreign);
 
         CliRunner.Result r = setup();

@@ -30,8 +30,10 @@ class SubscriptionGatewayTest {
         gateway = new SubscriptionGateway(StripeAccess.create("sk_test_FAKE_gateway1", fake.url(), false));
         ObjectNode price = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("id", "price_pro_m")
                 .put("object", "price").put("currency", "eur").put("unit_amount", 990).put("lookup_key", "pro_monthly")
-                .put("active", true).put("type", "recurring").put("product", "billing_pro");
-        price.putObject("recurring").put("interval", "month").put("interval_count", 1);
+                .put("active", true).put("type", "recurring").put("product", "billing_pro").put("billing_scheme", "per_unit")
+                .put("created", 1_700_000_000L).put("livemode", false);
+        price.putObject("metadata");
+        price.putObject("recurring").put("interval", "month").put("interval_count", 1).put("usage_type", "licensed");
         fake.put("price", price);
         priceId = "price_pro_m";
     }

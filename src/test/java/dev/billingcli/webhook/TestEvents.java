@@ -30,14 +30,16 @@ public final class TestEvents {
     /** A subscription with one item on the price with this lookup key; period T0 … T0 + 30 days. */
     public static ObjectNode subscription(String id, String customer, String lookupKey, String status) {
         ObjectNode s = JSON.createObjectNode().put("id", id).put("object", "subscription").put("customer", customer)
-                .put("status", status).put("cancel_at_period_end", false).put("created", T0).put("livemode", false);
+                .put("status", status).put("cancel_at_period_end", false).put("created", T0).put("livemode", false)
+                .put("billing_cycle_anchor", T0).put("collection_method", "charge_automatically").put("currency", "eur").put("start_date", T0);
+        s.putObject("automatic_tax").put("enabled", false);
         s.putNull("cancel_at");
         s.putNull("canceled_at");
         s.putNull("ended_at");
         s.putNull("trial_start");
         s.putNull("trial_end");
         s.putObject("metadata");
-        ObjectNode items = s.putObject("items").put("object", "list").put("has_more", false);
+        ObjectNode items = s.putObject("items").put("object", "list").put("has_more", false).put("url", "/v1/subscription_items?subscription=" + id);
         items.putArray("data");
         price(s, lookupKey, 1);
         period(s, T0, T0 + 30 * 86400);
@@ -50,10 +52,14 @@ public final class TestEvents {
         JsonNode old = data.size() > 0 ? data.get(0) : null;
         data.removeAll();
         ObjectNode item = data.addObject().put("id", "si_" + s.get("id").asText().substring(4) + "_" + lookupKey)
-                .put("object", "subscription_item").put("quantity", quantity).put("subscription", s.get("id").asText());
+                .put("object", "subscription_item").put("quantity", quantity).put("subscription", s.get("id").asText()).put("created", T0);
+        item.putObject("metadata");
         ObjectNode price = item.putObject("price").put("id", "price_" + lookupKey).put("object", "price")
-                .put("lookup_key", lookupKey).put("currency", "eur").put("type", "recurring");
-        price.putObject("recurring").put("interval", lookupKey.endsWith("yearly") ? "year" : "month").put("interval_count", 1);
+                .put("lookup_key", lookupKey).put("currency", "eur").put("type", "recurring").put("active", true)
+                .put("billing_scheme", "per_unit").put("created", T0).put("livemode", false)
+                .put("product", "billing_" + lookupKey.substring(0, Math.max(0, lookupKey.lastIndexOf('_'))));
+        price.putObject("recurring").put("interval", lookupKey.endsWith("yearly") ? "year" : "month").put("interval_count", 1)
+                .put("usage_type", "licensed");
         price.putObject("metadata");
         item.put("current_period_start", old == null ? T0 : old.get("current_period_start").asLong());
         item.put("current_period_end", old == null ? T0 + 30 * 86400 : old.get("current_period_end").asLong());

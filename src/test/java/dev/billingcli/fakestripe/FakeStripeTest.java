@@ -1,0 +1,166 @@
+package dev.billingcli.fakestripe;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.github.tomakehurst.wiremock.http.Fault;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import com.stripe.StripeClient;
+import com.stripe.exception.InvalidRequestException;
+import com.stripe.model.billingportal.Session;
+import com.stripe.net.RequestOptions;
+import com.stripe.param.CustomerCreateParams;
+import com.stripe.param.ProductCreateParams;
+import com.stripe.param.billingportal.ConfigurationCreateParams;
+import com.stripe.param.billingportal.ConfigurationUpdateParams;
+import com.stripe.param.billingportal.SessionCreateParams;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The stand-in itself: a fresh test-mode account, WireMock's journal and faults. */
+class FakeStripeTest {
+    @RegisterExtension
+    final FakeStripeExtension stripe = new FakeStripeExtension();
+
+    private StripeClient client(int retries) {
+        return StripeClient.builder().setApiKey("sk_test_FAKE_standin").setApiBase(stripe.fake().url()).setMaxNetworkRetries(retries).build();
+    }
+
+    private String customer(StripeClient client) throws Exception {
+        return client.v1().customers().create(CustomerCreateParams.builder().setEmail("a@example.test").build()).getId();
+    }
+
+    private static ConfigurationCreateParams portalConfiguration() {
+        return ConfigurationCreateParams.builder()
+                .setBusinessProfile(ConfigurationCreateParams.BusinessProfile.builder().setHeadline("Manage your subscription").build())
+                .setFeatures(ConfigurationCreateParams.Features.builder()
+                        .setInvoiceHistory(ConfigurationCreateParams.Features.InvoiceHistory.builder().setEnabled(true).build()).build())
+                .build();
+    }
+
+    @Test
+    void aFreshAccountHasNoDefaultPortalConfiguration() throws Exception {
+        StripeClient client = client(0);
+        String customer = customer(client);
+        client.v1().billingPortal().configurations().create(portalConfiguration()); // made through the API: never the default
+
+        assertThat(stripe.fake().portalConfigurations()).singleElement().satisfies(c -> assertThat(c.get("is_default").asBoolean()).isFalse());
+        assertThatThrownBy(() -> client.v1().billingPortal().sessions().create(SessionCreateParams.builder().setCustomer(customer).build()))
+                .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+                    assertThat(e.getStatusCode()).isEqualTo(400);
+                    assertThat(e.getStripeError().getType()).isEqualTo("invalid_request_error");
+                    assertThat(e.getStripeError().getMessage()).startsWith("You can't create a portal session in test mode until you save your "
+                            + "customer portal settings in test mode at https://dashboard.stripe.com/test/settings/billing/portal.");
+                });
+        assertThat(stripe.fake().portalSessions()).isEmpty();
+    }
+
+    @Test
+    void aSessionUsesTheConfigurationAskedForOrTheDashboardDefault() throws Exception {
+        StripeClient client = client(0);
+        String customer = customer(client);
+        String configuration = client.v1().billingPortal().configurations().create(portalConfiguration()).getId();
+
+        Session asked = client.v1().billingPortal().sessions().create(SessionCreateParams.builder().setCustomer(customer)
+                .setConfiguration(configuration).setReturnUrl("https://app.example.test/account")
+                .setFlowData(SessionCreateParams.FlowData.builder().setType(SessionCreateParams.FlowData.Type.PAYMENT_METHOD_UPDATE).build())
+                .build());
+        assertThat(asked.getConfiguration()).isEqualTo(configuration);
+        assertThat(asked.getUrl()).startsWith("https://billing.stripe.com/");
+
+        stripe.fake().dashboardPortalDefault(true);
+        String dashboardDefault = stripe.fake().portalConfigurations().stream().filter(c -> c.get("is_default").asBoolean())
+                .findFirst().orElseThrow().get("id").asText();
+        Session byDefault = client.v1().billingPortal().sessions().create(SessionCreateParams.builder().setCustomer(customer).build());
+        assertThat(byDefault.getConfiguration()).isEqualTo(dashboardDefault).isNotEqualTo(configuration);
+    }
+
+    @Test
+    void anUnknownOrInactiveConfigurationIsRefused() throws Exception {
+        StripeClient client = client(0);
+        String customer = customer(client);
+        assertThatThrownBy(() -> client.v1().billingPortal().sessions().create(SessionCreateParams.builder().setCustomer(customer)
+                .setConfiguration("bpc_nope").build()))
+                .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+                    assertThat(e.getStatusCode()).isEqualTo(404);
+                    assertThat(e.getCode()).isEqualTo("resource_missing");
+                });
+
+        String configuration = client.v1().billingPortal().configurations().create(portalConfiguration()).getId();
+        client.v1().billingPortal().configurations().update(configuration, ConfigurationUpdateParams.builder().setActive(false).build());
+        assertThatThrownBy(() -> client.v1().billingPortal().sessions().create(SessionCreateParams.builder().setCustomer(customer)
+                .setConfiguration(configuration).build()))
+                .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.getStatusCode()).isEqualTo(400))
+                .hasMessageContaining("not active");
+    }
+
+    @Test
+    void theJournalHoldsEveryRequestInOrderWithItsDecodedParameters() throws Exception {
+        StripeClient client = client(0);
+        client.v1().products().create(ProductCreateParams.builder().setId("billing_pro").setName("Pro").putMetadata("managed_by", "billing").build(),
+                RequestOptions.builder().setIdempotencyKey("billing-k1").build());
+        client.v1().products().retrieve("billing_pro");
+
+        assertThat(stripe.fake().requests()).extracting(FakeStripe.Request::method, FakeStripe.Request::path)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("POST", "/v1/products"), org.assertj.core.groups.Tuple.tuple("GET", "/v1/products/billing_pro"));
+        FakeStripe.Request write = stripe.fake().writes().get(0);
+        assertThat(write.params()).containsEntry("metadata", Map.of("managed_by", "billing")).containsEntry("name", "Pro");
+        assertThat(write.idempotencyKey()).isEqualTo("billing-k1");
+        assertThat(write.stripeVersion()).isEqualTo(com.stripe.Stripe.API_VERSION);
+        assertThat(stripe.fake().count("GET", "/v1/products")).isEqualTo(1);
+        stripe.fake().clearRequests();
+        assertThat(stripe.fake().requests()).isEmpty();
+    }
+
+    @Test
+    void aRateLimitBurstIsRetriedWithTheSameKeyAndCreatesOneObject() throws Exception {
+        // WireMock's scenarios in front of the stateful stand-in: two 429s, then the stand-in answers
+        String rateLimited = "{\"error\":{\"type\":\"invalid_request_error\",\"code\":\"rate_limit\",\"message\":\"Too many requests\"}}";
+        stripe.fake().stub(post(urlPathEqualTo("/v1/products")).inScenario("burst").whenScenarioStateIs(Scenario.STARTED).willSetStateTo("once")
+                .willReturn(aResponse().withStatus(429).withHeader("Content-Type", "application/json").withHeader("Stripe-Should-Retry", "true")
+                        .withBody(rateLimited)));
+        stripe.fake().stub(post(urlPathEqualTo("/v1/products")).inScenario("burst").whenScenarioStateIs("once").willSetStateTo("over")
+                .willReturn(aResponse().withStatus(429).withHeader("Content-Type", "application/json").withHeader("Stripe-Should-Retry", "true")
+                        .withBody(rateLimited)));
+
+        client(2).v1().products().create(ProductCreateParams.builder().setId("billing_pro").setName("Pro").build());
+
+        assertThat(stripe.fake().products()).hasSize(1);
+        assertThat(stripe.fake().writes()).hasSize(3).extracting(FakeStripe.Request::idempotencyKey)
+                .doesNotContainNull().containsOnly(stripe.fake().writes().get(0).idempotencyKey());
+    }
+
+    @Test
+    void aConnectionResetReachesTheClientAndCreatesNothing() {
+        stripe.fake().stub(post(urlPathEqualTo("/v1/products")).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+
+        assertThatThrownBy(() -> client(0).v1().products().create(ProductCreateParams.builder().setName("Pro").build()))
+                .isInstanceOf(com.stripe.exception.ApiConnectionException.class);
+        assertThat(stripe.fake().products()).isEmpty();
+        // the JDK's HttpURLConnection sends a POST once more when the connection dies before an answer
+        // (sun.net.http.retryPost): same request, same idempotency key
+        assertThat(stripe.fake().writes()).isNotEmpty().extracting(FakeStripe.Request::idempotencyKey)
+                .doesNotContainNull().containsOnly(stripe.fake().writes().get(0).idempotencyKey());
+    }
+
+    @Test
+    void aCannedAnswerOfATestsOwnIsCheckedLikeAnyOther() {
+        FakeStripe fake = FakeStripe.start();
+        try (fake) {
+            fake.stub(post(urlPathEqualTo("/v1/products")).willReturn(aResponse().withStatus(200)
+                    .withHeader("Content-Type", "application/json").withBody("{\"id\":\"prod_1\",\"object\":\"product\"}")));
+            StripeClient client = StripeClient.builder().setApiKey("sk_test_FAKE_standin").setApiBase(fake.url()).build();
+            try {
+                client.v1().products().create(ProductCreateParams.builder().setName("Pro").build());
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+            assertThat(fake.violations()).isNotEmpty().allSatisfy(v -> assertThat(v).startsWith("response POST /v1/products → 200: "))
+                    .anySatisfy(v -> assertThat(v).contains("missing required properties"));
+        }
+    }
+}
