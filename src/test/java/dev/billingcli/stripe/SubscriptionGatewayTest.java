@@ -72,9 +72,16 @@ class SubscriptionGatewayTest {
     void portalSessionWithADeepLink() {
         String customer = gateway.createCustomer("acme", null);
         String sub = activeSubscription(customer).get("id").asText();
-        String url = gateway.createPortalSession(new SubscriptionGateway.PortalSessionRequest(customer, "https://app.test/account", null,
+        // a fresh account has no Dashboard default: a session without a configuration is refused, as Stripe does
+        var fresh = new SubscriptionGateway.PortalSessionRequest(customer, "https://app.test/account", null, "subscription_cancel", sub);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> gateway.createPortalSession(fresh))
+                .hasMessageContaining("You can't create a portal session in test mode");
+        String config = new PortalGateway(gateway.access()).create(java.util.Map.of("business_profile", java.util.Map.of("headline", "x"),
+                "features", java.util.Map.of("invoice_history", java.util.Map.of("enabled", true))));
+        String url = gateway.createPortalSession(new SubscriptionGateway.PortalSessionRequest(customer, "https://app.test/account", config,
                 "subscription_cancel", sub));
         assertThat(url).startsWith("https://billing.stripe.com/");
+        assertThat(fake.portalSessions().get(0).get("configuration").asText()).isEqualTo(config);
         assertThat(fake.portalSessions().get(0).at("/flow/type").asText()).isEqualTo("subscription_cancel");
     }
 
