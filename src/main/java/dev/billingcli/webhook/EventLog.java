@@ -3,8 +3,6 @@ package dev.billingcli.webhook;
 import dev.billingcli.BillingException;
 import dev.billingcli.store.Database;
 import dev.billingcli.store.EventStore;
-import dev.billingcli.store.EventStore.Filter;
-import dev.billingcli.store.EventStore.StoredEvent;
 import dev.billingcli.stripe.EventsGateway;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,12 +20,28 @@ public final class EventLog {
         this.processor = processor;
     }
 
+    /** A stored event. @param payload the event as Stripe sent it (re-serialised by jsonb) */
+    public record StoredEvent(String id, String type, Instant created, String accountId, String objectId, String payload,
+            Instant receivedAt, Instant processedAt, String outcome, String error) {
+        public static StoredEvent of(EventStore.StoredEvent row) {
+            return new StoredEvent(row.id(), row.type(), row.created(), row.accountId(), row.objectId(), row.payload(), row.receivedAt(),
+                    row.processedAt(), row.outcome(), row.error());
+        }
+    }
+
+    /** What {@code events list} filters on; null means any. */
+    public record Filter(String accountId, String type, String outcome, int limit) {
+        public EventStore.Filter row() {
+            return new EventStore.Filter(accountId, type, outcome, limit);
+        }
+    }
+
     public List<StoredEvent> list(Filter filter) {
-        return database.read(tx -> tx.events().list(filter));
+        return database.read(tx -> tx.events().list(filter.row())).stream().map(StoredEvent::of).toList();
     }
 
     public Optional<StoredEvent> find(String id) {
-        return database.read(tx -> tx.events().find(id));
+        return database.read(tx -> tx.events().find(id)).map(StoredEvent::of);
     }
 
     /** Applies stored events again, through the same handlers and ordering rule; an unknown id is exit 1. */
