@@ -104,6 +104,16 @@ public final class App implements AutoCloseable {
         return database;
     }
 
+    /** The database's migrations, on the migrated database. */
+    public dev.billingcli.doctor.Schema schema() {
+        return new dev.billingcli.doctor.Schema(database());
+    }
+
+    /** The database's migrations, before any is applied ({@code db migrate} reports what it applies). */
+    public dev.billingcli.doctor.Schema schemaAsIs() {
+        return new dev.billingcli.doctor.Schema(databaseAsIs());
+    }
+
     /** The Stripe client of this run; exit 2 when no key is configured. */
     public StripeAccess stripe() {
         if (stripe == null) {
