@@ -36,7 +36,7 @@ final class AuditCommand implements Callable<Integer> {
             throw dev.billingcli.BillingException.invalid("--limit must be at least 1");
         }
         Instant from = since == null ? null : TimeArgs.since("--since", since, Instant.now());
-        List<AuditService.Entry> entries = new AuditService(Commands.app(spec).database()).entries(account.id, from, limit);
+        List<AuditService.Entry> entries = Commands.app(spec).auditService().entries(account.id, from, limit);
         Output out = Commands.output(spec);
         if (out.json()) {
             out.json(new Json(entries.stream().map(Entry::of).toList()));
