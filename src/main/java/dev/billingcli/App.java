@@ -10,6 +10,7 @@ import dev.billingcli.store.Database;
 import dev.billingcli.stripe.CatalogGateway;
 import dev.billingcli.stripe.EventsGateway;
 import dev.billingcli.stripe.StripeAccess;
+import dev.billingcli.stripe.StripeVersions;
 import dev.billingcli.stripe.SubscriptionGateway;
 import dev.billingcli.support.AccountDirectory;
 import dev.billingcli.support.AuditService;
@@ -32,6 +33,14 @@ import java.util.function.Supplier;
  * {@code stripe/} (ArchitectureTest).
  */
 public final class App implements AutoCloseable {
+    /**
+     * stripe-java's version and the Stripe API version it pins, for {@code --version}. Compile-time
+     * constants from {@link StripeVersions}: javac copies them into the reader, so reading them loads
+     * neither this class nor a Stripe one.
+     */
+    public static final String STRIPE_JAVA_VERSION = StripeVersions.LIBRARY;
+    public static final String STRIPE_API_VERSION = StripeVersions.API;
+
     private final Settings settings;
     private final Path workingDir;
     private final Consumer<String> notice;
