@@ -3,17 +3,44 @@ package dev.billingcli;
 import dev.billingcli.catalog.Catalog;
 import dev.billingcli.catalog.CatalogLoader;
 import dev.billingcli.config.Settings;
+import dev.billingcli.doctor.Schema;
+import dev.billingcli.setup.CatalogSync;
+import dev.billingcli.store.AuditLog;
 import dev.billingcli.store.Database;
+import dev.billingcli.stripe.CatalogGateway;
+import dev.billingcli.stripe.EventsGateway;
 import dev.billingcli.stripe.StripeAccess;
+import dev.billingcli.stripe.StripeVersions;
+import dev.billingcli.stripe.SubscriptionGateway;
+import dev.billingcli.support.AccountDirectory;
+import dev.billingcli.support.AuditService;
+import dev.billingcli.support.LicenseService;
+import dev.billingcli.support.SupportService;
+import dev.billingcli.support.SyncService;
+import dev.billingcli.webhook.EventLog;
+import dev.billingcli.webhook.EventProcessor;
+import dev.billingcli.webhook.WebhookRegistration;
+import dev.billingcli.webhook.WebhookServer;
+import java.time.Clock;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
  * What one run (or one shell session) shares: settings, and the catalog and database opened on first
- * use only, so that {@code --help}, {@code --version} and {@code plans …} never start a database.
+ * use only, so that {@code --help}, {@code --version} and {@code plans …} never start a database. It
+ * also wires the core services the commands call, so that {@code cli/} sees neither {@code store/} nor
+ * {@code stripe/} (ArchitectureTest).
  */
 public final class App implements AutoCloseable {
+    /**
+     * stripe-java's version and the Stripe API version it pins, for {@code --version}. Compile-time
+     * constants from {@link StripeVersions}: javac copies them into the reader, so reading them loads
+     * neither this class nor a Stripe one.
+     */
+    public static final String STRIPE_JAVA_VERSION = StripeVersions.LIBRARY;
+    public static final String STRIPE_API_VERSION = StripeVersions.API;
+
     private final Settings settings;
     private final Path workingDir;
     private final Consumer<String> notice;
@@ -104,6 +131,16 @@ public final class App implements AutoCloseable {
         return database;
     }
 
+    /** The database's migrations, on the migrated database. */
+    public Schema schema() {
+        return new Schema(database());
+    }
+
+    /** The database's migrations, before any is applied ({@code db migrate} reports what it applies). */
+    public Schema schemaAsIs() {
+        return new Schema(databaseAsIs());
+    }
+
     /** The Stripe client of this run; exit 2 when no key is configured. */
     public StripeAccess stripe() {
         if (stripe == null) {
@@ -114,16 +151,67 @@ public final class App implements AutoCloseable {
         return stripe;
     }
 
+    // ------------------------------------------------------------------ the core services, wired
+
+    /** Who is acting, for the audit log: {@code BILLING_ACTOR} when set (a support tool, a CI job), else the OS user. */
+    private String actor() {
+        return AuditLog.actor(settings.env("BILLING_ACTOR"));
+    }
+
+    /** Checkout, portal, status, cancel, reactivate; the Stripe client is opened only by the actions that call Stripe. */
+    public SupportService supportService() {
+        return new SupportService(catalog(), database(), () -> new SubscriptionGateway(stripe()), actor());
+    }
+
+    public SyncService syncService() {
+        return new SyncService(catalog(), database(), new SubscriptionGateway(stripe()));
+    }
+
+    public LicenseService licenseService() {
+        return new LicenseService(database(), actor());
+    }
+
+    public AuditService auditService() {
+        return new AuditService(database());
+    }
+
+    /** Account ids by prefix (the shell's completion). */
+    public AccountDirectory accountDirectory() {
+        return new AccountDirectory(database());
+    }
+
+    /** plans.yaml against Stripe (stripe:setup, stripe:verify). */
+    public CatalogSync catalogSync() {
+        return new CatalogSync(catalog(), new CatalogGateway(stripe()));
+    }
+
+    /** The webhook endpoint in Stripe (stripe:webhook). */
+    public WebhookRegistration webhookRegistration() {
+        return new WebhookRegistration(stripe());
+    }
+
     // ------------------------------------------------------------------ the webhook pipeline's parts
 
     /** The event processor, with Stripe fetches to settle same-second ties when a Stripe key is configured. */
-    public dev.billingcli.webhook.EventProcessor eventProcessor() {
-        dev.billingcli.stripe.EventsGateway events = settings.stripeKey() != null ? new dev.billingcli.stripe.EventsGateway(stripe()) : null;
-        return new dev.billingcli.webhook.EventProcessor(database(), catalog(), events == null ? null : events::subscription);
+    public EventProcessor eventProcessor() {
+        EventsGateway events = settings.stripeKey() != null ? new EventsGateway(stripe()) : null;
+        return new EventProcessor(database(), catalog(), events == null ? null : events::subscription);
     }
 
-    public dev.billingcli.webhook.EventLog eventLog() {
-        return new dev.billingcli.webhook.EventLog(database(), eventProcessor());
+    /** The stored events (list, show, replay): no Stripe key needed. */
+    public EventLog eventLog() {
+        return new EventLog(database(), eventProcessor(), () -> new EventsGateway(stripe()));
+    }
+
+    /** The stored events with Stripe opened first ({@code events fetch}): without a key, exit 2 before the database opens. */
+    public EventLog eventLogWithStripe() {
+        EventsGateway events = new EventsGateway(stripe());
+        return new EventLog(database(), eventProcessor(), () -> events);
+    }
+
+    /** webhook-serve's listener, on this run's event processor and database (not started). */
+    public WebhookServer webhookServer(WebhookServer.Config config, Consumer<String> log, Clock clock) {
+        return new WebhookServer(config, eventProcessor(), database(), log, clock);
     }
 
     /**

@@ -2,7 +2,6 @@ package dev.billingcli.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.billingcli.ExitCode;
-import dev.billingcli.store.AuditLog;
 import dev.billingcli.support.AuditService;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,7 +36,7 @@ final class AuditCommand implements Callable<Integer> {
             throw dev.billingcli.BillingException.invalid("--limit must be at least 1");
         }
         Instant from = since == null ? null : TimeArgs.since("--since", since, Instant.now());
-        List<AuditLog.Entry> entries = new AuditService(Commands.app(spec).database()).entries(account.id, from, limit);
+        List<AuditService.Entry> entries = Commands.app(spec).auditService().entries(account.id, from, limit);
         Output out = Commands.output(spec);
         if (out.json()) {
             out.json(new Json(entries.stream().map(Entry::of).toList()));
@@ -48,7 +47,7 @@ final class AuditCommand implements Callable<Integer> {
             return ExitCode.OK;
         }
         List<List<String>> rows = new ArrayList<>();
-        for (AuditLog.Entry e : entries) {
+        for (AuditService.Entry e : entries) {
             rows.add(List.of(e.at().toString(), e.actor(), e.command(), e.accountId() == null ? "" : e.accountId(),
                     e.reason() == null ? "" : e.reason(), compact(e.before()) + " → " + compact(e.after())));
         }
@@ -61,7 +60,7 @@ final class AuditCommand implements Callable<Integer> {
 
     /** One audit row; {@code before} and {@code after} are the snapshots as recorded at the time, verbatim. */
     record Entry(Instant at, String actor, String command, String account, String reason, JsonNode before, JsonNode after) {
-        static Entry of(AuditLog.Entry e) {
+        static Entry of(AuditService.Entry e) {
             return new Entry(e.at(), e.actor(), e.command(), e.accountId(), e.reason(), e.before(), e.after());
         }
     }

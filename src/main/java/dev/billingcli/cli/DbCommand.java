@@ -1,7 +1,6 @@
 package dev.billingcli.cli;
 
-import dev.billingcli.App;
-import dev.billingcli.store.Database;
+import dev.billingcli.doctor.Schema;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -28,17 +27,13 @@ final class DbCommand implements Runnable {
 
         @Override
         public void run() {
-            App app = Commands.app(spec);
-            Database db = app.databaseAsIs();
-            int applied = db.migrate();
-            List<Database.Migration> all = db.migrations();
-            String current = all.stream().filter(m -> m.installedOn() != null).reduce((a, b) -> b).map(Database.Migration::version).orElse("none");
+            Schema.Migrated m = Commands.app(spec).schemaAsIs().migrate();
             Output out = Commands.output(spec);
             if (out.json()) {
-                out.json(new Json(db.description(), applied, current));
+                out.json(new Json(m.database(), m.applied(), m.version()));
             } else {
-                out.line((applied == 0 ? "Schema is up to date" : "Applied " + applied + " migration(s)") + " at version " + current
-                        + " on " + db.description() + ".");
+                out.line((m.applied() == 0 ? "Schema is up to date" : "Applied " + m.applied() + " migration(s)") + " at version "
+                        + m.version() + " on " + m.database() + ".");
             }
         }
 
@@ -54,18 +49,16 @@ final class DbCommand implements Runnable {
 
         @Override
         public void run() {
-            App app = Commands.app(spec);
-            Database db = app.database();
-            List<Database.Migration> all = db.migrations();
-            long pending = all.stream().filter(m -> m.state().equals("pending")).count();
+            Schema.Status status = Commands.app(spec).schema().status();
+            long pending = status.pending();
             Output out = Commands.output(spec);
             if (out.json()) {
-                out.json(new Json(db.description(), pending, all));
+                out.json(new Json(status.database(), pending, status.migrations()));
                 return;
             }
-            out.line("Database: " + db.description());
+            out.line("Database: " + status.database());
             List<List<String>> rows = new ArrayList<>();
-            for (Database.Migration m : all) {
+            for (Schema.Migration m : status.migrations()) {
                 rows.add(Output.row(m.version(), m.description(), m.state(), m.installedOn()));
             }
             out.table(List.of("VERSION", "DESCRIPTION", "STATE", "INSTALLED"), rows);
@@ -73,6 +66,6 @@ final class DbCommand implements Runnable {
         }
 
         /** {@code -o json db status}: each migration as {version, description, state, installedOn}. */
-        record Json(String database, long pending, List<Database.Migration> migrations) {}
+        record Json(String database, long pending, List<Schema.Migration> migrations) {}
     }
 }

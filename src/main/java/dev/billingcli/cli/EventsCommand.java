@@ -3,10 +3,9 @@ package dev.billingcli.cli;
 import dev.billingcli.App;
 import dev.billingcli.BillingException;
 import dev.billingcli.ExitCode;
-import dev.billingcli.store.EventStore.Filter;
-import dev.billingcli.store.EventStore.StoredEvent;
-import dev.billingcli.stripe.EventsGateway;
 import dev.billingcli.webhook.EventLog;
+import dev.billingcli.webhook.EventLog.Filter;
+import dev.billingcli.webhook.EventLog.StoredEvent;
 import dev.billingcli.webhook.EventProcessor;
 import dev.billingcli.webhook.Outcome;
 import java.time.Instant;
@@ -194,8 +193,7 @@ final class EventsCommand implements Runnable {
             Instant now = Instant.now();
             Instant from = TimeArgs.since("--since", since, now);
             App app = Commands.app(spec);
-            EventsGateway stripe = new EventsGateway(app.stripe());
-            EventLog.FetchReport report = app.eventLog().fetch(from, now, stripe);
+            EventLog.FetchReport report = app.eventLogWithStripe().fetch(from, now);
             Output out = Commands.output(spec);
             List<EventProcessor.Result> fresh = report.results().stream().filter(r -> r.outcome() != Outcome.DUPLICATE).toList();
             if (out.json()) {

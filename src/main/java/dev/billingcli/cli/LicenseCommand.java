@@ -1,10 +1,8 @@
 package dev.billingcli.cli;
 
-import dev.billingcli.App;
 import dev.billingcli.ExitCode;
-import dev.billingcli.store.AuditLog;
-import dev.billingcli.store.LicenseStore.License;
 import dev.billingcli.support.LicenseService;
+import dev.billingcli.support.LicenseService.License;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,8 +28,7 @@ final class LicenseCommand implements Runnable {
     }
 
     static LicenseService service(CommandSpec spec) {
-        App app = Commands.app(spec);
-        return new LicenseService(app.database(), AuditLog.actor(app.settings().env("BILLING_ACTOR")));
+        return Commands.app(spec).licenseService();
     }
 
     @Command(name = "grant", description = "Switch a feature on for one account, until a date or for good. Recorded in the audit log.",

@@ -81,7 +81,7 @@ final class ShellCompleter implements Completer {
 
     private List<String> accountIds(String prefix) {
         try {
-            return app().database().read(tx -> tx.accounts().idsStartingWith(prefix, 100));
+            return app().accountDirectory().idsStartingWith(prefix, 100);
         } catch (RuntimeException e) {
             return List.of(); // database unreachable: no suggestions, never an error in the middle of typing
         }

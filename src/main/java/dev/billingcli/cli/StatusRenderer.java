@@ -2,10 +2,10 @@ package dev.billingcli.cli;
 
 import dev.billingcli.catalog.Catalog;
 import dev.billingcli.catalog.Plan;
-import dev.billingcli.store.EventStore;
-import dev.billingcli.store.LicenseStore;
 import dev.billingcli.subscription.Subscription;
+import dev.billingcli.support.LicenseService;
 import dev.billingcli.support.SupportService;
+import dev.billingcli.webhook.EventLog;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,11 +29,11 @@ final class StatusRenderer {
         Subscription sub = s.subscription();
         boolean none = sub == null;
         List<LicenseCommand.LicenseJson> licenses = new ArrayList<>();
-        for (LicenseStore.License l : s.licenses()) {
+        for (LicenseService.License l : s.licenses()) {
             licenses.add(LicenseCommand.LicenseJson.of(l, now));
         }
         List<RecentEvent> events = new ArrayList<>();
-        for (EventStore.StoredEvent e : s.events()) {
+        for (EventLog.StoredEvent e : s.events()) {
             events.add(new RecentEvent(e.id(), e.type(), e.created(), e.outcome()));
         }
         return new Json(s.accountId(), s.customerId(), s.email(), none ? null : sub.planId(), s.access().planId(), s.access().reason(),
@@ -90,7 +90,7 @@ final class StatusRenderer {
         out.line(out.bold("Credits   ") + s.credits());
         if (!s.licenses().isEmpty()) {
             List<String> l = new ArrayList<>();
-            for (LicenseStore.License lic : s.licenses()) {
+            for (LicenseService.License lic : s.licenses()) {
                 l.add(lic.feature() + (lic.validUntil() == null ? "" : lic.valid(now) ? " until " + SupportCommands.day(lic.validUntil())
                         : " (expired)"));
             }
@@ -100,7 +100,7 @@ final class StatusRenderer {
             out.line(out.bold("Events    ") + "none yet");
         } else {
             out.line(out.bold("Events    ") + "last " + s.events().size() + ":");
-            for (EventStore.StoredEvent e : s.events()) {
+            for (EventLog.StoredEvent e : s.events()) {
                 out.line("  " + e.created() + "  " + e.type() + "  " + e.outcome() + "  " + e.id());
             }
         }

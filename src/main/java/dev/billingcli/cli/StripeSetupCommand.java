@@ -5,7 +5,6 @@ import dev.billingcli.ExitCode;
 import dev.billingcli.config.DotEnv;
 import dev.billingcli.setup.CatalogSync;
 import dev.billingcli.setup.Step;
-import dev.billingcli.stripe.CatalogGateway;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -43,11 +42,10 @@ final class StripeSetupCommand implements Callable<Integer> {
         App app = Commands.app(spec);
         Output out = Commands.output(spec);
         var catalog = app.catalog();
-        var access = app.stripe();
+        CatalogSync sync = app.catalogSync();
         if (!dryRun.on) {
-            access.checkWritesAllowed();
+            sync.checkWritesAllowed();
         }
-        CatalogSync sync = new CatalogSync(catalog, new CatalogGateway(access));
         CatalogSync.Options options = new CatalogSync.Options(adopt, prune);
         CatalogSync.Analysis analysis = sync.analyze(options, true);
         List<String> done = List.of();
@@ -66,12 +64,12 @@ final class StripeSetupCommand implements Callable<Integer> {
         }
         boolean blocked = skipped.stream().anyMatch(s -> s instanceof Step.Blocked);
         if (out.json()) {
-            out.json(new Json(dryRun.on, access.describeKey(),
+            out.json(new Json(dryRun.on, sync.stripeKey(),
                     analysis.steps().stream().map(s -> new StepJson(s.kind(), s.action(), s.writes())).toList(), done,
                     skipped.stream().map(Step::action).toList(), priceIds, analysis.portalNote()));
             return blocked ? ExitCode.DIFFERENCE_OR_NOT_FOUND : ExitCode.OK;
         }
-        out.line("Stripe (" + access.describeKey() + "): " + analysis.products() + " products, " + analysis.prices()
+        out.line("Stripe (" + sync.stripeKey() + "): " + analysis.products() + " products, " + analysis.prices()
                 + " prices in plans.yaml" + (catalog.portal() != null ? ", portal configuration" : "") + ".");
         if (analysis.steps().isEmpty()) {
             out.line(out.green("✓") + " Stripe matches plans.yaml: nothing to do.");

@@ -4,7 +4,6 @@ import dev.billingcli.App;
 import dev.billingcli.ExitCode;
 import dev.billingcli.setup.CatalogSync;
 import dev.billingcli.setup.Step;
-import dev.billingcli.stripe.CatalogGateway;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -26,8 +25,7 @@ final class StripeVerifyCommand implements Callable<Integer> {
         App app = Commands.app(spec);
         Output out = Commands.output(spec);
         var catalog = app.catalog();
-        var access = app.stripe();
-        CatalogSync.Analysis analysis = new CatalogSync(catalog, new CatalogGateway(access)).analyze(CatalogSync.Options.NONE, true);
+        CatalogSync.Analysis analysis = app.catalogSync().analyze(CatalogSync.Options.NONE, true);
         // a step that only follows from another (archiving a replaced price) has no line of its own
         List<Step> differences = analysis.steps().stream().filter(s -> s.drift() != null).toList();
         int code = analysis.inSync() ? ExitCode.OK : ExitCode.DIFFERENCE_OR_NOT_FOUND;

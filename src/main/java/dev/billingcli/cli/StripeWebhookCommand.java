@@ -4,8 +4,7 @@ import dev.billingcli.App;
 import dev.billingcli.ExitCode;
 import dev.billingcli.config.DotEnv;
 import dev.billingcli.config.Secrets;
-import dev.billingcli.stripe.CatalogGateway;
-import dev.billingcli.stripe.WebhookEndpoints;
+import dev.billingcli.webhook.WebhookRegistration;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -43,15 +42,13 @@ final class StripeWebhookCommand implements Callable<Integer> {
         }
         App app = Commands.app(spec);
         Output out = Commands.output(spec);
-        var access = app.stripe();
-        access.checkWritesAllowed();
-        WebhookEndpoints.Outcome outcome = new WebhookEndpoints(access).register(url, HANDLED_EVENTS, recreate);
+        WebhookRegistration.Outcome outcome = app.webhookRegistration().register(url, recreate);
         Path envFile = null;
         if (outcome.secret() != null && writeEnv != null) {
             envFile = writeEnv.isAbsolute() ? writeEnv : app.workingDir().resolve(writeEnv);
             DotEnv.write(envFile, Map.of("STRIPE_WEBHOOK_SECRET", outcome.secret()));
         }
-        int code = outcome.status().equals("version_mismatch") ? ExitCode.DIFFERENCE_OR_NOT_FOUND : ExitCode.OK;
+        int code = outcome.versionMismatch() ? ExitCode.DIFFERENCE_OR_NOT_FOUND : ExitCode.OK;
         if (out.json()) {
             out.json(new Json(outcome.endpointId(), outcome.status(), outcome.message(), envFile == null ? outcome.secret() : null,
                     envFile == null ? null : envFile.toString()));

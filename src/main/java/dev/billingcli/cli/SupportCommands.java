@@ -3,8 +3,6 @@ package dev.billingcli.cli;
 import dev.billingcli.BillingException;
 import dev.billingcli.ExitCode;
 import dev.billingcli.catalog.Cycle;
-import dev.billingcli.store.AuditLog;
-import dev.billingcli.stripe.SubscriptionGateway;
 import dev.billingcli.subscription.Subscription;
 import dev.billingcli.support.SupportService;
 import dev.billingcli.support.SupportService.CancelMode;
@@ -28,9 +26,7 @@ final class SupportCommands {
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("d MMM yyyy", Locale.ENGLISH).withZone(ZoneOffset.UTC);
 
     static SupportService service(CommandSpec spec) {
-        dev.billingcli.App app = Commands.app(spec);
-        return new SupportService(app.catalog(), app.database(), () -> new SubscriptionGateway(app.stripe()),
-                AuditLog.actor(app.settings().env("BILLING_ACTOR")));
+        return Commands.app(spec).supportService();
     }
 
     static String day(Instant t) {

@@ -2,7 +2,6 @@ package dev.billingcli.cli;
 
 import dev.billingcli.App;
 import dev.billingcli.ExitCode;
-import dev.billingcli.stripe.SubscriptionGateway;
 import dev.billingcli.subscription.Subscription;
 import dev.billingcli.support.SyncService;
 import java.util.ArrayList;
@@ -53,7 +52,7 @@ final class SyncCommand implements Callable<Integer> {
     public Integer call() {
         App app = Commands.app(spec);
         Output out = Commands.output(spec);
-        SyncService sync = new SyncService(app.catalog(), app.database(), new SubscriptionGateway(app.stripe()));
+        SyncService sync = app.syncService();
         List<ChangeJson> changes = new ArrayList<>();
         // the bar is for a person watching; piped or in JSON, the result lines and the summary say it all
         ProgressBar bar = Commands.terminal(spec) && !out.json()

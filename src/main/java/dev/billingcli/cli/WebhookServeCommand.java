@@ -63,9 +63,8 @@ final class WebhookServeCommand implements Callable<Integer> {
         List<String> keys = app.webhookSecrets(secrets);
         app.databasePoolSize(Math.max(2, Math.min(threads, 16)));
         PrintWriter err = spec.commandLine().getErr();
-        WebhookServer server = new WebhookServer(
-                new WebhookServer.Config(host, port, path, keys, Duration.ofSeconds(toleranceSeconds), threads),
-                app.eventProcessor(), app.database(), line -> {
+        WebhookServer server = app.webhookServer(
+                new WebhookServer.Config(host, port, path, keys, Duration.ofSeconds(toleranceSeconds), threads), line -> {
                     synchronized (err) {
                         err.println(Instant.now() + " " + line);
                         err.flush();

@@ -116,9 +116,9 @@ public final class Doctor {
 
     private Check database() {
         try {
-            Database db = database.get();
-            long pending = db.migrations().stream().filter(m -> m.state().equals("pending")).count();
-            return Check.of("database", pending == 0, db.description() + (pending == 0 ? ", migrated" : ", " + pending + " pending"),
+            Schema.Status status = new Schema(database.get()).status();
+            long pending = status.pending();
+            return Check.of("database", pending == 0, status.database() + (pending == 0 ? ", migrated" : ", " + pending + " pending"),
                     "billing db migrate");
         } catch (BillingException e) {
             return Check.of("database", false, e.getMessage(), "check DATABASE_URL");

@@ -62,6 +62,16 @@ public final class CatalogSync {
         this.portal = new PortalGateway(stripe.access());
     }
 
+    /** The Stripe key in use, masked (test or live, restricted or secret). */
+    public String stripeKey() {
+        return stripe.access().describeKey();
+    }
+
+    /** Refuses a live key without {@code --live} (exit 2), before anything is read. */
+    public void checkWritesAllowed() {
+        stripe.access().checkWritesAllowed();
+    }
+
     public static String productId(String planId) {
         return "billing_" + planId;
     }

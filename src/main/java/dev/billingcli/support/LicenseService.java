@@ -1,10 +1,8 @@
 package dev.billingcli.support;
 
 import dev.billingcli.BillingException;
-import dev.billingcli.store.AccountStore;
 import dev.billingcli.store.Database;
 import dev.billingcli.store.LicenseStore;
-import dev.billingcli.store.LicenseStore.License;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -19,6 +17,17 @@ public final class LicenseService {
         this.actor = actor;
     }
 
+    /** A licence as {@code license} and {@code status} show it. @param validUntil null for no end */
+    public record License(String accountId, String feature, Instant validUntil, Instant grantedAt, String grantedBy, String reason) {
+        public boolean valid(Instant now) {
+            return validUntil == null || now.isBefore(validUntil);
+        }
+
+        static License of(LicenseStore.License row) {
+            return new License(row.accountId(), row.feature(), row.validUntil(), row.grantedAt(), row.grantedBy(), row.reason());
+        }
+    }
+
     /** Grants or extends; the licence and its audit row in one transaction. @param validUntil null for no end */
     public License grant(String accountId, String feature, Instant validUntil, String reason) {
         if (!feature.matches("[a-z0-9_.:-]+")) {
@@ -26,10 +35,10 @@ public final class LicenseService {
         }
         return database.inTransaction(tx -> {
             tx.accounts().require(accountId);
-            var before = tx.licenses().find(accountId, feature).map(License::asMap).orElse(null);
-            License now = tx.licenses().grant(accountId, feature, validUntil, actor, reason);
+            var before = tx.licenses().find(accountId, feature).map(LicenseStore.License::asMap).orElse(null);
+            LicenseStore.License now = tx.licenses().grant(accountId, feature, validUntil, actor, reason);
             tx.audit().record(actor, "license grant", accountId, reason, before, now.asMap());
-            return now;
+            return License.of(now);
         });
     }
 
@@ -37,7 +46,7 @@ public final class LicenseService {
     public boolean revoke(String accountId, String feature, String reason) {
         return database.inTransaction(tx -> {
             tx.accounts().require(accountId);
-            Optional<License> before = tx.licenses().find(accountId, feature);
+            Optional<LicenseStore.License> before = tx.licenses().find(accountId, feature);
             if (before.isEmpty()) {
                 return false;
             }
@@ -50,7 +59,7 @@ public final class LicenseService {
     public List<License> licenses(String accountId) {
         return database.inTransaction(tx -> {
             tx.accounts().require(accountId);
-            return tx.licenses().of(accountId);
+            return tx.licenses().of(accountId).stream().map(License::of).toList();
         });
     }
 }

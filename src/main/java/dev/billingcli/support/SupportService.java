@@ -8,7 +8,6 @@ import dev.billingcli.catalog.PlanPrice;
 import dev.billingcli.store.AccountStore;
 import dev.billingcli.store.CreditLedger;
 import dev.billingcli.store.EventStore;
-import dev.billingcli.store.LicenseStore;
 import dev.billingcli.store.Database;
 import dev.billingcli.store.SubscriptionStore;
 import dev.billingcli.stripe.CatalogGateway;
@@ -16,6 +15,7 @@ import dev.billingcli.stripe.SubscriptionGateway;
 import dev.billingcli.stripe.SubscriptionGateway.StripeState;
 import dev.billingcli.subscription.EffectiveAccess;
 import dev.billingcli.subscription.Subscription;
+import dev.billingcli.webhook.EventLog;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -371,7 +371,7 @@ public final class SupportService {
      * @param differences null when Stripe was not asked
      */
     public record Status(String accountId, String customerId, String email, Subscription subscription, EffectiveAccess access,
-            Plan effectivePlan, long credits, List<LicenseStore.License> licenses, List<EventStore.StoredEvent> events,
+            Plan effectivePlan, long credits, List<LicenseService.License> licenses, List<EventLog.StoredEvent> events,
             List<Subscription.Difference> differences) {}
 
     public Status status(String accountId, boolean withStripe, Instant now) {
@@ -383,8 +383,8 @@ public final class SupportService {
             Plan plan = access.planId() == null ? null : catalog.plans().get(access.planId());
             String email = tx.accounts().emailOf(accountId).orElse(null);
             return new Status(accountId, tx.accounts().customerOf(accountId).orElse(null), email, sub, access, plan,
-                    tx.credits().balance(accountId), tx.licenses().of(accountId),
-                    tx.events().list(new EventStore.Filter(accountId, null, null, 5)), null);
+                    tx.credits().balance(accountId), tx.licenses().of(accountId).stream().map(LicenseService.License::of).toList(),
+                    tx.events().list(new EventStore.Filter(accountId, null, null, 5)).stream().map(EventLog.StoredEvent::of).toList(), null);
         });
         if (!withStripe) {
             return s;

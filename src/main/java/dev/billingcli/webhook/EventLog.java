@@ -3,31 +3,49 @@ package dev.billingcli.webhook;
 import dev.billingcli.BillingException;
 import dev.billingcli.store.Database;
 import dev.billingcli.store.EventStore;
-import dev.billingcli.store.EventStore.Filter;
-import dev.billingcli.store.EventStore.StoredEvent;
 import dev.billingcli.stripe.EventsGateway;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /** The stored events: what {@code events list|show|replay|fetch} do. */
 public final class EventLog {
     private final Database database;
     private final EventProcessor processor;
+    private final Supplier<EventsGateway> stripe;
 
-    public EventLog(Database database, EventProcessor processor) {
+    /** @param stripe opens the Stripe reader of {@link #fetch} (only that needs a key) */
+    public EventLog(Database database, EventProcessor processor, Supplier<EventsGateway> stripe) {
         this.database = database;
         this.processor = processor;
+        this.stripe = stripe;
+    }
+
+    /** A stored event. @param payload the event as Stripe sent it (re-serialised by jsonb) */
+    public record StoredEvent(String id, String type, Instant created, String accountId, String objectId, String payload,
+            Instant receivedAt, Instant processedAt, String outcome, String error) {
+        public static StoredEvent of(EventStore.StoredEvent row) {
+            return new StoredEvent(row.id(), row.type(), row.created(), row.accountId(), row.objectId(), row.payload(), row.receivedAt(),
+                    row.processedAt(), row.outcome(), row.error());
+        }
+    }
+
+    /** What {@code events list} filters on; null means any. */
+    public record Filter(String accountId, String type, String outcome, int limit) {
+        public EventStore.Filter row() {
+            return new EventStore.Filter(accountId, type, outcome, limit);
+        }
     }
 
     public List<StoredEvent> list(Filter filter) {
-        return database.read(tx -> tx.events().list(filter));
+        return database.read(tx -> tx.events().list(filter.row())).stream().map(StoredEvent::of).toList();
     }
 
     public Optional<StoredEvent> find(String id) {
-        return database.read(tx -> tx.events().find(id));
+        return database.read(tx -> tx.events().find(id)).map(StoredEvent::of);
     }
 
     /** Applies stored events again, through the same handlers and ordering rule; an unknown id is exit 1. */
@@ -54,12 +72,12 @@ public final class EventLog {
      * the ones not stored yet: repairs the gap a downtime of webhook-serve left. {@code since} must lie
      * between {@code now} and Stripe's retention before it.
      */
-    public FetchReport fetch(Instant since, Instant now, EventsGateway stripe) {
+    public FetchReport fetch(Instant since, Instant now) {
         if (!since.isBefore(now) || since.isBefore(now.minus(Duration.ofDays(EventsGateway.RETENTION_DAYS)))) {
             throw BillingException.invalid("--since must be in the past and at most " + EventsGateway.RETENTION_DAYS
                     + " days ago: Stripe keeps events for " + EventsGateway.RETENTION_DAYS + " days");
         }
-        List<String> events = stripe.eventsSince(since, Handlers.TYPES);
+        List<String> events = stripe.get().eventsSince(since, Handlers.TYPES);
         List<EventProcessor.Result> results = new ArrayList<>();
         for (String raw : events) {
             try {
