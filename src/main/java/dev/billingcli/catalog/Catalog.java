@@ -30,12 +30,12 @@ public record Catalog(
         return plans.values().stream().flatMap(p -> p.prices().values().stream()).toList();
     }
 
-    /** Finds the plan and cycle a Stripe lookup key names ({@code pro_monthly}). */
     /** The plan a Stripe price's lookup key belongs to, if any. */
     public Optional<String> planOfLookupKey(String lookupKey) {
         return priceByLookupKey(lookupKey).map(PlanPrice::planId);
     }
 
+    /** Finds the plan and cycle a Stripe lookup key names ({@code pro_monthly}). */
     public Optional<PlanPrice> priceByLookupKey(String lookupKey) {
         return prices().stream().filter(p -> p.lookupKey().equals(lookupKey)).findFirst();
     }
