@@ -16,6 +16,15 @@ public final class AccountQueries {
     /** Ended for good: an account's running subscription wins over these (the rule of {@code SubscriptionStore.currentOf}). */
     private static final String ENDED = "('canceled', 'incomplete_expired')";
 
+    /**
+     * {@code s} is its account's current subscription: no other of the account's subscriptions ranks before it
+     * (running before ended, then newest first).
+     */
+    private static final String CURRENT = "not exists (select 1 from subscriptions o"
+            + " where o.account_id = s.account_id and o.stripe_subscription_id <> s.stripe_subscription_id and ("
+            + "(o.status in " + ENDED + ") < (s.status in " + ENDED + ") or ((o.status in " + ENDED + ") = (s.status in " + ENDED + ")"
+            + " and (o.created_at, o.stripe_subscription_id) > (s.created_at, s.stripe_subscription_id))))";
+
     private final Handle h;
 
     AccountQueries(Handle h) {
@@ -48,6 +57,17 @@ public final class AccountQueries {
      * that current subscription only, so an account is listed once, by what it has now.
      */
     public List<Row> find(Filter f) {
+        if (f.statuses().size() > 1) {
+            // One query per status, each reading its index newest first for one page, merged here: PostgreSQL
+            // plans "status in (…)" as a scan of every match and a sort (see bench/README.md).
+            List<Row> all = new java.util.ArrayList<>();
+            for (String status : f.statuses()) {
+                all.addAll(find(new Filter(List.of(status), f.planId(), f.trialEndsBefore(), f.cancelsBefore(), f.paused(), f.since(),
+                        f.after(), f.limit(), f.now())));
+            }
+            all.sort(java.util.Comparator.comparing(Row::createdAt).thenComparing(Row::accountId).reversed());
+            return all.subList(0, Math.min(f.limit(), all.size()));
+        }
         return query("", f).map((rs, ctx) -> new Row(rs.getString("listed_account"), rs.getString("listed_email"),
                 SubscriptionStore.instant(rs, "listed_created_at"),
                 rs.getString("stripe_subscription_id") == null ? null : SubscriptionStore.stored(rs).subscription()))
@@ -56,23 +76,47 @@ public final class AccountQueries {
 
     private Query query(String prefix, Filter f) {
         StringBuilder sql = new StringBuilder(prefix).append("select a.account_id as listed_account, a.email as listed_email,"
-                + " a.created_at as listed_created_at, ")
-                .append(prefixed(SubscriptionStore.COLUMNS))
-                .append(" from accounts a ").append(f.bySubscription() ? "join" : "left join")
-                .append(" subscriptions s on s.account_id = a.account_id and not exists (select 1 from subscriptions o")
-                .append(" where o.account_id = s.account_id and o.stripe_subscription_id <> s.stripe_subscription_id and (")
-                .append("(o.status in ").append(ENDED).append(") < (s.status in ").append(ENDED).append(") or (")
-                .append("(o.status in ").append(ENDED).append(") = (s.status in ").append(ENDED).append(")")
-                .append(" and (o.created_at, o.stripe_subscription_id) > (s.created_at, s.stripe_subscription_id))))")
-                .append(" where true");
-        if (!f.statuses().isEmpty()) {
-            sql.append(" and s.status in (<statuses>)");
+                + " a.created_at as listed_created_at, ").append(prefixed(SubscriptionStore.COLUMNS));
+        if (f.bySubscription()) {
+            // The page's subscriptions come from the filter's index alone (it holds the sort key, the account's
+            // creation time copied by V2's triggers, and what the current-subscription check needs), newest account
+            // first. Only then are the page's rows and accounts read.
+            StringBuilder page = new StringBuilder("select s.stripe_subscription_id as sid, s.account_created_at as ac, s.account_id as aid"
+                    + " from subscriptions s where s.account_id is not null and " + CURRENT);
+            if (!f.statuses().isEmpty()) {
+                page.append(" and s.status = :status");
+            }
+            filters(page, f);
+            sql.append(" from (").append(page).append(" order by ac desc, aid desc limit :limit) ids")
+                    .append(" join subscriptions s on s.stripe_subscription_id = ids.sid join accounts a on a.account_id = ids.aid")
+                    .append(" order by ids.ac desc, ids.aid desc");
+        } else {
+            sql.append(" from accounts a left join subscriptions s on s.account_id = a.account_id and ").append(CURRENT).append(" where true");
+            if (f.since() != null) {
+                sql.append(" and a.created_at >= :since");
+            }
+            if (f.after() != null) {
+                sql.append(" and (a.created_at, a.account_id) < (select c.created_at, c.account_id from accounts c where c.account_id = :after)");
+            }
+            sql.append(" order by a.created_at desc, a.account_id desc limit :limit");
         }
+        Query q = h.createQuery(sql.toString()).bind("limit", f.limit());
+        if (f.statuses().size() == 1) {
+            q.bind("status", f.statuses().get(0));
+        }
+        q.bind("plan", f.planId()).bind("now", SubscriptionStore.ts(f.now()))
+                .bind("trialBefore", SubscriptionStore.ts(f.trialEndsBefore())).bind("cancelBefore", SubscriptionStore.ts(f.cancelsBefore()))
+                .bind("since", SubscriptionStore.ts(f.since())).bind("after", f.after());
+        return q;
+    }
+
+    /** The subscription filters on {@code s}, each the expression its index holds. */
+    private static void filters(StringBuilder sql, Filter f) {
         if (f.planId() != null) {
             sql.append(" and s.plan_id = :plan");
         }
         if (f.trialEndsBefore() != null) {
-            sql.append(" and s.trial_end is not null and s.trial_end >= :now and s.trial_end < :trialBefore and s.status = 'trialing'");
+            sql.append(" and s.status = 'trialing' and s.trial_end >= :now and s.trial_end < :trialBefore");
         }
         if (f.cancelsBefore() != null) {
             sql.append(" and (s.cancel_at_period_end or s.cancel_at is not null) and s.status not in ").append(ENDED)
@@ -83,20 +127,11 @@ public final class AccountQueries {
             sql.append(" and s.status = 'paused'");
         }
         if (f.since() != null) {
-            sql.append(" and a.created_at >= :since");
+            sql.append(" and s.account_created_at >= :since");
         }
         if (f.after() != null) {
-            sql.append(" and (a.created_at, a.account_id) < (select c.created_at, c.account_id from accounts c where c.account_id = :after)");
+            sql.append(" and (s.account_created_at, s.account_id) < (select c.created_at, c.account_id from accounts c where c.account_id = :after)");
         }
-        sql.append(" order by a.created_at desc, a.account_id desc limit :limit");
-        Query q = h.createQuery(sql.toString()).bind("limit", f.limit());
-        if (!f.statuses().isEmpty()) {
-            q.bindList("statuses", f.statuses());
-        }
-        q.bind("plan", f.planId()).bind("now", SubscriptionStore.ts(f.now()))
-                .bind("trialBefore", SubscriptionStore.ts(f.trialEndsBefore())).bind("cancelBefore", SubscriptionStore.ts(f.cancelsBefore()))
-                .bind("since", SubscriptionStore.ts(f.since())).bind("after", f.after());
-        return q;
     }
 
     /**
@@ -104,6 +139,15 @@ public final class AccountQueries {
      * benchmark shows with it which index each filter uses.
      */
     public List<String> explain(Filter f) {
+        if (f.statuses().size() > 1) {
+            List<String> plans = new java.util.ArrayList<>();
+            for (String status : f.statuses()) {
+                plans.add("-- status " + status + " (one query per status, merged):");
+                plans.addAll(explain(new Filter(List.of(status), f.planId(), f.trialEndsBefore(), f.cancelsBefore(), f.paused(), f.since(),
+                        f.after(), f.limit(), f.now())));
+            }
+            return plans;
+        }
         return query("explain (analyze, costs off, timing off, summary on) ", f).mapTo(String.class).list();
     }
 
