@@ -97,6 +97,8 @@ public final class BillingCommand implements Callable<Integer> {
         m.put("doctor", DoctorCommand::new);
         m.put("license", LicenseCommand::new);
         m.put("audit", AuditCommand::new);
+        m.put("accounts", AccountsCommand::new);
+        m.put("report", ReportCommand::new);
         m.put("shell", ShellCommand::new);
         m.put("completion", CompletionCommand::new);
         return java.util.Collections.unmodifiableMap(m);

@@ -24,18 +24,29 @@ final class TimeArgs {
         }
     }
 
+    /** A span ahead or back: {@code 30m}, {@code 24h}, {@code 7d}, {@code 2w}; anything else is exit 2. */
+    static Duration span(String option, String value) {
+        Matcher m = AGO.matcher(value.trim());
+        if (m.matches() && m.group(1).length() <= 6) { // a million days is already past any date PostgreSQL keeps
+            return duration(Long.parseLong(m.group(1)), m.group(2));
+        }
+        throw BillingException.invalid(option + ": \"" + value + "\" is not a span (30m, 24h, 7d, 2w)");
+    }
+
+    private static Duration duration(long n, String unit) {
+        return switch (unit) {
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            case "d" -> Duration.ofDays(n);
+            default -> Duration.ofDays(7 * n);
+        };
+    }
+
     /** A point in time: a date (its start, UTC), an ISO instant, or a span back from now ({@code 24h}, {@code 7d}). */
     static Instant since(String option, String value, Instant now) {
         Matcher m = AGO.matcher(value.trim());
         if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            Duration d = switch (m.group(2)) {
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                case "d" -> Duration.ofDays(n);
-                default -> Duration.ofDays(7 * n);
-            };
-            return now.minus(d);
+            return now.minus(duration(Long.parseLong(m.group(1)), m.group(2)));
         }
         try {
             return LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant();

@@ -22,7 +22,7 @@ import org.jdbi.v3.core.statement.Update;
  */
 public final class SubscriptionStore {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String COLUMNS = """
+    static final String COLUMNS = """
             stripe_subscription_id, account_id, stripe_customer_id, plan_id, price_id, price_lookup_key, interval, quantity,
             status, current_period_start, current_period_end, cancel_at_period_end, cancel_at, canceled_at, ended_at,
             trial_start, trial_end, metadata, last_event_created, last_event_id""";
@@ -185,7 +185,7 @@ public final class SubscriptionStore {
         }
     }
 
-    private static Stored stored(ResultSet rs) throws SQLException {
+    static Stored stored(ResultSet rs) throws SQLException {
         Map<String, String> metadata = new LinkedHashMap<>();
         try {
             JSON.readTree(rs.getString("metadata")).fields().forEachRemaining(e -> metadata.put(e.getKey(), e.getValue().asText()));

@@ -15,6 +15,7 @@ public final class Tx {
     private final AuditLog audit;
     private final LicenseStore licenses;
     private final PurchaseStore purchases;
+    private final AccountQueries accountQueries;
 
     Tx(Handle h) {
         accounts = new AccountStore(h);
@@ -24,6 +25,7 @@ public final class Tx {
         audit = new AuditLog(h);
         licenses = new LicenseStore(h);
         purchases = new PurchaseStore(h);
+        accountQueries = new AccountQueries(h);
     }
 
     public AccountStore accounts() {
@@ -52,5 +54,10 @@ public final class Tx {
 
     public PurchaseStore purchases() {
         return purchases;
+    }
+
+    /** Read-only queries over many accounts: finding accounts, the revenue report. */
+    public AccountQueries accountQueries() {
+        return accountQueries;
     }
 }

@@ -89,6 +89,9 @@ class JsonKeysTest {
         json("status", 0, cli, "status", "--account", "gamma");
         json("license revoke", 0, cli, "license", "revoke", "--account", "gamma", "--feature", "sso", "--reason", "pilot over");
         json("audit", 0, cli, "audit");
+        json("accounts list", 0, cli, "accounts", "list", "--limit", "1"); // acme, beta, gamma: a next page, an account without a subscription
+        json("accounts list", 0, cli, "accounts", "list");
+        json("report", 0, cli, "report");
         JsonNode events = json("events list", 0, cli, "events", "list", "--account", "gamma");
         String eventId = events.get(0).get("id").asText();
         json("events show", 0, cli, "events", "show", eventId);

@@ -24,7 +24,7 @@ class DatabaseTest {
         Path dataDir = dir.resolve("data");
         List<String> notices = new ArrayList<>();
         try (Database db = Database.open(null, dataDir, 2, notices::add)) {
-            assertThat(db.migrate()).isEqualTo(1);
+            assertThat(db.migrate()).isEqualTo(Integer.parseInt(Database.SCHEMA_VERSION));
             db.jdbi().useHandle(h -> h.execute("insert into accounts (account_id, email) values ('acme', 'ops@acme.test')"));
         }
         assertThat(notices).singleElement().asString().contains("starting an embedded PostgreSQL").contains(dataDir.toString());
@@ -45,7 +45,7 @@ class DatabaseTest {
         assertThat(first.code()).as(first.toString()).isZero();
         assertThat(first.out()).contains("embedded PostgreSQL in " + dir.resolve(".billing").resolve("pg"))
                 .contains("success").contains("No pending migrations.");
-        assertThat(first.err()).contains("first start").contains("applied 1 database migration(s)");
+        assertThat(first.err()).contains("first start").contains("applied " + Database.SCHEMA_VERSION + " database migration(s)");
         Result second = cli.run("-o", "json", "db", "status");
         assertThat(second.err()).as("reuses the data dir: no first start, nothing to apply").isEmpty();
         JsonNode json = new ObjectMapper().readTree(second.out());
@@ -59,7 +59,7 @@ class DatabaseTest {
         CliRunner cli = CliRunner.withRepoPlans(dir);
         Result migrate = cli.run("--database-url", url, "db", "migrate");
         assertThat(migrate.code()).as(migrate.toString()).isZero();
-        assertThat(migrate.out()).contains("Applied 1 migration(s) at version 1 on postgres://postgres@127.0.0.1:");
+        assertThat(migrate.out()).contains("Applied " + Database.SCHEMA_VERSION + " migration(s) at version " + Database.SCHEMA_VERSION + " on postgres://postgres@127.0.0.1:");
         cli.env("DATABASE_URL", url);
         Result status = cli.run("db", "status");
         assertThat(status.out()).contains("Database: postgres://postgres@127.0.0.1:").contains("success");
