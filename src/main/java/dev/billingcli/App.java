@@ -132,6 +132,20 @@ public final class App implements AutoCloseable {
     }
 
     /** The database's migrations, on the migrated database. */
+    /** {@code db start|stop|serve}: the embedded server kept up between one-shot commands (none with a database URL). */
+    public dev.billingcli.doctor.DatabaseServer databaseServer() {
+        if (settings.databaseUrl() != null) {
+            throw BillingException.invalid("db start/stop keep the embedded PostgreSQL up; with a database URL there is none to keep");
+        }
+        return new dev.billingcli.doctor.DatabaseServer(settings.dataDir());
+    }
+
+    /** The command line that runs this tool again (for a background {@code db serve}): this JVM, its class path, Main. */
+    public java.util.List<String> launcher() {
+        String jvm = ProcessHandle.current().info().command().orElse("java");
+        return java.util.List.of(jvm, "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), "dev.billingcli.Main");
+    }
+
     public Schema schema() {
         return new Schema(database());
     }

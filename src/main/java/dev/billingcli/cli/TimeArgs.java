@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 
 /** Dates and times as support staff type them: {@code 2026-12-31}, an ISO instant, or {@code 24h}/{@code 7d} ago. */
 final class TimeArgs {
-    private static final Pattern AGO = Pattern.compile("(\\d+)\\s*(m|h|d|w)");
+    private static final Pattern AGO = Pattern.compile("(\\d+)\\s*(s|m|h|d|w)");
 
     private TimeArgs() {}
 
@@ -35,6 +35,7 @@ final class TimeArgs {
 
     private static Duration duration(long n, String unit) {
         return switch (unit) {
+            case "s" -> Duration.ofSeconds(n);
             case "m" -> Duration.ofMinutes(n);
             case "h" -> Duration.ofHours(n);
             case "d" -> Duration.ofDays(n);

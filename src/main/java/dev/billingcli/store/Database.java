@@ -72,6 +72,8 @@ public final class Database implements AutoCloseable {
             }
             description = parsed.display();
         }
+        // pg_stat_activity names the process holding each connection (and db serve tells its own from others')
+        config.addDataSourceProperty("ApplicationName", APPLICATION_NAME);
         config.setMaximumPoolSize(poolSize);
         config.setMinimumIdle(1);
         config.setPoolName("billing");
@@ -109,6 +111,21 @@ public final class Database implements AutoCloseable {
             h.rollback();
             return result;
         });
+    }
+
+    /** The port of the embedded PostgreSQL running on this data directory (any process's), or null when none runs. */
+    public static Integer runningEmbeddedPort(Path dataDir) {
+        return EmbeddedServer.runningPort(dataDir.resolve("pg"));
+    }
+
+    /** What this process's connections are called in pg_stat_activity. */
+    static final String APPLICATION_NAME = "billing " + ProcessHandle.current().pid();
+
+    /** Client connections to this server from other processes (who else uses it). */
+    public int otherClientConnections() {
+        return jdbi.withHandle(h -> h.createQuery("""
+                select count(*) from pg_stat_activity where backend_type = 'client backend' and application_name <> :mine""")
+                .bind("mine", APPLICATION_NAME).mapTo(Integer.class).one());
     }
 
     /** One round trip: throws when the database does not answer. */

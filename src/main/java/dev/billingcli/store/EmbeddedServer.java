@@ -53,7 +53,7 @@ final class EmbeddedServer implements AutoCloseable {
     }
 
     /** The port of a server already running on this directory, from its postmaster.pid; null if none. */
-    private static Integer runningPort(Path pgDir) {
+    static Integer runningPort(Path pgDir) {
         Path pidFile = pgDir.resolve("postmaster.pid");
         try {
             if (!Files.isRegularFile(pidFile)) {
