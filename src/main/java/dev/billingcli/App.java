@@ -132,6 +132,23 @@ public final class App implements AutoCloseable {
     }
 
     /** The database's migrations, on the migrated database. */
+    /** {@code BILLING_STRIPE_RATE}: Stripe requests per second for this process; null for the default of the key's mode. */
+    private Double stripeRate() {
+        String value = settings.env("BILLING_STRIPE_RATE");
+        if (value == null) {
+            return null;
+        }
+        try {
+            double rate = Double.parseDouble(value);
+            if (rate > 0 && rate <= 10_000) {
+                return rate;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw BillingException.invalid("BILLING_STRIPE_RATE: \"" + value + "\" is not a number of requests per second (e.g. 20)");
+    }
+
     /** {@code db start|stop|serve}: the embedded server kept up between one-shot commands (none with a database URL). */
     public dev.billingcli.doctor.DatabaseServer databaseServer() {
         if (settings.databaseUrl() != null) {
@@ -158,9 +175,10 @@ public final class App implements AutoCloseable {
     /** The Stripe client of this run; exit 2 when no key is configured. */
     public StripeAccess stripe() {
         if (stripe == null) {
-            Supplier<StripeAccess> create = () -> StripeAccess.create(settings.stripeKey(), settings.stripeApiBase(), settings.live());
+            Double rate = stripeRate();
+            Supplier<StripeAccess> create = () -> StripeAccess.create(settings.stripeKey(), settings.stripeApiBase(), settings.live(), rate);
             stripe = shared == null ? create.get()
-                    : shared.stripe(settings.stripeKey() + "|" + settings.stripeApiBase() + "|" + settings.live(), create);
+                    : shared.stripe(settings.stripeKey() + "|" + settings.stripeApiBase() + "|" + settings.live() + "|" + rate, create);
         }
         return stripe;
     }

@@ -4,10 +4,12 @@ import com.stripe.StripeClient;
 import com.stripe.exception.ApiConnectionException;
 import com.stripe.exception.AuthenticationException;
 import com.stripe.exception.PermissionException;
+import com.stripe.exception.RateLimitException;
 import com.stripe.exception.StripeException;
 import com.stripe.net.RequestOptions;
 import dev.billingcli.BillingException;
 import dev.billingcli.config.Secrets;
+import java.time.Duration;
 import java.util.UUID;
 
 /**
@@ -24,12 +26,20 @@ public final class StripeAccess {
     private final String key;
     private final String apiBase;
     private final boolean liveAllowed;
+    private final RateLimiter limiter;
 
-    StripeAccess(StripeClient client, String key, String apiBase, boolean liveAllowed) {
+    /** Requests per second by default: under Stripe's 25 (test mode) and 100 (live mode), leaving the app room. */
+    public static final double TEST_RATE = 20;
+    public static final double LIVE_RATE = 80;
+    /** After stripe-java's own retries of a 429, this many more tries, with growing waits. */
+    static final int RATE_LIMITED_TRIES = 4;
+
+    StripeAccess(StripeClient client, String key, String apiBase, boolean liveAllowed, RateLimiter limiter) {
         this.client = client;
         this.key = key;
         this.apiBase = apiBase;
         this.liveAllowed = liveAllowed;
+        this.limiter = limiter;
     }
 
     /**
@@ -38,6 +48,11 @@ public final class StripeAccess {
      * @param liveAllowed whether {@code --live} was given
      */
     public static StripeAccess create(String key, String apiBase, boolean liveAllowed) {
+        return create(key, apiBase, liveAllowed, null);
+    }
+
+    /** @param rate requests per second for this process (all threads), or null for the default of the key's mode */
+    public static StripeAccess create(String key, String apiBase, boolean liveAllowed, Double rate) {
         if (key == null) {
             throw BillingException.invalid("no Stripe key: set STRIPE_SECRET_KEY (or .env) or pass --stripe-key");
         }
@@ -52,7 +67,11 @@ public final class StripeAccess {
         if (apiBase != null) {
             builder.setApiBase(apiBase.replaceAll("/+$", ""));
         }
-        return new StripeAccess(builder.build(), key, apiBase, liveAllowed);
+        if (rate != null && !(rate > 0)) {
+            throw BillingException.invalid("the Stripe request rate must be a positive number of requests per second, got " + rate);
+        }
+        double perSecond = rate != null ? rate : key.contains("_live_") ? LIVE_RATE : TEST_RATE;
+        return new StripeAccess(builder.build(), key, apiBase, liveAllowed, RateLimiter.perSecond(perSecond));
     }
 
     public boolean live() {
@@ -93,19 +112,48 @@ public final class StripeAccess {
 
     /** Runs one Stripe call; a failure becomes a {@link BillingException} (exit 3) naming what failed. */
     <T> T call(String what, Call<T> call) {
-        try {
-            return call.run();
-        } catch (PermissionException e) { // a subclass of AuthenticationException: first
-            throw BillingException.serviceFailed("the " + describeKey() + " may not " + what + " (" + clean(e) + ")", e);
-        } catch (AuthenticationException e) {
-            throw BillingException.serviceFailed("Stripe refused the " + describeKey() + " while trying to " + what, e);
-        } catch (ApiConnectionException e) {
-            throw BillingException.serviceFailed("cannot reach Stripe at " + (apiBase != null ? apiBase : "https://api.stripe.com")
-                    + " to " + what + ": " + networkCause(e), e);
-        } catch (StripeException e) {
-            throw BillingException.serviceFailed("Stripe failed to " + what + ": " + clean(e)
-                    + (e.getRequestId() != null ? " (request " + e.getRequestId() + ")" : ""), e);
+        for (int attempt = 1;; attempt++) {
+            try {
+                limiter.acquire();
+                return call.run();
+            } catch (RateLimitException e) {
+                // stripe-java already retried it; Stripe processed none of these: wait longer and send again
+                if (attempt >= RATE_LIMITED_TRIES) {
+                    throw failure(what, e);
+                }
+                pause(Duration.ofMillis(500L << attempt).plusMillis(java.util.concurrent.ThreadLocalRandom.current().nextLong(250)));
+            } catch (StripeException e) {
+                throw failure(what, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw BillingException.serviceFailed("interrupted while waiting to " + what, e);
+            }
         }
+    }
+
+    private static void pause(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw BillingException.serviceFailed("interrupted while waiting for Stripe's rate limit", e);
+        }
+    }
+
+    /** A Stripe failure as one line (exit 3) naming what failed; never the key. */
+    private BillingException failure(String what, StripeException e) {
+        if (e instanceof PermissionException) { // a subclass of AuthenticationException: first
+            return BillingException.serviceFailed("the " + describeKey() + " may not " + what + " (" + clean(e) + ")", e);
+        }
+        if (e instanceof AuthenticationException) {
+            return BillingException.serviceFailed("Stripe refused the " + describeKey() + " while trying to " + what, e);
+        }
+        if (e instanceof ApiConnectionException c) {
+            return BillingException.serviceFailed("cannot reach Stripe at " + (apiBase != null ? apiBase : "https://api.stripe.com")
+                    + " to " + what + ": " + networkCause(c), e);
+        }
+        return BillingException.serviceFailed("Stripe failed to " + what + ": " + clean(e)
+                + (e.getRequestId() != null ? " (request " + e.getRequestId() + ")" : ""), e);
     }
 
     /**

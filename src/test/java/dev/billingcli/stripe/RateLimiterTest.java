@@ -1,0 +1,40 @@
+package dev.billingcli.stripe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** The process-wide request rate, on a clock the test moves: a second's burst at once, then the rate. */
+class RateLimiterTest {
+    private final AtomicLong clock = new AtomicLong(5_000_000_000L);
+    private final RateLimiter limiter = new RateLimiter(20, clock::get, clock::addAndGet);
+
+    @Test
+    void aSecondsWorthGoesAtOnceThenOneEveryFiftyMilliseconds() throws InterruptedException {
+        long start = clock.get();
+        for (int i = 0; i < 20; i++) {
+            assertThat(limiter.acquire()).as("request " + (i + 1)).isZero();
+        }
+        assertThat(clock.get()).isEqualTo(start);
+        for (int i = 0; i < 100; i++) {
+            limiter.acquire();
+        }
+        // 120 requests at 20/s with a 20-request burst: the last one goes 5 s after the first
+        assertThat(clock.get() - start).isEqualTo(5_000_000_000L);
+    }
+
+    @Test
+    void anIdleSpellRefillsTheBurstButNotBeyondASecond() throws InterruptedException {
+        for (int i = 0; i < 40; i++) {
+            limiter.acquire();
+        }
+        clock.addAndGet(60_000_000_000L); // a minute without requests
+        long before = clock.get();
+        for (int i = 0; i < 20; i++) {
+            limiter.acquire();
+        }
+        assertThat(clock.get()).isEqualTo(before);
+        assertThat(limiter.acquire()).isEqualTo(50_000_000L);
+    }
+}
