@@ -318,7 +318,8 @@ public final class CatalogLoader {
     private Map<String, Coupon> coupons(MapNode top, Map<String, Plan> plans, String currency) {
         Map<String, Coupon> coupons = new LinkedHashMap<>();
         Entry e = top.entries().get("coupons");
-        MapNode node = e == null ? null : map(e.value(), "coupons");
+        // an empty "coupons:" has none
+        MapNode node = e == null || e.value() instanceof Scalar sc && sc.isNull() ? null : map(e.value(), "coupons");
         if (node == null) {
             return Collections.unmodifiableMap(coupons);
         }
@@ -404,7 +405,8 @@ public final class CatalogLoader {
     private Map<String, PromotionCode> promotionCodes(MapNode top, Map<String, Coupon> coupons) {
         Map<String, PromotionCode> codes = new LinkedHashMap<>();
         Entry e = top.entries().get("promotion_codes");
-        MapNode node = e == null ? null : map(e.value(), "promotion_codes");
+        // an empty "promotion_codes:" has none
+        MapNode node = e == null || e.value() instanceof Scalar sc && sc.isNull() ? null : map(e.value(), "promotion_codes");
         if (node == null) {
             return Collections.unmodifiableMap(codes);
         }
