@@ -8,13 +8,17 @@ import java.util.Optional;
  * plans.yaml, validated. The source of truth for products and prices.
  *
  * @param plans in file order
+ * @param coupons by key, in file order
+ * @param promotionCodes by code, in file order
  */
 public record Catalog(
         String currency,
         int gracePeriodDays,
         Map<String, Plan> plans,
         CheckoutDefaults checkout,
-        Portal portal) {
+        Portal portal,
+        Map<String, Coupon> coupons,
+        Map<String, PromotionCode> promotionCodes) {
 
     /** The default free plan: the plan without prices and without a contact, if any. */
     public Optional<Plan> freePlan() {

@@ -31,12 +31,21 @@ import java.util.regex.Pattern;
 public final class CatalogLoader {
     private static final Pattern PLAN_ID = Pattern.compile("[a-z0-9_]+");
     private static final Pattern CURRENCY = Pattern.compile("[a-z]{3}");
-    private static final Set<String> TOP_KEYS = Set.of("currency", "grace_period_days", "plans", "checkout", "portal");
+    private static final Set<String> TOP_KEYS = Set.of("currency", "grace_period_days", "plans", "checkout", "portal", "coupons",
+            "promotion_codes");
     private static final Set<String> PLAN_KEYS =
             Set.of("name", "description", "prices", "trial_days", "credits", "limits", "features", "contact");
     private static final Set<String> CHECKOUT_KEYS = Set.of("success_url", "cancel_url", "return_url");
     private static final Set<String> PORTAL_KEYS = Set.of(
             "headline", "return_url", "payment_method_update", "invoice_history", "cancel", "switch_plans", "proration");
+    private static final Set<String> COUPON_KEYS = Set.of("percent_off", "amount_off", "duration", "months", "applies_to");
+    private static final Set<String> CODE_KEYS = Set.of("coupon", "max_redemptions", "expires", "first_time_only");
+    /** A coupon key; {@code _v<n>} is kept for the versions stripe:setup makes when terms change. */
+    private static final Pattern COUPON_KEY = Pattern.compile("[a-z0-9_]+");
+    private static final Pattern VERSIONED = Pattern.compile(".*_v\\d+");
+    /** Stripe's characters for a customer-facing code. */
+    private static final Pattern CODE = Pattern.compile("[A-Za-z0-9-]{1,500}");
+    private static final Pattern PERCENT = Pattern.compile("\\d{1,3}(\\.\\d{1,2})?");
     private static final Set<String> CANCEL_KEYS = Set.of("enabled", "mode", "reasons");
     /** Stripe's {@code features.subscription_cancel.cancellation_reason.options} values. */
     public static final List<String> CANCEL_REASONS = List.of(
@@ -129,7 +138,9 @@ public final class CatalogLoader {
         }
         Catalog.CheckoutDefaults checkout = checkout(top);
         Catalog.Portal portal = portal(top, plans);
-        return new Catalog(currency, grace, Collections.unmodifiableMap(plans), checkout, portal);
+        Map<String, Coupon> coupons = coupons(top, plans, currency);
+        Map<String, PromotionCode> codes = promotionCodes(top, coupons);
+        return new Catalog(currency, grace, Collections.unmodifiableMap(plans), checkout, portal, coupons, codes);
     }
 
     private Plan plan(Entry entry, String currency) {
@@ -302,6 +313,146 @@ public final class CatalogLoader {
         }
         return new Catalog.Portal(headline == null ? null : headline.text(), returnUrl, pm, invoices, cancel, mode, reasons,
                 switchPlans, proration);
+    }
+
+    private Map<String, Coupon> coupons(MapNode top, Map<String, Plan> plans, String currency) {
+        Map<String, Coupon> coupons = new LinkedHashMap<>();
+        Entry e = top.entries().get("coupons");
+        // an empty "coupons:" has none
+        MapNode node = e == null || e.value() instanceof Scalar sc && sc.isNull() ? null : map(e.value(), "coupons");
+        if (node == null) {
+            return Collections.unmodifiableMap(coupons);
+        }
+        for (Entry c : node.entries().values()) {
+            String path = "coupons." + c.key();
+            if (!COUPON_KEY.matcher(c.key()).matches() || VERSIONED.matcher(c.key()).matches()) {
+                error(c.keyPos(), path, "coupon key \"" + c.key() + "\" must match [a-z0-9_]+ and not end in _v<number>"
+                        + " (stripe:setup adds that when the terms change)");
+                continue;
+            }
+            MapNode cn = map(c.value(), path);
+            if (cn == null) {
+                continue;
+            }
+            checkKeys(cn, path + ".", COUPON_KEYS);
+            java.math.BigDecimal percent = null;
+            Long amount = null;
+            Scalar pct = scalar(cn, "percent_off", path + ".", false);
+            Scalar amt = scalar(cn, "amount_off", path + ".", false);
+            if (pct != null && amt != null) {
+                error(amt.pos(), path + ".amount_off", "a coupon has percent_off or amount_off, not both");
+            } else if (pct == null && amt == null && !cn.entries().containsKey("percent_off") && !cn.entries().containsKey("amount_off")) {
+                error(cn.pos(), path, "needs percent_off (such as 20) or amount_off (such as \"5.00\")");
+            } else if (pct != null) {
+                java.math.BigDecimal p = PERCENT.matcher(pct.text()).matches() ? new java.math.BigDecimal(pct.text()) : null;
+                if (p == null || p.signum() <= 0 || p.compareTo(java.math.BigDecimal.valueOf(100)) > 0) {
+                    error(pct.pos(), path + ".percent_off", "\"" + pct.text() + "\" must be a number above 0 and at most 100"
+                            + " (two decimals at most)");
+                } else {
+                    percent = p;
+                }
+            } else if (amt != null) {
+                try {
+                    amount = Money.toMinor(amt.text(), currency);
+                    if (amount == 0) {
+                        error(amt.pos(), path + ".amount_off", "must be more than 0");
+                        amount = null;
+                    }
+                } catch (IllegalArgumentException ex) {
+                    error(amt.pos(), path + ".amount_off", ex.getMessage());
+                }
+            }
+            String duration = null;
+            Scalar d = scalar(cn, "duration", path + ".", true);
+            if (d != null) {
+                if (Coupon.DURATIONS.contains(d.text())) {
+                    duration = d.text();
+                } else {
+                    error(d.pos(), path + ".duration", "\"" + d.text() + "\" is not one of " + String.join(", ", Coupon.DURATIONS)
+                            + suggestion(d.text(), Coupon.DURATIONS, "").stripTrailing());
+                }
+            }
+            Entry monthsEntry = cn.entries().get("months");
+            Integer months = null;
+            if (monthsEntry != null) {
+                months = (int) integer(cn, "months", path + ".", 0, 1, 1200);
+                if (duration != null && !duration.equals("repeating")) {
+                    error(monthsEntry.keyPos(), path + ".months", "months goes with duration: repeating only");
+                    months = null;
+                } else if (months == 0) {
+                    months = null;
+                }
+            } else if ("repeating".equals(duration)) {
+                error(d.pos(), path + ".months", "missing (duration: repeating needs months)");
+            }
+            List<String> appliesTo = stringList(cn, "applies_to", path + ".");
+            for (String plan : appliesTo) {
+                Plan p = plans.get(plan);
+                if (p == null || p.prices().isEmpty()) {
+                    error(cn.entries().get("applies_to").value().pos(), path + ".applies_to",
+                            "\"" + plan + "\" is not a plan with prices" + suggestion(plan,
+                                    plans.values().stream().filter(x -> !x.prices().isEmpty()).map(Plan::id).toList(), "").stripTrailing());
+                }
+            }
+            if ((percent != null || amount != null) && duration != null && (!"repeating".equals(duration) || months != null)) {
+                coupons.put(c.key(), new Coupon(c.key(), percent, amount, amount == null ? null : currency, duration, months,
+                        appliesTo));
+            }
+        }
+        return Collections.unmodifiableMap(coupons);
+    }
+
+    private Map<String, PromotionCode> promotionCodes(MapNode top, Map<String, Coupon> coupons) {
+        Map<String, PromotionCode> codes = new LinkedHashMap<>();
+        Entry e = top.entries().get("promotion_codes");
+        // an empty "promotion_codes:" has none
+        MapNode node = e == null || e.value() instanceof Scalar sc && sc.isNull() ? null : map(e.value(), "promotion_codes");
+        if (node == null) {
+            return Collections.unmodifiableMap(codes);
+        }
+        MapNode couponsNode = top.entries().get("coupons") != null && top.entries().get("coupons").value() instanceof MapNode m ? m : null;
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (Entry c : node.entries().values()) {
+            String path = "promotion_codes." + c.key();
+            if (!CODE.matcher(c.key()).matches()) {
+                error(c.keyPos(), path, "code \"" + c.key() + "\" may hold only letters, digits and dashes");
+                continue;
+            }
+            if (!seen.add(c.key().toUpperCase(Locale.ROOT))) {
+                error(c.keyPos(), path, "the same code as another one (Stripe compares codes regardless of case)");
+                continue;
+            }
+            MapNode cn = map(c.value(), path);
+            if (cn == null) {
+                continue;
+            }
+            checkKeys(cn, path + ".", CODE_KEYS);
+            Scalar coupon = scalar(cn, "coupon", path + ".", true);
+            boolean couponOk = coupon != null && coupons.containsKey(coupon.text());
+            if (coupon != null && !couponOk && (couponsNode == null || !couponsNode.entries().containsKey(coupon.text()))) {
+                error(coupon.pos(), path + ".coupon", "no coupon \"" + coupon.text() + "\" in coupons:"
+                        + suggestion(coupon.text(), coupons.keySet(), "").stripTrailing());
+            }
+            Long max = null;
+            if (cn.entries().containsKey("max_redemptions")) {
+                max = integer(cn, "max_redemptions", path + ".", 0, 1, Long.MAX_VALUE);
+                max = max == 0 ? null : max;
+            }
+            java.time.LocalDate expires = null;
+            Scalar ex = scalar(cn, "expires", path + ".", false);
+            if (ex != null) {
+                try {
+                    expires = java.time.LocalDate.parse(ex.text());
+                } catch (java.time.format.DateTimeParseException bad) {
+                    error(ex.pos(), path + ".expires", "\"" + ex.text() + "\" is not a date such as 2027-03-31");
+                }
+            }
+            boolean firstTime = bool(cn, "first_time_only", path + ".", false);
+            if (couponOk) {
+                codes.put(c.key(), new PromotionCode(c.key(), coupon.text(), max, expires, firstTime));
+            }
+        }
+        return Collections.unmodifiableMap(codes);
     }
 
     // ---- small typed readers; each records an error and returns a neutral value on bad input ----

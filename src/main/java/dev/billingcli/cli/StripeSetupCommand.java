@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "stripe:setup",
-        description = "Create or update Stripe products, prices and the billing portal configuration from plans.yaml. "
+        description = "Create or update Stripe products, prices, coupons, promotion codes and the billing portal configuration "
+                + "from plans.yaml. "
                 + "Idempotent: a re-run with nothing to change sends no write. Exit 1 when something was left alone "
                 + "because it is not managed by billing (see --adopt).",
         footerHeading = "%nExamples:%n",
@@ -28,7 +29,8 @@ final class StripeSetupCommand implements Callable<Integer> {
     @Option(names = "--adopt", description = "Take over matching objects not made by billing (by lookup key or product id) and tag them.")
     boolean adopt;
 
-    @Option(names = "--prune", description = "Archive managed products (and their prices) whose plan is gone from plans.yaml.")
+    @Option(names = "--prune", description = "Archive managed products (and their prices) whose plan is gone from plans.yaml, delete coupon "
+            + "versions plans.yaml no longer describes, deactivate managed promotion codes it no longer has.")
     boolean prune;
 
     @Option(names = "--write-env", paramLabel = "FILE", description = "Write STRIPE_PRICE_<PLAN>_<CYCLE>=price_… lines into FILE, keeping its other lines.")
@@ -70,7 +72,7 @@ final class StripeSetupCommand implements Callable<Integer> {
             return blocked ? ExitCode.DIFFERENCE_OR_NOT_FOUND : ExitCode.OK;
         }
         out.line("Stripe (" + sync.stripeKey() + "): " + analysis.products() + " products, " + analysis.prices()
-                + " prices in plans.yaml" + (catalog.portal() != null ? ", portal configuration" : "") + ".");
+                + " prices" + discounts(analysis) + " in plans.yaml" + (catalog.portal() != null ? ", portal configuration" : "") + ".");
         if (analysis.steps().isEmpty()) {
             out.line(out.green("✓") + " Stripe matches plans.yaml: nothing to do.");
         } else if (dryRun.on) {
@@ -88,6 +90,13 @@ final class StripeSetupCommand implements Callable<Integer> {
             out.line("Wrote " + CatalogSync.envLines(catalog, priceIds).size() + " price id(s) to " + envFile);
         }
         return blocked ? ExitCode.DIFFERENCE_OR_NOT_FOUND : ExitCode.OK;
+    }
+
+    /** ", 2 coupons, 1 promotion code" when plans.yaml has any. */
+    static String discounts(CatalogSync.Analysis analysis) {
+        return (analysis.coupons() == 0 ? "" : ", " + analysis.coupons() + " coupon" + (analysis.coupons() == 1 ? "" : "s"))
+                + (analysis.promotionCodes() == 0 ? "" : ", " + analysis.promotionCodes() + " promotion code"
+                        + (analysis.promotionCodes() == 1 ? "" : "s"));
     }
 
     /**

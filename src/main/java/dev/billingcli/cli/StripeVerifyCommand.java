@@ -36,7 +36,7 @@ final class StripeVerifyCommand implements Callable<Integer> {
         }
         if (analysis.inSync()) {
             out.line(out.green("✓") + " Stripe matches plans.yaml (" + analysis.products() + " products, " + analysis.prices()
-                    + " prices" + (catalog.portal() != null && analysis.portalNote() == null ? ", portal configuration" : "") + ").");
+                    + " prices" + StripeSetupCommand.discounts(analysis) + (catalog.portal() != null && analysis.portalNote() == null ? ", portal configuration" : "") + ").");
         } else {
             differences.forEach(s -> out.line(out.red("✗") + " " + s.drift()));
             out.line(differences.size() + " difference(s); 'billing stripe:setup' reconciles them.");

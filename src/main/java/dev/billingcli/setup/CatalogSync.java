@@ -8,6 +8,7 @@ import dev.billingcli.catalog.PlanPrice;
 import dev.billingcli.stripe.CatalogGateway;
 import dev.billingcli.stripe.CatalogGateway.StripePrice;
 import dev.billingcli.stripe.CatalogGateway.StripeProduct;
+import dev.billingcli.stripe.DiscountGateway;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -27,7 +28,8 @@ import java.util.stream.Collectors;
  * ({@code <plan>_<cycle>}), never by name. Reads for a catalog of P plans with N prices: ⌈N/10⌉ price
  * lists (with products expanded), ⌈P/100⌉ product lists, one product search and one price search
  * (only to report managed products whose plan, and prices whose cycle, left plans.yaml; search is
- * eventually consistent, so nothing is created on its word), and one portal configuration list.
+ * eventually consistent, so nothing is created on its word), one portal configuration list, and one
+ * coupon list and one active promotion code list per 100 of each ({@link Discounts}).
  */
 public final class CatalogSync {
     public static final String MANAGED_BY = "managed_by";
@@ -39,7 +41,9 @@ public final class CatalogSync {
 
     /** @param portalNote why the portal was not compared (restricted key), or null */
     /** @param priceIds lookup key → the price that holds it in Stripe now */
-    public record Analysis(List<Step> steps, int products, int prices, String portalNote, Map<String, String> priceIds) {
+    /** @param coupons and @param promotionCodes how many plans.yaml has */
+    public record Analysis(List<Step> steps, int products, int prices, String portalNote, Map<String, String> priceIds, int coupons,
+            int promotionCodes) {
         public boolean inSync() {
             return steps.isEmpty();
         }
@@ -55,11 +59,13 @@ public final class CatalogSync {
     private final Catalog catalog;
     private final CatalogGateway stripe;
     private final PortalGateway portal;
+    private final Discounts discounts;
 
     public CatalogSync(Catalog catalog, CatalogGateway stripe) {
         this.catalog = catalog;
         this.stripe = stripe;
         this.portal = new PortalGateway(stripe.access());
+        this.discounts = new Discounts(catalog, new DiscountGateway(stripe.access()));
     }
 
     /** The Stripe key in use, masked (test or live, restricted or secret). */
@@ -129,6 +135,7 @@ public final class CatalogSync {
                 steps.add(new Step.ExtraProduct(extra, options.prune()));
             }
         }
+        discounts.analyze(resolvedProducts, options.prune(), steps);
         String portalNote = null;
         if (catalog.portal() != null && checkPortal) {
             try {
@@ -143,7 +150,8 @@ public final class CatalogSync {
         int priceCount = (int) plans.stream().mapToLong(p -> p.prices().size()).sum();
         Map<String, String> priceIds = new LinkedHashMap<>();
         byKey.forEach((k, v) -> priceIds.put(k, v.id()));
-        return new Analysis(List.copyOf(steps), plans.size(), priceCount, portalNote, priceIds);
+        return new Analysis(List.copyOf(steps), plans.size(), priceCount, portalNote, priceIds, catalog.coupons().size(),
+                catalog.promotionCodes().size());
     }
 
     /** Returns the product id the plan's prices belong to, or null when the plan must be skipped. */
@@ -282,7 +290,12 @@ public final class CatalogSync {
         boolean portalPending = false;
         String portalId = null;
         for (Step step : analysis.steps()) {
-            if (step instanceof Step.CreateProduct s) {
+            String discount = discounts.apply(step);
+            if (discount != null) {
+                done.add(discount);
+            } else if (step instanceof Step.OldCoupon || step instanceof Step.ExtraPromotionCode) {
+                skipped.add(step); // kept without --prune
+            } else if (step instanceof Step.CreateProduct s) {
                 Plan plan = catalog.plans().get(s.planId());
                 stripe.createProduct(s.productId(), plan.name(), plan.description(), plan.features(), productMetadata(plan.id()));
                 productIds.put(plan.id(), s.productId());

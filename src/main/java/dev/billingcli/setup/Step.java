@@ -1,6 +1,10 @@
 package dev.billingcli.setup;
 
+import dev.billingcli.catalog.Coupon;
 import dev.billingcli.catalog.PlanPrice;
+import dev.billingcli.catalog.PromotionCode;
+import dev.billingcli.stripe.DiscountGateway.StripeCoupon;
+import dev.billingcli.stripe.DiscountGateway.StripePromotionCode;
 import dev.billingcli.stripe.CatalogGateway.StripePrice;
 import dev.billingcli.stripe.CatalogGateway.StripeProduct;
 import java.util.List;
@@ -178,6 +182,86 @@ public sealed interface Step {
 
         public String action() {
             return "update billing portal configuration " + id + " (" + String.join(", ", changes) + ")";
+        }
+    }
+
+    /**
+     * A coupon version to create: the first ({@code id} = the key) or, terms being immutable, the next
+     * ({@code launch20_v2}) when the terms changed.
+     *
+     * @param productIds the products of its {@code applies_to} plans
+     * @param replaces the newest version so far, or null
+     */
+    record CreateCoupon(Coupon coupon, String id, List<String> productIds, StripeCoupon replaces, String reason) implements Step {
+        public String drift() {
+            return replaces == null ? "missing coupon " + coupon.key() : "coupon " + coupon.key() + ": " + reason;
+        }
+
+        public String action() {
+            return "create coupon " + id + " (" + coupon.describe() + ")"
+                    + (replaces == null ? "" : "; terms are immutable, it replaces " + replaces.id() + " (" + reason + ")");
+        }
+    }
+
+    /**
+     * A managed coupon plans.yaml no longer describes: an older version of a coupon, or a coupon whose
+     * key is gone. Deleted only with {@code --prune} (discounts already applied stay; no new redemptions).
+     *
+     * @param replacedNow true when this run's new version replaces it (then not a difference of its own)
+     */
+    record OldCoupon(StripeCoupon coupon, String why, boolean replacedNow, boolean prune) implements Step {
+        public String drift() {
+            return replacedNow ? null : "extra managed coupon " + coupon.id() + " (" + why + ")";
+        }
+
+        public String action() {
+            return prune ? "delete coupon " + coupon.id() + " (" + why + ")"
+                    : "keep coupon " + coupon.id() + " (" + why + "; --prune deletes it)";
+        }
+
+        @Override
+        public boolean writes() {
+            return prune;
+        }
+    }
+
+    /** @param replaces the active code with the same code whose terms differ (deactivated first), or null */
+    record CreatePromotionCode(PromotionCode code, String couponId, StripePromotionCode replaces, String reason) implements Step {
+        public String drift() {
+            return replaces == null ? "missing promotion code " + code.code() : "promotion code " + code.code() + ": " + reason;
+        }
+
+        public String action() {
+            return "create promotion code " + code.code() + " for coupon " + couponId
+                    + (replaces == null ? "" : " (codes cannot be edited: replaces " + replaces.id() + ", " + reason + ")");
+        }
+    }
+
+    /** Deactivating the code a new one replaces: part of the replacement, so not a difference of its own. */
+    record DeactivatePromotionCode(StripePromotionCode code, String why) implements Step {
+        public String drift() {
+            return null;
+        }
+
+        public String action() {
+            return "deactivate promotion code " + code.code() + " " + code.id() + " (" + why + ")";
+        }
+    }
+
+    /** An active managed code gone from plans.yaml; deactivated only with {@code --prune}. */
+    record ExtraPromotionCode(StripePromotionCode code, boolean prune) implements Step {
+        public String drift() {
+            return "extra managed promotion code " + code.code() + " " + code.id() + " (not in plans.yaml)";
+        }
+
+        public String action() {
+            return prune ? "deactivate promotion code " + code.code() + " " + code.id() + " (no longer in plans.yaml)"
+                    : "keep promotion code " + code.code() + " " + code.id() + " active (no longer in plans.yaml; --prune deactivates it)";
+        }
+
+        @Override
+        public boolean writes() {
+            return prune;
         }
     }
 }

@@ -100,6 +100,8 @@ public final class FakeStripe implements AutoCloseable {
     final Map<String, ObjectNode> checkoutSessions = Collections.synchronizedMap(new LinkedHashMap<>());
     final Map<String, ObjectNode> portalSessions = Collections.synchronizedMap(new LinkedHashMap<>());
     final Map<String, ObjectNode> events = Collections.synchronizedMap(new LinkedHashMap<>());
+    final Map<String, ObjectNode> coupons = Collections.synchronizedMap(new LinkedHashMap<>());
+    final Map<String, ObjectNode> promotionCodes = Collections.synchronizedMap(new LinkedHashMap<>());
 
     private FakeStripe() {
         StripeOpenApi.shared(); // parsed once per JVM, before the first request waits for it
@@ -297,6 +299,23 @@ public final class FakeStripe implements AutoCloseable {
         }
     }
 
+    /** Coupons not deleted, in creation order. */
+    public List<ObjectNode> coupons() {
+        synchronized (coupons) {
+            return List.copyOf(coupons.values());
+        }
+    }
+
+    public ObjectNode coupon(String id) {
+        return coupons.get(id);
+    }
+
+    public List<ObjectNode> promotionCodes() {
+        synchronized (promotionCodes) {
+            return List.copyOf(promotionCodes.values());
+        }
+    }
+
     public ObjectNode product(String id) {
         return products.get(id);
     }
@@ -320,6 +339,8 @@ public final class FakeStripe implements AutoCloseable {
             case "billing_portal.configuration" -> portalConfigurations;
             case "webhook_endpoint" -> webhookEndpoints;
             case "event" -> events;
+            case "coupon" -> coupons;
+            case "promotion_code" -> promotionCodes;
             default -> throw new IllegalArgumentException(kind);
         };
     }

@@ -34,6 +34,7 @@ final class Resources {
         webhookEndpoints(s);
         SupportResources.register(s);
         events(s);
+        DiscountResources.register(s);
     }
 
     // ------------------------------------------------------------------ products

@@ -39,6 +39,11 @@ class StripeOpenApiTest {
                 .isEmpty();
         assertThat(v.validateRequest("GET", "/v1/products/search", "query=metadata%5B%27managed_by%27%5D%3A%27billing%27", null)).isEmpty();
         assertThat(v.validateRequest("DELETE", "/v1/webhook_endpoints/we_1", null, null)).isEmpty();
+        assertThat(v.validateRequest("POST", "/v1/promotion_codes", null,
+                "promotion[type]=coupon&promotion[coupon]=launch20&code=LAUNCH20&max_redemptions=500&restrictions[first_time_transaction]=true"))
+                .isEmpty();
+        assertThat(v.validateRequest("POST", "/v1/coupons", null,
+                "id=launch20&percent_off=20&duration=repeating&duration_in_months=3&applies_to[products][0]=billing_pro")).isEmpty();
         // stripe-java puts a DELETE's parameters in the query string
         assertThat(v.validateRequest("DELETE", "/v1/subscriptions/sub_1", "cancellation_details[comment]=asked&prorate=true", null)).isEmpty();
     }
@@ -58,6 +63,9 @@ class StripeOpenApiTest {
         assertThat(v.validateRequest("DELETE", "/v1/subscriptions/sub_1", "cancel_reason=asked", null)).isNotEmpty();
         assertThat(v.validateRequest("DELETE", "/v1/subscriptions/sub_1", "prorate=maybe", null)).isNotEmpty();
         assertThat(v.validateRequest("POST", "/v1/no_such_thing", null, "a=b")).isNotEmpty();
+        // at the pinned version a promotion code names its coupon under promotion (2025-09-30.clover)
+        assertThat(v.validateRequest("POST", "/v1/promotion_codes", null, "coupon=launch20&code=LAUNCH20")).isNotEmpty();
+        assertThat(v.validateRequest("POST", "/v1/promotion_codes", null, "promotion[type]=gift&promotion[coupon]=launch20")).isNotEmpty();
     }
 
     @Test

@@ -72,11 +72,14 @@ class StripeSetupTest extends StripeCliTestBase {
         assertThat(again.out()).contains("nothing to do");
         assertThat(fake.writes()).isEmpty();
         // ⌈5 prices / 10⌉ price list + ⌈3 plans / 100⌉ product list + 2 searches (extras) + 1 portal list
-        assertThat(fake.requests()).hasSize(5);
+        // + 1 coupon list + 1 active promotion code list (to report managed ones plans.yaml no longer has)
+        assertThat(fake.requests()).hasSize(7);
         assertThat(fake.count("GET", "/v1/prices") - fake.count("GET", "/v1/prices/search")).isEqualTo(1);
         assertThat(fake.count("GET", "/v1/products/search")).isEqualTo(1);
         assertThat(fake.count("GET", "/v1/prices/search")).isEqualTo(1);
         assertThat(fake.count("GET", "/v1/billing_portal/configurations")).isEqualTo(1);
+        assertThat(fake.count("GET", "/v1/coupons")).isEqualTo(1);
+        assertThat(fake.count("GET", "/v1/promotion_codes")).isEqualTo(1);
     }
 
     @ParameterizedTest(name = "{0} extra plans")
@@ -103,7 +106,8 @@ class StripeSetupTest extends StripeCliTestBase {
         long priceLists = (priceCount + 9) / 10;
         long productLists = (planCount + 99) / 100;
         assertThat(fake.count("GET", "/v1/prices") - fake.count("GET", "/v1/prices/search")).isEqualTo(priceLists);
-        assertThat(fake.requests()).hasSize((int) (priceLists + productLists + 3)); // + 2 searches + 1 portal list
+        // + 2 searches + 1 portal list + 1 coupon list + 1 promotion code list
+        assertThat(fake.requests()).hasSize((int) (priceLists + productLists + 5));
     }
 
     @Test
