@@ -166,6 +166,9 @@ public final class BillingCommand implements Callable<Integer> {
     /** The run's shared services, created after parsing from the flags, the environment and .env. */
     App app() {
         if (app == null) {
+            if (verbose) {
+                dev.billingcli.LogConfig.showStackTraces();
+            }
             Settings settings = Settings.resolve(
                     new Settings.Flags(plans, databaseUrl, dataDir, stripeKey, stripeApiBase, output, noColor, verbose, live),
                     env, workingDir);
