@@ -114,6 +114,7 @@ public final class SubscriptionLedger {
             account = before.accountId();
             incoming = incoming.withAccount(account);
         }
+        incoming = carryPause(before, incoming);
         Held held = new Held(stored.lastEventId(), stored.lastEventCreated());
         if (report.change() == null) {
             if (held.lastEventCreated() != null && report.asOf().isBefore(held.lastEventCreated())) {
@@ -132,7 +133,7 @@ public final class SubscriptionLedger {
             Kind kind = e.id().equals(held.lastEventId()) ? Kind.UNCHANGED : Kind.STALE;
             return new Result(kind, before, before, account, d.note());
         }
-        Subscription state = d.state() == e.object() ? incoming : read(d.state()).withAccount(account);
+        Subscription state = carryPause(before, d.state() == e.object() ? incoming : read(d.state()).withAccount(account));
         replace(tx, state, e.created(), d.eventId());
         if (!d.eventId().equals(e.id())) {
             // same second: an event stored earlier turned out to be the newest; its state is restored
@@ -140,6 +141,18 @@ public final class SubscriptionLedger {
             return new Result(Kind.STALE, before, state, account, d.note());
         }
         return new Result(Kind.UPDATED, before, state, account, d.note());
+    }
+
+    /**
+     * While collection stays paused, the paid-until of the pause is the one first seen: Stripe renews the
+     * period during a pause (the invoice voided, kept as a draft or uncollectible), and that unpaid period
+     * must not extend access. A state without a pause has none.
+     */
+    static Subscription carryPause(Subscription before, Subscription next) {
+        if (next.pauseBehavior() != null && before != null && before.pauseBehavior() != null && before.pausePaidUntil() != null) {
+            return next.withPausePaidUntil(before.pausePaidUntil());
+        }
+        return next;
     }
 
     private static void replace(Tx tx, Subscription s, Instant asOf, String sourceId) {
@@ -253,6 +266,8 @@ public final class SubscriptionLedger {
         m.put("cancel_at_period_end", s.cancelAtPeriodEnd());
         m.put("cancel_at", s.cancelAt() == null ? null : s.cancelAt().toString());
         m.put("current_period_end", s.currentPeriodEnd() == null ? null : s.currentPeriodEnd().toString());
+        m.put("pause_collection", s.pauseBehavior() == null ? null : s.pauseBehavior());
+        m.put("pause_resumes_at", s.pauseResumesAt() == null ? null : s.pauseResumesAt().toString());
         return m;
     }
 }

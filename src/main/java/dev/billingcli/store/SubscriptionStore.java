@@ -25,7 +25,7 @@ public final class SubscriptionStore {
     private static final String COLUMNS = """
             stripe_subscription_id, account_id, stripe_customer_id, plan_id, price_id, price_lookup_key, interval, quantity,
             status, current_period_start, current_period_end, cancel_at_period_end, cancel_at, canceled_at, ended_at,
-            trial_start, trial_end, metadata, last_event_created, last_event_id""";
+            trial_start, trial_end, pause_behavior, pause_resumes_at, pause_paid_until, metadata, last_event_created, last_event_id""";
 
     private final Handle h;
 
@@ -43,8 +43,8 @@ public final class SubscriptionStore {
     }
 
     private static final String INSERT_IF_ABSENT = "insert into subscriptions (" + COLUMNS + ") values (:id, :account, :customer, :plan,"
-            + " :price, :lookup, :interval, :quantity, :status, :ps, :pe, :cape, :ca, :canceled, :ended, :ts, :te, cast(:metadata as jsonb),"
-            + " :created, :event) on conflict (stripe_subscription_id) do nothing";
+            + " :price, :lookup, :interval, :quantity, :status, :ps, :pe, :cape, :ca, :canceled, :ended, :ts, :te, :pb, :pr, :pp,"
+            + " cast(:metadata as jsonb), :created, :event) on conflict (stripe_subscription_id) do nothing";
 
     /** {@link #insertIfAbsent} for many rows in one batch (sync writes a page this way); returns how many were inserted. */
     public int insertAllIfAbsent(List<Subscription> subscriptions, Instant eventCreated, String eventId) {
@@ -109,7 +109,8 @@ public final class SubscriptionStore {
                     account_id = coalesce(:account, account_id), stripe_customer_id = :customer, plan_id = :plan, price_id = :price,
                     price_lookup_key = :lookup, interval = :interval, quantity = :quantity, status = :status,
                     current_period_start = :ps, current_period_end = :pe, cancel_at_period_end = :cape, cancel_at = :ca,
-                    canceled_at = :canceled, ended_at = :ended, trial_start = :ts, trial_end = :te, metadata = cast(:metadata as jsonb),
+                    canceled_at = :canceled, ended_at = :ended, trial_start = :ts, trial_end = :te,
+                    pause_behavior = :pb, pause_resumes_at = :pr, pause_paid_until = :pp, metadata = cast(:metadata as jsonb),
                     last_event_created = :created, last_event_id = :event, updated_at = now()
                 where stripe_subscription_id = :id and (last_event_created is null or last_event_created <= :created)""");
         return bind(u, s).bind("created", eventCreated).bind("event", eventId).execute() == 1;
@@ -165,7 +166,8 @@ public final class SubscriptionStore {
                 .bind("quantity", s.quantity()).bind("status", s.status()).bind("ps", ts(s.currentPeriodStart()))
                 .bind("pe", ts(s.currentPeriodEnd())).bind("cape", s.cancelAtPeriodEnd()).bind("ca", ts(s.cancelAt()))
                 .bind("canceled", ts(s.canceledAt())).bind("ended", ts(s.endedAt())).bind("ts", ts(s.trialStart()))
-                .bind("te", ts(s.trialEnd())).bind("metadata", json(s.metadata()));
+                .bind("te", ts(s.trialEnd())).bind("pb", s.pauseBehavior()).bind("pr", ts(s.pauseResumesAt()))
+                .bind("pp", ts(s.pausePaidUntil())).bind("metadata", json(s.metadata()));
     }
 
     static OffsetDateTime ts(Instant i) {
@@ -196,7 +198,8 @@ public final class SubscriptionStore {
                 rs.getString("stripe_customer_id"), rs.getString("plan_id"), rs.getString("price_id"), rs.getString("price_lookup_key"),
                 rs.getString("interval"), rs.getInt("quantity"), rs.getString("status"), instant(rs, "current_period_start"),
                 instant(rs, "current_period_end"), rs.getBoolean("cancel_at_period_end"), instant(rs, "cancel_at"),
-                instant(rs, "canceled_at"), instant(rs, "ended_at"), instant(rs, "trial_start"), instant(rs, "trial_end"), metadata);
+                instant(rs, "canceled_at"), instant(rs, "ended_at"), instant(rs, "trial_start"), instant(rs, "trial_end"),
+                rs.getString("pause_behavior"), instant(rs, "pause_resumes_at"), instant(rs, "pause_paid_until"), metadata);
         return new Stored(s, instant(rs, "last_event_created"), rs.getString("last_event_id"));
     }
 }

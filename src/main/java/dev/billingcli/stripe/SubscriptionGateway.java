@@ -215,6 +215,46 @@ public final class SubscriptionGateway {
                 .setProrationBehavior(SubscriptionUpdateParams.ProrationBehavior.NONE).build(), "move the trial end of ");
     }
 
+    /**
+     * The form fields {@link #pauseCollection} sends, for a dry run to show exactly what would go out.
+     *
+     * @param behavior {@code void}, {@code keep_as_draft} or {@code mark_uncollectible}
+     * @param resumesAt epoch second Stripe resumes collection by itself, or null for "until resumed"
+     */
+    public static Map<String, String> pauseFields(String behavior, Long resumesAt) {
+        Map<String, String> f = new java.util.LinkedHashMap<>();
+        f.put("pause_collection[behavior]", behavior);
+        if (resumesAt != null) {
+            f.put("pause_collection[resumes_at]", Long.toString(resumesAt));
+        }
+        return f;
+    }
+
+    /** The form fields {@link #resumeCollection} sends: {@code pause_collection=""} unsets the pause. */
+    public static Map<String, String> resumeFields() {
+        return Map.of("pause_collection", "");
+    }
+
+    /** Pauses payment collection; the status stays as it is (Stripe's {@code pause_collection}). */
+    public StripeState pauseCollection(String id, String behavior, Long resumesAt) {
+        SubscriptionUpdateParams.PauseCollection.Builder p = SubscriptionUpdateParams.PauseCollection.builder()
+                .setBehavior(switch (behavior) {
+                    case "void" -> SubscriptionUpdateParams.PauseCollection.Behavior.VOID;
+                    case "keep_as_draft" -> SubscriptionUpdateParams.PauseCollection.Behavior.KEEP_AS_DRAFT;
+                    case "mark_uncollectible" -> SubscriptionUpdateParams.PauseCollection.Behavior.MARK_UNCOLLECTIBLE;
+                    default -> throw new IllegalArgumentException("pause behavior " + behavior);
+                });
+        if (resumesAt != null) {
+            p.setResumesAt(resumesAt);
+        }
+        return update(id, SubscriptionUpdateParams.builder().setPauseCollection(p.build()).build(), "pause payment collection of ");
+    }
+
+    /** Resumes payment collection now ({@code pause_collection=""}). */
+    public StripeState resumeCollection(String id) {
+        return update(id, SubscriptionUpdateParams.builder().setPauseCollection(EmptyParam.EMPTY).build(), "resume payment collection of ");
+    }
+
     public StripeState cancelAt(String id, long epochSecond) {
         return update(id, SubscriptionUpdateParams.builder().setCancelAt(epochSecond).build(), "schedule the cancellation of ");
     }

@@ -363,6 +363,77 @@ public final class SupportService {
                 + (after.trialEnd() != null ? after.trialEnd() : end + " (Stripe's answer has no trial_end)"));
     }
 
+    // ------------------------------------------------------------------ pause, resume
+
+    /** What Stripe does with the invoices of a paused subscription ({@code pause_collection.behavior}). */
+    public static final List<String> PAUSE_BEHAVIORS = List.of("void", "keep_as_draft", "mark_uncollectible");
+
+    /** A pause or a resume: the subscription before and after (null after in a dry run or when nothing changed). */
+    public record PauseChange(Subscription before, Subscription after, Request request, boolean sent, String message) {}
+
+    /**
+     * Pauses payment collection ({@code pause_collection}): the subscription keeps its status and keeps
+     * renewing, and each invoice of the pause is voided, kept as a draft, or marked uncollectible. Access
+     * follows the rule in {@link EffectiveAccess}: the plan until the end of the period paid before the
+     * pause, then free until collection resumes. Asking again with other settings changes the pause.
+     *
+     * @param behavior one of {@link #PAUSE_BEHAVIORS}
+     * @param until when Stripe resumes collection by itself, or null for "until 'billing resume'"
+     */
+    public PauseChange pause(String accountId, String behavior, Instant until, String reason, boolean dryRun, Instant now) {
+        if (!PAUSE_BEHAVIORS.contains(behavior)) {
+            throw BillingException.invalid("--behavior must be one of " + String.join(", ", PAUSE_BEHAVIORS) + ", got " + behavior);
+        }
+        if (until != null && !until.isAfter(now)) {
+            throw BillingException.invalid("--until " + until + " is not in the future");
+        }
+        Subscription current = database.read(tx -> liveSubscription(tx, accountId, "pause"));
+        Long resumesAt = until == null ? null : until.getEpochSecond();
+        if (behavior.equals(current.pauseBehavior()) && java.util.Objects.equals(until, current.pauseResumesAt())) {
+            return new PauseChange(current, null, null, false, "nothing to do: collection of " + current.id() + " is already paused ("
+                    + behavior + (until != null ? ", resumes " + until : ", until resumed") + ")");
+        }
+        Instant paidUntil = current.pauseBehavior() != null ? current.pausePaidUntil() : current.currentPeriodEnd();
+        Request request = new Request("POST", "/v1/subscriptions/" + current.id(), SubscriptionGateway.pauseFields(behavior, resumesAt),
+                "no charge; invoices while paused are " + switch (behavior) {
+                    case "void" -> "voided";
+                    case "keep_as_draft" -> "kept as drafts (collectable later)";
+                    default -> "marked uncollectible";
+                } + "; access continues until " + (paidUntil != null ? paidUntil : "the period end") + ", then free until resumed");
+        String what = (current.pauseBehavior() != null ? "change the pause of " : "pause collection of ") + current.id() + " ("
+                + behavior + (until != null ? ", resumes " + until : ", until resumed") + ")";
+        if (dryRun) {
+            return new PauseChange(current, null, request, false, "dry run: would " + what + "; nothing sent");
+        }
+        SubscriptionGateway gateway = stripe.get();
+        gateway.access().checkWritesAllowed();
+        StripeState answer = gateway.pauseCollection(current.id(), behavior, resumesAt);
+        Subscription after = database.inTransaction(tx -> store(tx, answer, "pause", audit("pause", reason)));
+        return new PauseChange(current, after, request, true, (current.pauseBehavior() != null ? "changed the pause of " : "paused collection of ")
+                + after.id() + " (" + behavior + (after.pauseResumesAt() != null ? ", resumes " + after.pauseResumesAt() : ", until resumed")
+                + "); access until " + (after.pausePaidUntil() != null ? after.pausePaidUntil() : "the period end") + ", then free until resumed");
+    }
+
+    /** Resumes payment collection ({@code pause_collection=""}); the next renewal is invoiced and collected as usual. */
+    public PauseChange resume(String accountId, String reason, boolean dryRun, Instant now) {
+        Subscription current = database.read(tx -> liveSubscription(tx, accountId, "resume"));
+        if (current.pauseBehavior() == null) {
+            return new PauseChange(current, null, null, false, "nothing to resume: collection of " + current.id() + " is not paused");
+        }
+        Request request = new Request("POST", "/v1/subscriptions/" + current.id(), SubscriptionGateway.resumeFields(),
+                "no charge now; the next renewal" + (current.currentPeriodEnd() != null ? " (" + current.currentPeriodEnd() + ")" : "")
+                        + " is invoiced and collected as usual");
+        if (dryRun) {
+            return new PauseChange(current, null, request, false, "dry run: would resume collection of " + current.id() + "; nothing sent");
+        }
+        SubscriptionGateway gateway = stripe.get();
+        gateway.access().checkWritesAllowed();
+        StripeState answer = gateway.resumeCollection(current.id());
+        Subscription after = database.inTransaction(tx -> store(tx, answer, "resume", audit("resume", reason)));
+        return new PauseChange(current, after, request, true, "resumed collection of " + after.id() + "; it renews on "
+                + (after.currentPeriodEnd() != null ? after.currentPeriodEnd() : "(date unknown)"));
+    }
+
     // ------------------------------------------------------------------ status
 
 

@@ -181,6 +181,9 @@ final class SupportResources {
             if (p.containsKey("trial_end")) {
                 trialEnd(s, sub, (String) p.get("trial_end"));
             }
+            if (p.containsKey("pause_collection")) {
+                pauseCollection(sub, p.get("pause_collection"));
+            }
             if (p.containsKey("metadata")) {
                 sub.set("metadata", Resources.metadata((ObjectNode) sub.get("metadata"), p.get("metadata")));
             }
@@ -196,6 +199,23 @@ final class SupportResources {
             sub.putNull("cancel_at");
             return ok(sub);
         });
+    }
+
+    /**
+     * Stripe's pause_collection: an object pauses (the status stays as it is), {@code ""} unsets it.
+     * "Note that the subscription status will be unchanged and will not be updated to paused."
+     */
+    private static void pauseCollection(ObjectNode sub, Object value) {
+        if (value instanceof Map<?, ?> pause) {
+            ObjectNode p = sub.putObject("pause_collection").put("behavior", (String) pause.get("behavior"));
+            if (pause.get("resumes_at") != null) {
+                p.put("resumes_at", Long.parseLong((String) pause.get("resumes_at")));
+            } else {
+                p.putNull("resumes_at");
+            }
+        } else {
+            sub.putNull("pause_collection");
+        }
     }
 
     /** Stripe's trial_end update: a future time (or "now", which ends the trial), never on a canceled subscription. */
@@ -224,6 +244,7 @@ final class SupportResources {
         sub.putNull("ended_at");
         sub.putNull("trial_start");
         sub.putNull("trial_end");
+        sub.putNull("pause_collection");
         if (status.equals("trialing")) {
             sub.put("trial_start", periodStart).put("trial_end", periodEnd);
         }
