@@ -92,6 +92,7 @@ public final class BillingCommand implements Callable<Integer> {
         m.put("trial", TrialCommand::new);
         m.put("pause", PauseCommands.Pause::new);
         m.put("resume", PauseCommands.Resume::new);
+        m.put("change-plan", ChangePlanCommand::new);
         m.put("sync", SyncCommand::new);
         m.put("webhook-serve", WebhookServeCommand::new);
         m.put("webhook", WebhookCommand::new);

@@ -255,6 +255,82 @@ public final class SubscriptionGateway {
         return update(id, SubscriptionUpdateParams.builder().setPauseCollection(EmptyParam.EMPTY).build(), "resume payment collection of ");
     }
 
+    // ------------------------------------------------------------------ plan changes
+
+    /**
+     * One item's new price and quantity, prorated at {@code prorationDate}: the preview and the update
+     * carry the same date, so the update prorates exactly as previewed (Stripe's advice).
+     */
+    public record PriceChange(String subscriptionId, String itemId, String priceId, int quantity, long prorationDate,
+            Map<String, String> metadata) {}
+
+    /** A line of a preview invoice; {@code proration} from {@code parent.subscription_item_details.proration} (Basil and later). */
+    public record PreviewLine(String description, long amount, boolean proration) {}
+
+    /** Stripe's preview of the next invoice after a change. */
+    public record InvoicePreview(String currency, long total, long amountDue, Instant periodEnd, List<PreviewLine> lines) {}
+
+    /** The subscription's first item (the one our subscriptions have), from Stripe's object. */
+    public static String firstItemId(JsonNode subscription) {
+        JsonNode id = subscription.path("items").path("data").path(0).path("id");
+        return id.isTextual() ? id.asText() : null;
+    }
+
+    /** The form fields of {@link #previewPriceChange}, for a dry run to show what is asked. */
+    public static Map<String, String> previewFields(PriceChange c) {
+        Map<String, String> f = new java.util.LinkedHashMap<>();
+        f.put("subscription", c.subscriptionId());
+        f.put("subscription_details[items][0][id]", c.itemId());
+        f.put("subscription_details[items][0][price]", c.priceId());
+        f.put("subscription_details[items][0][quantity]", Integer.toString(c.quantity()));
+        f.put("subscription_details[proration_behavior]", "create_prorations");
+        f.put("subscription_details[proration_date]", Long.toString(c.prorationDate()));
+        return f;
+    }
+
+    /** The form fields of {@link #changePrice}, for a dry run to show exactly what would go out. */
+    public static Map<String, String> priceChangeFields(PriceChange c) {
+        Map<String, String> f = new java.util.LinkedHashMap<>();
+        f.put("items[0][id]", c.itemId());
+        f.put("items[0][price]", c.priceId());
+        f.put("items[0][quantity]", Integer.toString(c.quantity()));
+        f.put("proration_behavior", "create_prorations");
+        f.put("proration_date", Long.toString(c.prorationDate()));
+        c.metadata().forEach((k, v) -> f.put("metadata[" + k + "]", v));
+        return f;
+    }
+
+    /** Stripe's own preview of the change ({@code POST /v1/invoices/create_preview}); sends no change. */
+    public InvoicePreview previewPriceChange(PriceChange c) {
+        com.stripe.param.InvoiceCreatePreviewParams params = com.stripe.param.InvoiceCreatePreviewParams.builder()
+                .setSubscription(c.subscriptionId())
+                .setSubscriptionDetails(com.stripe.param.InvoiceCreatePreviewParams.SubscriptionDetails.builder()
+                        .addItem(com.stripe.param.InvoiceCreatePreviewParams.SubscriptionDetails.Item.builder().setId(c.itemId())
+                                .setPrice(c.priceId()).setQuantity((long) c.quantity()).build())
+                        .setProrationBehavior(com.stripe.param.InvoiceCreatePreviewParams.SubscriptionDetails.ProrationBehavior.CREATE_PRORATIONS)
+                        .setProrationDate(c.prorationDate())
+                        .build())
+                .build();
+        JsonNode invoice = state(stripe.call("preview the change of subscription " + c.subscriptionId(),
+                () -> stripe.client().v1().invoices().createPreview(params))).object();
+        List<PreviewLine> lines = new java.util.ArrayList<>();
+        invoice.path("lines").path("data").forEach(l -> lines.add(new PreviewLine(l.path("description").asText(null), l.path("amount").asLong(),
+                l.path("parent").path("subscription_item_details").path("proration").asBoolean(false))));
+        return new InvoicePreview(invoice.path("currency").asText(null), invoice.path("total").asLong(), invoice.path("amount_due").asLong(),
+                invoice.path("period_end").isNumber() ? Instant.ofEpochSecond(invoice.path("period_end").asLong()) : null, lines);
+    }
+
+    /** Moves the subscription's item to another price now, with prorations dated as previewed. */
+    public StripeState changePrice(PriceChange c) {
+        SubscriptionUpdateParams params = SubscriptionUpdateParams.builder()
+                .addItem(SubscriptionUpdateParams.Item.builder().setId(c.itemId()).setPrice(c.priceId()).setQuantity((long) c.quantity()).build())
+                .setProrationBehavior(SubscriptionUpdateParams.ProrationBehavior.CREATE_PRORATIONS)
+                .setProrationDate(c.prorationDate())
+                .putAllMetadata(c.metadata())
+                .build();
+        return update(c.subscriptionId(), params, "change the price of ");
+    }
+
     public StripeState cancelAt(String id, long epochSecond) {
         return update(id, SubscriptionUpdateParams.builder().setCancelAt(epochSecond).build(), "schedule the cancellation of ");
     }

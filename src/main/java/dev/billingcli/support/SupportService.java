@@ -3,6 +3,7 @@ package dev.billingcli.support;
 import dev.billingcli.BillingException;
 import dev.billingcli.catalog.Catalog;
 import dev.billingcli.catalog.Cycle;
+import dev.billingcli.catalog.Money;
 import dev.billingcli.catalog.Plan;
 import dev.billingcli.catalog.PlanPrice;
 import dev.billingcli.store.AccountStore;
@@ -432,6 +433,118 @@ public final class SupportService {
         Subscription after = database.inTransaction(tx -> store(tx, answer, "resume", audit("resume", reason)));
         return new PauseChange(current, after, request, true, "resumed collection of " + after.id() + "; it renews on "
                 + (after.currentPeriodEnd() != null ? after.currentPeriodEnd() : "(date unknown)"));
+    }
+
+    // ------------------------------------------------------------------ change plan
+
+    /** When a plan change takes effect. */
+    public enum ChangeAt { NOW, RENEWAL }
+
+    /**
+     * @param cycle null: the subscription's current cycle; @param quantity null: the current quantity
+     */
+    public record PlanChangeRequest(String accountId, String planId, Cycle cycle, Integer quantity, ChangeAt at, String reason,
+            boolean dryRun, Instant now) {}
+
+    /** A line of Stripe's preview; amounts in minor units of the preview's currency. */
+    public record PreviewLine(String description, long amount, boolean proration) {}
+
+    /**
+     * Stripe's preview of the next invoice after the change.
+     *
+     * @param prorations the sum of the proration lines (negative: a credit)
+     * @param total the next invoice's total, prorations included
+     */
+    public record Preview(String currency, long prorations, long total, Instant invoiceDate, List<PreviewLine> lines) {}
+
+    /**
+     * @param preview Stripe's preview of the change (null when nothing changes)
+     * @param request the update sent (or, in a dry run, that would be sent)
+     */
+    public record PlanChange(Subscription before, Subscription after, String plan, String cycle, int quantity, Preview preview,
+            Request request, boolean sent, String message) {}
+
+    /**
+     * Moves the subscription's item to the plan's price for the cycle, now, with prorations; Stripe's own
+     * preview ({@code POST /v1/invoices/create_preview}, dated like the update) first, and alone in a dry
+     * run. Refuses a plan without a price for the cycle (exit 2) and a subscription that ended (exit 1).
+     */
+    public PlanChange changePlan(PlanChangeRequest r) {
+        if (r.at() == ChangeAt.RENEWAL) {
+            throw BillingException.invalid("--at renewal is not available yet: use --at now (a change at the renewal needs a subscription schedule)");
+        }
+        Plan plan = catalog.plan(r.planId()).orElseThrow(() -> BillingException.invalid("unknown plan " + r.planId()
+                + " (plans with prices: " + catalog.plans().values().stream().filter(p -> p.prices().keySet().stream().anyMatch(Cycle::recurring))
+                        .map(Plan::id).collect(Collectors.joining(", ")) + ")"));
+        if (r.quantity() != null && r.quantity() < 1) {
+            throw BillingException.invalid("--quantity must be at least 1");
+        }
+        Subscription current = database.read(tx -> {
+            tx.accounts().require(r.accountId());
+            Subscription s = tx.subscriptions().currentOf(r.accountId()).orElse(null);
+            if (!live(s)) {
+                throw BillingException.notFound(r.accountId() + (s == null ? " has no subscription" : "'s subscription " + s.id() + " ended ("
+                        + s.status() + ")") + ": start one with 'billing checkout --account " + r.accountId() + " --plan " + plan.id() + "'");
+            }
+            return s;
+        });
+        Cycle cycle = r.cycle() != null ? r.cycle() : "year".equals(current.interval()) ? Cycle.YEARLY : Cycle.MONTHLY;
+        PlanPrice price = cycle.recurring() ? plan.price(cycle) : null;
+        if (price == null) {
+            throw BillingException.invalid("plan " + plan.id() + " has no " + cycle.key() + " price" + (plan.prices().isEmpty()
+                    ? (plan.contact() != null ? " (it is sold by hand: " + plan.contact() + ")" : " (it has no prices)")
+                    : " (it has: " + plan.prices().keySet().stream().map(Cycle::key).collect(Collectors.joining(", ")) + ")"));
+        }
+        int quantity = r.quantity() != null ? r.quantity() : current.quantity();
+        SubscriptionGateway gateway = stripe.get();
+        if (!r.dryRun()) {
+            gateway.access().checkWritesAllowed();
+        }
+        String priceId = new CatalogGateway(gateway.access()).pricesByLookupKeys(List.of(price.lookupKey())).stream()
+                .filter(p -> p.active() && price.lookupKey().equals(p.lookupKey())).map(CatalogGateway.StripePrice::id).findFirst()
+                .orElseThrow(() -> BillingException.notFound("no active price with lookup key " + price.lookupKey()
+                        + " in Stripe: run 'billing stripe:setup'"));
+        StripeState live = gateway.subscription(current.id());
+        Subscription now = ledger.read(live.object());
+        if (!now.running()) {
+            database.useTransaction(tx -> store(tx, live, "refresh", null));
+            throw BillingException.notFound(now.id() + " ended (" + now.status() + "): start a new one with 'billing checkout --account "
+                    + r.accountId() + " --plan " + plan.id() + "'");
+        }
+        if (priceId.equals(now.priceId()) && quantity == now.quantity()) {
+            return new PlanChange(now, null, plan.id(), cycle.key(), quantity, null, null, false, "nothing to change: " + now.id()
+                    + " is already on " + price.lookupKey() + " × " + quantity);
+        }
+        String itemId = SubscriptionGateway.firstItemId(live.object());
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("billing_plan", plan.id());
+        metadata.put("billing_cycle", cycle.key());
+        SubscriptionGateway.PriceChange change = new SubscriptionGateway.PriceChange(now.id(), itemId, priceId, quantity,
+                r.now().getEpochSecond(), metadata);
+        SubscriptionGateway.InvoicePreview p = gateway.previewPriceChange(change);
+        List<PreviewLine> lines = p.lines().stream().map(l -> new PreviewLine(l.description(), l.amount(), l.proration())).toList();
+        long prorations = lines.stream().filter(PreviewLine::proration).mapToLong(PreviewLine::amount).sum();
+        Preview preview = new Preview(p.currency(), prorations, p.total(), p.periodEnd(), lines);
+        String currency = p.currency() == null ? catalog.currency() : p.currency();
+        Request request = new Request("POST", "/v1/subscriptions/" + now.id(), SubscriptionGateway.priceChangeFields(change),
+                "prorations " + signed(prorations, currency) + " on the next invoice" + (p.periodEnd() != null ? " (" + p.periodEnd() + ")" : "")
+                        + ", whose total is " + Money.format(p.total(), currency) + " " + currency.toUpperCase(java.util.Locale.ROOT)
+                        + " (Stripe's preview)");
+        String what = now.id() + " from " + (now.priceLookupKey() != null ? now.priceLookupKey() : now.priceId()) + " × " + now.quantity()
+                + " to " + price.lookupKey() + " × " + quantity;
+        if (r.dryRun()) {
+            return new PlanChange(now, null, plan.id(), cycle.key(), quantity, preview, request, false, "dry run: would move " + what
+                    + " now; nothing sent");
+        }
+        StripeState answer = gateway.changePrice(change);
+        Subscription after = database.inTransaction(tx -> store(tx, answer, "change-plan", audit("change-plan", r.reason())));
+        return new PlanChange(now, after, plan.id(), cycle.key(), quantity, preview, request, true, "moved " + what + "; prorations "
+                + signed(prorations, currency) + " on the next invoice");
+    }
+
+    /** {@code +1.50 EUR}, {@code -3.20 EUR}. */
+    static String signed(long minor, String currency) {
+        return (minor >= 0 ? "+" : "-") + Money.format(Math.abs(minor), currency) + " " + currency.toUpperCase(java.util.Locale.ROOT);
     }
 
     // ------------------------------------------------------------------ status

@@ -81,6 +81,8 @@ class JsonKeysTest {
         json("pause, resume", 0, cli, "pause", "--account", "acme", "--dry-run");
         json("pause, resume", 0, cli, "pause", "--account", "acme", "--until", "2099-01-31", "--reason", "on leave");
         json("pause, resume", 0, cli, "resume", "--account", "acme", "--reason", "back");
+        json("change-plan", 0, cli, "change-plan", "--account", "acme", "--plan", "business", "--dry-run");
+        json("change-plan", 0, cli, "change-plan", "--account", "acme", "--plan", "business", "--reason", "upgrade");
         json("checkout", 0, cli, "checkout", "--account", "beta", "--plan", "pro", "--email", "billing@beta.test");
 
         // delta: a trial, brought in by sync

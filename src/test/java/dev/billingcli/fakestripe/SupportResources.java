@@ -25,6 +25,116 @@ final class SupportResources {
         subscription(s);
     }
 
+    /** An item's new price and quantity; a new interval starts a new period now (Stripe resets the billing cycle). */
+    private static void updateItem(FakeStripe s, ObjectNode sub, Map<?, ?> change) throws FakeStripe.ApiError {
+        ObjectNode item = null;
+        for (JsonNode i : sub.at("/items/data")) {
+            if (i.get("id").asText().equals(change.get("id"))) {
+                item = (ObjectNode) i;
+            }
+        }
+        if (item == null) {
+            throw FakeStripe.invalid("Subscription item " + change.get("id") + " does not belong to this subscription.");
+        }
+        if (change.get("price") != null) {
+            ObjectNode price = Resources.get(s.prices, "price", (String) change.get("price"));
+            String before = item.at("/price/recurring/interval").asText();
+            item.set("price", price.deepCopy());
+            if (!before.equals(price.at("/recurring/interval").asText())) {
+                long start = s.now();
+                item.put("current_period_start", start).put("current_period_end", start + periodSeconds(price));
+                sub.put("billing_cycle_anchor", start);
+            }
+        }
+        if (change.get("quantity") != null) {
+            item.put("quantity", Long.parseLong((String) change.get("quantity")));
+        }
+    }
+
+    private static long periodSeconds(JsonNode price) {
+        return price.at("/recurring/interval").asText().equals("year") ? 365 * 86_400L : 30 * 86_400L;
+    }
+
+    /**
+     * {@code POST /v1/invoices/create_preview} for a subscription change: the next invoice with its proration
+     * lines (an unused-time credit for the old price, a remaining-time charge for the new one, prorated by the
+     * share of the period left at {@code proration_date}) and the next period at the new price. Stripe's
+     * arithmetic has more cases (taxes, discounts, billing cycle resets); the shapes are Stripe's.
+     */
+    private static ObjectNode preview(FakeStripe s, Map<String, Object> p) throws FakeStripe.ApiError {
+        ObjectNode sub = Resources.get(s.subscriptions, "subscription", (String) p.get("subscription"));
+        ObjectNode item = (ObjectNode) sub.at("/items/data/0");
+        JsonNode oldPrice = item.get("price");
+        long oldQuantity = item.get("quantity").asLong();
+        JsonNode newPrice = oldPrice;
+        long newQuantity = oldQuantity;
+        long start = item.get("current_period_start").asLong();
+        long end = item.get("current_period_end").asLong();
+        long date = s.now();
+        boolean prorate = true;
+        if (p.get("subscription_details") instanceof Map<?, ?> d) {
+            if (d.get("items") instanceof List<?> items && !items.isEmpty() && items.get(0) instanceof Map<?, ?> i) {
+                if (i.get("price") != null) {
+                    newPrice = Resources.get(s.prices, "price", (String) i.get("price"));
+                }
+                if (i.get("quantity") != null) {
+                    newQuantity = Long.parseLong((String) i.get("quantity"));
+                }
+            }
+            if (d.get("proration_date") != null) {
+                date = Long.parseLong((String) d.get("proration_date"));
+            }
+            prorate = !"none".equals(d.get("proration_behavior"));
+        }
+        double left = Math.max(0, Math.min(1, (end - date) / (double) Math.max(1, end - start)));
+        String currency = sub.get("currency").asText();
+        ObjectNode invoice = s.object().put("object", "invoice").put("livemode", false).put("created", s.now()).put("currency", currency)
+                .put("customer", sub.get("customer").asText()).put("collection_method", "charge_automatically").put("status", "draft")
+                .put("attempt_count", 0).put("attempted", false).put("amount_paid", 0).put("amount_shipping", 0).put("starting_balance", 0)
+                .put("post_payment_credit_notes_amount", 0).put("pre_payment_credit_notes_amount", 0)
+                .put("period_start", start).put("period_end", end);
+        invoice.putObject("automatic_tax").put("enabled", false).putNull("status");
+        invoice.putArray("default_tax_rates");
+        ObjectNode settings = invoice.putObject("payment_settings");
+        settings.putNull("default_mandate");
+        settings.putNull("payment_method_options");
+        settings.putNull("payment_method_types");
+        ObjectNode transitions = invoice.putObject("status_transitions");
+        transitions.putNull("finalized_at");
+        transitions.putNull("marked_uncollectible_at");
+        transitions.putNull("paid_at");
+        transitions.putNull("voided_at");
+        ObjectNode lines = invoice.putObject("lines").put("object", "list").put("has_more", false).put("url", "/v1/invoices/upcoming/lines");
+        ArrayNode data = lines.putArray("data");
+        long total = 0;
+        if (prorate && (!newPrice.get("id").equals(oldPrice.get("id")) || newQuantity != oldQuantity)) {
+            long credit = -Math.round(oldPrice.get("unit_amount").asLong() * oldQuantity * left);
+            long charge = Math.round(newPrice.get("unit_amount").asLong() * newQuantity * left);
+            data.add(line(s, sub, item, currency, credit, "Unused time on " + oldQuantity + " × " + oldPrice.path("nickname").asText(oldPrice.get("id").asText()), date, end, true));
+            data.add(line(s, sub, item, currency, charge, "Remaining time on " + newQuantity + " × " + newPrice.path("nickname").asText(newPrice.get("id").asText()), date, end, true));
+            total += credit + charge;
+        }
+        long next = newPrice.get("unit_amount").asLong() * newQuantity;
+        data.add(line(s, sub, item, currency, next, newQuantity + " × " + newPrice.path("nickname").asText(newPrice.get("id").asText()), end,
+                end + periodSeconds(newPrice), false));
+        total += next;
+        invoice.put("subtotal", total).put("total", total).put("amount_due", Math.max(0, total)).put("amount_remaining", Math.max(0, total));
+        return invoice;
+    }
+
+    private static ObjectNode line(FakeStripe s, ObjectNode sub, ObjectNode item, String currency, long amount, String description, long from,
+            long to, boolean proration) {
+        ObjectNode l = s.object().put("id", s.newId("il_tmp")).put("object", "line_item").put("amount", amount).put("currency", currency)
+                .put("description", description).put("discountable", !proration).put("livemode", false);
+        l.putObject("metadata");
+        l.putObject("period").put("start", from).put("end", to);
+        ObjectNode parent = l.putObject("parent").put("type", "subscription_item_details");
+        ObjectNode details = parent.putObject("subscription_item_details").putNull("invoice_item").put("proration", proration)
+                .put("subscription", sub.get("id").asText()).put("subscription_item", item.get("id").asText());
+        details.putNull("proration_details");
+        return l;
+    }
+
     private static void customers(FakeStripe s) {
         s.route("POST", "/v1/customers", (m, p) -> {
             ObjectNode c = s.object().put("id", s.newId("cus")).put("object", "customer").put("created", s.now()).put("livemode", false);
@@ -146,6 +256,7 @@ final class SupportResources {
 
     private static void subscription(FakeStripe s) {
         s.route("GET", "/v1/subscriptions/([^/]+)", (m, p) -> ok(Resources.get(s.subscriptions, "subscription", m.group(1))));
+        s.route("POST", "/v1/invoices/create_preview", (m, p) -> ok(preview(s, p)));
         s.route("POST", "/v1/subscriptions/([^/]+)", (m, p) -> {
             ObjectNode sub = Resources.get(s.subscriptions, "subscription", m.group(1));
             if (sub.get("status").asText().equals("canceled")) {
@@ -183,6 +294,11 @@ final class SupportResources {
             }
             if (p.containsKey("pause_collection")) {
                 pauseCollection(sub, p.get("pause_collection"));
+            }
+            if (p.get("items") instanceof List<?> items) {
+                for (Object i : items) {
+                    updateItem(s, sub, (Map<?, ?>) i);
+                }
             }
             if (p.containsKey("metadata")) {
                 sub.set("metadata", Resources.metadata((ObjectNode) sub.get("metadata"), p.get("metadata")));
