@@ -15,18 +15,21 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "change-plan", description = "Move the account's subscription to another plan, cycle or quantity, now, with prorations. "
-        + "Shows Stripe's own preview of the proration first (POST /v1/invoices/create_preview, dated like the update); --dry-run "
-        + "shows only the preview and sends no change. Audited. Exit 1 when the subscription ended (start a checkout), 2 for a "
-        + "plan without a price for the cycle or bad input, 4 for a live key without --live.",
+@Command(name = "change-plan", description = "Move the account's subscription to another plan, cycle or quantity. --at now (default): "
+        + "at once, with prorations, after Stripe's own preview of them (POST /v1/invoices/create_preview, dated like the update); "
+        + "--dry-run shows only the preview. --at renewal: from the period end, with a subscription schedule, no charge now; status "
+        + "shows it and --cancel-scheduled releases it. Audited. Exit 1 when the subscription ended (start a checkout) or already "
+        + "has a schedule, 2 for a plan without a price for the cycle or bad input, 4 for a live key without --live.",
         footerHeading = "%nExamples:%n",
         footer = {"  billing change-plan --account acme --plan business --dry-run",
-                "  billing change-plan --account acme --plan business --cycle yearly --quantity 3 --reason \"upgrade by phone\""})
+                "  billing change-plan --account acme --plan business --cycle yearly --quantity 3 --reason \"upgrade by phone\"",
+                "  billing change-plan --account acme --plan pro --at renewal --reason \"downgrade asked by email\"",
+                "  billing change-plan --account acme --cancel-scheduled --reason \"changed their mind\""})
 final class ChangePlanCommand implements Callable<Integer> {
     @Mixin
     AccountOption account;
 
-    @Option(names = "--plan", required = true, paramLabel = "PLAN", completionCandidates = PlanIds.class,
+    @Option(names = "--plan", paramLabel = "PLAN", completionCandidates = PlanIds.class,
             description = "A plan of plans.yaml with a recurring price.")
     String plan;
 
@@ -36,9 +39,12 @@ final class ChangePlanCommand implements Callable<Integer> {
     @Option(names = "--quantity", paramLabel = "N", description = "Seats or units [default: the current quantity].")
     Integer quantity;
 
-    @Option(names = "--at", paramLabel = "now|renewal", defaultValue = "now", description = "When the change takes effect [default: now]; "
-            + "renewal is not available yet.")
+    @Option(names = "--at", paramLabel = "now|renewal", defaultValue = "now", description = "When the change takes effect: now, with "
+            + "prorations, or at the renewal (the period end) [default: now].")
     String at;
+
+    @Option(names = "--cancel-scheduled", description = "Release the subscription's schedule: drop the change waiting for the renewal.")
+    boolean cancelScheduled;
 
     @Mixin
     ReasonOption reason;
@@ -52,6 +58,12 @@ final class ChangePlanCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PauseCommands.requireReason(reason, dryRun);
+        if (cancelScheduled && (plan != null || cycle != null || quantity != null)) {
+            throw BillingException.invalid("--cancel-scheduled takes no --plan, --cycle or --quantity");
+        }
+        if (!cancelScheduled && plan == null) {
+            throw BillingException.invalid("give --plan PLAN (or --cancel-scheduled)");
+        }
         Cycle c = null;
         if (cycle != null) {
             c = Cycle.fromKey(cycle);
@@ -64,8 +76,9 @@ final class ChangePlanCommand implements Callable<Integer> {
             case "renewal" -> SupportService.ChangeAt.RENEWAL;
             default -> throw BillingException.invalid("--at must be now or renewal, got " + at);
         };
-        PlanChange change = SupportCommands.service(spec).changePlan(new SupportService.PlanChangeRequest(account.id, plan, c, quantity, when,
-                reason.text, dryRun.on, Instant.now()));
+        PlanChange change = cancelScheduled ? SupportCommands.service(spec).cancelScheduled(account.id, reason.text, dryRun.on)
+                : SupportCommands.service(spec).changePlan(new SupportService.PlanChangeRequest(account.id, plan, c, quantity, when, reason.text,
+                        dryRun.on, Instant.now()));
         Output out = Commands.output(spec);
         if (out.json()) {
             out.json(new Json(account.id, change.sent(), change.message(), change.plan(), change.cycle(), change.quantity(), change.preview(),
@@ -86,6 +99,9 @@ final class ChangePlanCommand implements Callable<Integer> {
         Request r = change.request();
         if (!change.sent() && r != null) {
             out.line("  " + r.method() + " " + r.path() + " " + r.fields());
+            if (change.preview() == null) {
+                out.line("  cost: " + r.cost());
+            }
         }
         return ExitCode.OK;
     }

@@ -331,6 +331,68 @@ public final class SubscriptionGateway {
         return update(c.subscriptionId(), params, "change the price of ");
     }
 
+    /**
+     * The second request of a change at the renewal: the schedule's phases. Phase 0 is the current period
+     * as Stripe made it from the subscription (its dates as Stripe gave them; past phases cannot move), phase
+     * 1 the new price from the period end; at its end the schedule releases the subscription, which keeps
+     * the new price.
+     */
+    public record RenewalChange(String subscriptionId, String currentPriceId, int currentQuantity, String priceId, int quantity,
+            Map<String, String> metadata) {}
+
+    /** What {@link #scheduleAtRenewal} set up: the schedule and when its second phase starts. */
+    public record ScheduledRenewal(String scheduleId, Instant changeAt) {}
+
+    /** The form fields of the phases update, for a dry run ({@code start} and {@code end}: phase 0, the current period). */
+    public static Map<String, String> phaseFields(RenewalChange c, long start, long end) {
+        Map<String, String> f = new java.util.LinkedHashMap<>();
+        f.put("end_behavior", "release");
+        f.put("phases[0][items][0][price]", c.currentPriceId());
+        f.put("phases[0][items][0][quantity]", Integer.toString(c.currentQuantity()));
+        f.put("phases[0][start_date]", Long.toString(start));
+        f.put("phases[0][end_date]", Long.toString(end));
+        f.put("phases[1][items][0][price]", c.priceId());
+        f.put("phases[1][items][0][quantity]", Integer.toString(c.quantity()));
+        c.metadata().forEach((k, v) -> f.put("phases[1][metadata][" + k + "]", v));
+        return f;
+    }
+
+    /**
+     * A change at the renewal, the way Stripe documents downgrades: a schedule from the subscription
+     * ({@code from_subscription}: one phase, the current period), then its phases set to the current price
+     * until the period end and the new one after. Two writes, each with its own idempotency key.
+     */
+    public ScheduledRenewal scheduleAtRenewal(RenewalChange c) {
+        com.stripe.param.SubscriptionScheduleCreateParams create = com.stripe.param.SubscriptionScheduleCreateParams.builder()
+                .setFromSubscription(c.subscriptionId()).build();
+        JsonNode schedule = state(stripe.call("create a schedule for subscription " + c.subscriptionId(),
+                () -> stripe.client().v1().subscriptionSchedules().create(create, stripe.write()))).object();
+        String id = schedule.path("id").asText();
+        JsonNode phase = schedule.path("phases").path(0);
+        long start = phase.path("start_date").asLong();
+        long end = phase.path("end_date").asLong();
+        com.stripe.param.SubscriptionScheduleUpdateParams update = com.stripe.param.SubscriptionScheduleUpdateParams.builder()
+                .setEndBehavior(com.stripe.param.SubscriptionScheduleUpdateParams.EndBehavior.RELEASE)
+                .addPhase(com.stripe.param.SubscriptionScheduleUpdateParams.Phase.builder()
+                        .addItem(com.stripe.param.SubscriptionScheduleUpdateParams.Phase.Item.builder().setPrice(c.currentPriceId())
+                                .setQuantity((long) c.currentQuantity()).build())
+                        .setStartDate(start).setEndDate(end).build())
+                .addPhase(com.stripe.param.SubscriptionScheduleUpdateParams.Phase.builder()
+                        .addItem(com.stripe.param.SubscriptionScheduleUpdateParams.Phase.Item.builder().setPrice(c.priceId())
+                                .setQuantity((long) c.quantity()).build())
+                        .putAllMetadata(c.metadata()).build())
+                .build();
+        stripe.call("set the phases of schedule " + id, () -> stripe.client().v1().subscriptionSchedules().update(id, update, stripe.write()));
+        return new ScheduledRenewal(id, Instant.ofEpochSecond(end));
+    }
+
+    /** Releases a schedule: the subscription stays as it is now, the scheduled phases are dropped. */
+    public void releaseSchedule(String scheduleId) {
+        com.stripe.param.SubscriptionScheduleReleaseParams params = com.stripe.param.SubscriptionScheduleReleaseParams.builder().build();
+        stripe.call("release schedule " + scheduleId,
+                () -> stripe.client().v1().subscriptionSchedules().release(scheduleId, params, stripe.write()));
+    }
+
     public StripeState cancelAt(String id, long epochSecond) {
         return update(id, SubscriptionUpdateParams.builder().setCancelAt(epochSecond).build(), "schedule the cancellation of ");
     }

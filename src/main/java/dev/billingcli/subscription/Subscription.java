@@ -20,6 +20,9 @@ import java.util.function.Function;
  * @param pauseResumesAt {@code pause_collection.resumes_at}: when Stripe resumes collection by itself, or null
  * @param pausePaidUntil not Stripe's: the period end held when the pause was first seen (the ledger carries it
  *     while the pause lasts), because Stripe keeps renewing the period while collection is paused, unpaid
+ * @param scheduleId the subscription schedule attached ({@code schedule}), or null
+ * @param scheduledChange not Stripe's subscription field: the change that schedule makes at the renewal, when
+ *     this app set it up (the ledger carries it while the schedule stays), else null
  */
 public record Subscription(
         String id,
@@ -42,6 +45,8 @@ public record Subscription(
         String pauseBehavior,
         Instant pauseResumesAt,
         Instant pausePaidUntil,
+        String scheduleId,
+        ScheduledChange scheduledChange,
         Map<String, String> metadata) {
 
     public Subscription {
@@ -92,26 +97,35 @@ public record Subscription(
                 pauseBehavior,
                 pauseBehavior == null ? null : time(pause, "resumes_at"),
                 pauseBehavior == null ? null : periodEnd,
+                idOf(object.path("schedule")),
+                null,
                 metadata);
     }
 
     public Subscription withAccount(String account) {
         return new Subscription(id, account, customerId, planId, priceId, priceLookupKey, interval, quantity, status,
                 currentPeriodStart, currentPeriodEnd, cancelAtPeriodEnd, cancelAt, canceledAt, endedAt, trialStart, trialEnd, pauseBehavior,
-                pauseResumesAt, pausePaidUntil, metadata);
+                pauseResumesAt, pausePaidUntil, scheduleId, scheduledChange, metadata);
     }
 
     /** The same state with the pause's paid-until taken from an earlier state of a pause that is still on. */
     public Subscription withPausePaidUntil(Instant paidUntil) {
         return new Subscription(id, accountId, customerId, planId, priceId, priceLookupKey, interval, quantity, status,
                 currentPeriodStart, currentPeriodEnd, cancelAtPeriodEnd, cancelAt, canceledAt, endedAt, trialStart, trialEnd, pauseBehavior,
-                pauseResumesAt, paidUntil, metadata);
+                pauseResumesAt, paidUntil, scheduleId, scheduledChange, metadata);
+    }
+
+    /** The same state with the change its schedule makes at the renewal. */
+    public Subscription withScheduledChange(ScheduledChange change) {
+        return new Subscription(id, accountId, customerId, planId, priceId, priceLookupKey, interval, quantity, status,
+                currentPeriodStart, currentPeriodEnd, cancelAtPeriodEnd, cancelAt, canceledAt, endedAt, trialStart, trialEnd, pauseBehavior,
+                pauseResumesAt, pausePaidUntil, scheduleId, change, metadata);
     }
 
     public Subscription withStatus(String newStatus) {
         return new Subscription(id, accountId, customerId, planId, priceId, priceLookupKey, interval, quantity, newStatus,
                 currentPeriodStart, currentPeriodEnd, cancelAtPeriodEnd, cancelAt, canceledAt, endedAt, trialStart, trialEnd, pauseBehavior,
-                pauseResumesAt, pausePaidUntil, metadata);
+                pauseResumesAt, pausePaidUntil, scheduleId, scheduledChange, metadata);
     }
 
     // ---- state, as predicates built from each other
@@ -230,6 +244,7 @@ public record Subscription(
         compare(out, "trial_end", trialEnd, other.trialEnd);
         compare(out, "pause_collection.behavior", pauseBehavior, other.pauseBehavior);
         compare(out, "pause_collection.resumes_at", pauseResumesAt, other.pauseResumesAt);
+        compare(out, "schedule", scheduleId, other.scheduleId);
         compare(out, "customer", customerId, other.customerId);
         return out;
     }

@@ -15,6 +15,7 @@ import dev.billingcli.stripe.CatalogGateway;
 import dev.billingcli.stripe.SubscriptionGateway;
 import dev.billingcli.stripe.SubscriptionGateway.StripeState;
 import dev.billingcli.subscription.EffectiveAccess;
+import dev.billingcli.subscription.ScheduledChange;
 import dev.billingcli.subscription.Subscription;
 import dev.billingcli.webhook.EventLog;
 import java.time.Instant;
@@ -470,9 +471,6 @@ public final class SupportService {
      * run. Refuses a plan without a price for the cycle (exit 2) and a subscription that ended (exit 1).
      */
     public PlanChange changePlan(PlanChangeRequest r) {
-        if (r.at() == ChangeAt.RENEWAL) {
-            throw BillingException.invalid("--at renewal is not available yet: use --at now (a change at the renewal needs a subscription schedule)");
-        }
         Plan plan = catalog.plan(r.planId()).orElseThrow(() -> BillingException.invalid("unknown plan " + r.planId()
                 + " (plans with prices: " + catalog.plans().values().stream().filter(p -> p.prices().keySet().stream().anyMatch(Cycle::recurring))
                         .map(Plan::id).collect(Collectors.joining(", ")) + ")"));
@@ -511,14 +509,24 @@ public final class SupportService {
             throw BillingException.notFound(now.id() + " ended (" + now.status() + "): start a new one with 'billing checkout --account "
                     + r.accountId() + " --plan " + plan.id() + "'");
         }
+        if (now.scheduleId() != null) {
+            ScheduledChange known = now.scheduleId().equals(current.scheduleId()) ? current.scheduledChange() : null; // Stripe's object names only the schedule
+            throw BillingException.notFound(now.id() + " already has a schedule (" + now.scheduleId() + (known != null
+                    ? ": " + describe(known) : "") + "): remove it first with 'billing change-plan --account " + r.accountId()
+                    + " --cancel-scheduled'");
+        }
         if (priceId.equals(now.priceId()) && quantity == now.quantity()) {
             return new PlanChange(now, null, plan.id(), cycle.key(), quantity, null, null, false, "nothing to change: " + now.id()
                     + " is already on " + price.lookupKey() + " × " + quantity);
         }
-        String itemId = SubscriptionGateway.firstItemId(live.object());
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("billing_plan", plan.id());
         metadata.put("billing_cycle", cycle.key());
+        if (r.at() == ChangeAt.RENEWAL) {
+            return changeAtRenewal(r, gateway, now, live, new ScheduledChange(plan.id(), cycle.key(), quantity, now.currentPeriodEnd()), price,
+                    new SubscriptionGateway.RenewalChange(now.id(), now.priceId(), now.quantity(), priceId, quantity, metadata));
+        }
+        String itemId = SubscriptionGateway.firstItemId(live.object());
         SubscriptionGateway.PriceChange change = new SubscriptionGateway.PriceChange(now.id(), itemId, priceId, quantity,
                 r.now().getEpochSecond(), metadata);
         SubscriptionGateway.InvoicePreview p = gateway.previewPriceChange(change);
@@ -540,6 +548,66 @@ public final class SupportService {
         Subscription after = database.inTransaction(tx -> store(tx, answer, "change-plan", audit("change-plan", r.reason())));
         return new PlanChange(now, after, plan.id(), cycle.key(), quantity, preview, request, true, "moved " + what + "; prorations "
                 + signed(prorations, currency) + " on the next invoice");
+    }
+
+    static String describe(ScheduledChange c) {
+        return c.planId() + " " + c.cycle() + " × " + c.quantity() + " from " + c.at();
+    }
+
+    /**
+     * The change at the period end, with a subscription schedule (Stripe's way for downgrades): no
+     * proration and no charge now; from the renewal the new price is invoiced. {@code status} shows it,
+     * {@code --cancel-scheduled} releases it.
+     */
+    private PlanChange changeAtRenewal(PlanChangeRequest r, SubscriptionGateway gateway, Subscription now, StripeState live,
+            ScheduledChange change, PlanPrice price, SubscriptionGateway.RenewalChange renewal) {
+        long start = now.currentPeriodStart() != null ? now.currentPeriodStart().getEpochSecond() : 0;
+        long end = now.currentPeriodEnd() != null ? now.currentPeriodEnd().getEpochSecond() : 0;
+        String currency = price.currency();
+        Request request = new Request("POST", "/v1/subscription_schedules/{schedule made from " + now.id() + "}",
+                SubscriptionGateway.phaseFields(renewal, start, end), "no charge now; from " + now.currentPeriodEnd() + " each "
+                        + (price.cycle() == Cycle.YEARLY ? "year" : "month") + " is invoiced at " + Money.format(price.unitAmount() * change.quantity(), currency)
+                        + " " + currency.toUpperCase(java.util.Locale.ROOT));
+        String what = now.id() + " from " + (now.priceLookupKey() != null ? now.priceLookupKey() : now.priceId()) + " × " + now.quantity()
+                + " to " + price.lookupKey() + " × " + change.quantity() + " at the renewal, " + now.currentPeriodEnd();
+        if (r.dryRun()) {
+            return new PlanChange(now, null, change.planId(), change.cycle(), change.quantity(), null, request, false,
+                    "dry run: would schedule the move of " + what + " (POST /v1/subscription_schedules from_subscription=" + now.id()
+                            + ", then its phases); nothing sent");
+        }
+        SubscriptionGateway.ScheduledRenewal scheduled = gateway.scheduleAtRenewal(renewal);
+        ScheduledChange at = new ScheduledChange(change.planId(), change.cycle(), change.quantity(), scheduled.changeAt());
+        StripeState answer = gateway.subscription(now.id());
+        Subscription after = database.inTransaction(tx -> ledger.apply(tx, SubscriptionLedger.Report.answer("change-plan", answer.requestId(),
+                answer.asOf(), answer.object()), audit("change-plan", r.reason()), at).after());
+        return new PlanChange(now, after, change.planId(), change.cycle(), change.quantity(), null, request, true, "scheduled the move of "
+                + now.id() + " to " + price.lookupKey() + " × " + change.quantity() + " at the renewal, " + scheduled.changeAt() + " (schedule "
+                + scheduled.scheduleId() + "); no charge now");
+    }
+
+    /** Releases the subscription's schedule: the scheduled change is dropped, the subscription stays as it is. */
+    public PlanChange cancelScheduled(String accountId, String reason, boolean dryRun) {
+        Subscription current = database.read(tx -> liveSubscription(tx, accountId, "change"));
+        if (current.scheduleId() == null) {
+            return new PlanChange(current, null, current.planId(), null, current.quantity(), null, null, false,
+                    "nothing scheduled: " + current.id() + " has no subscription schedule");
+        }
+        Request request = new Request("POST", "/v1/subscription_schedules/" + current.scheduleId() + "/release", Map.of(),
+                "no charge; " + current.id() + " stays on " + (current.priceLookupKey() != null ? current.priceLookupKey() : current.priceId())
+                        + " × " + current.quantity());
+        String what = current.scheduleId() + (current.scheduledChange() != null ? " (" + describe(current.scheduledChange()) + ")" : "");
+        if (dryRun) {
+            return new PlanChange(current, null, current.planId(), null, current.quantity(), null, request, false,
+                    "dry run: would release schedule " + what + "; nothing sent");
+        }
+        SubscriptionGateway gateway = stripe.get();
+        gateway.access().checkWritesAllowed();
+        gateway.releaseSchedule(current.scheduleId());
+        StripeState answer = gateway.subscription(current.id());
+        Subscription after = database.inTransaction(tx -> store(tx, answer, "change-plan", audit("change-plan --cancel-scheduled", reason)));
+        return new PlanChange(current, after, after.planId(), null, after.quantity(), null, request, true, "released schedule " + what
+                + "; " + after.id() + " stays on " + (after.priceLookupKey() != null ? after.priceLookupKey() : after.priceId()) + " × "
+                + after.quantity());
     }
 
     /** {@code +1.50 EUR}, {@code -3.20 EUR}. */

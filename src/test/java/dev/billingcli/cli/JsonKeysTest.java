@@ -83,6 +83,9 @@ class JsonKeysTest {
         json("pause, resume", 0, cli, "resume", "--account", "acme", "--reason", "back");
         json("change-plan", 0, cli, "change-plan", "--account", "acme", "--plan", "business", "--dry-run");
         json("change-plan", 0, cli, "change-plan", "--account", "acme", "--plan", "business", "--reason", "upgrade");
+        json("change-plan", 0, cli, "change-plan", "--account", "acme", "--plan", "pro", "--at", "renewal", "--reason", "downgrade");
+        json("status", 0, cli, "status", "--account", "acme");
+        json("change-plan", 0, cli, "change-plan", "--account", "acme", "--cancel-scheduled", "--reason", "kept business");
         json("checkout", 0, cli, "checkout", "--account", "beta", "--plan", "pro", "--email", "billing@beta.test");
 
         // delta: a trial, brought in by sync

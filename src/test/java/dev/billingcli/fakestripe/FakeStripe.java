@@ -100,6 +100,7 @@ public final class FakeStripe implements AutoCloseable {
     final Map<String, ObjectNode> checkoutSessions = Collections.synchronizedMap(new LinkedHashMap<>());
     final Map<String, ObjectNode> portalSessions = Collections.synchronizedMap(new LinkedHashMap<>());
     final Map<String, ObjectNode> events = Collections.synchronizedMap(new LinkedHashMap<>());
+    final Map<String, ObjectNode> subscriptionSchedules = Collections.synchronizedMap(new LinkedHashMap<>());
 
     private FakeStripe() {
         StripeOpenApi.shared(); // parsed once per JVM, before the first request waits for it
@@ -267,6 +268,10 @@ public final class FakeStripe implements AutoCloseable {
         return subscriptions.get(id);
     }
 
+    public ObjectNode subscriptionSchedule(String id) {
+        return subscriptionSchedules.get(id);
+    }
+
     /** A customer made elsewhere, linked to an account through its metadata (or not, with null). */
     public synchronized ObjectNode newCustomer(String accountId) {
         ObjectNode c = object().put("id", newId("cus")).put("object", "customer").put("created", now()).put("livemode", false);
@@ -320,6 +325,7 @@ public final class FakeStripe implements AutoCloseable {
             case "billing_portal.configuration" -> portalConfigurations;
             case "webhook_endpoint" -> webhookEndpoints;
             case "event" -> events;
+            case "subscription_schedule" -> subscriptionSchedules;
             default -> throw new IllegalArgumentException(kind);
         };
     }

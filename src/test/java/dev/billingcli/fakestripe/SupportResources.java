@@ -135,6 +135,118 @@ final class SupportResources {
         return l;
     }
 
+    /**
+     * Subscription schedules as a change at the renewal uses them: made {@code from_subscription} (one
+     * phase, the current period, the subscription's items), phases replaced by an update (a phase without
+     * an end lasts one period of its price), released (the subscription keeps its state, loses the schedule).
+     */
+    private static void schedules(FakeStripe s) {
+        s.route("POST", "/v1/subscription_schedules", (m, p) -> {
+            String from = (String) p.get("from_subscription");
+            if (from == null) {
+                throw FakeStripe.invalid("the stand-in makes schedules from_subscription only");
+            }
+            ObjectNode sub = Resources.get(s.subscriptions, "subscription", from);
+            if (!sub.path("schedule").isNull() && !sub.path("schedule").isMissingNode()) {
+                throw FakeStripe.invalid("You cannot migrate a subscription that is already attached to a schedule: `"
+                        + sub.path("schedule").asText() + "`.");
+            }
+            if (sub.get("status").asText().equals("canceled")) {
+                throw FakeStripe.invalid("You cannot create a subscription schedule from a canceled subscription.");
+            }
+            JsonNode item = sub.at("/items/data/0");
+            String id = s.newId("sub_sched");
+            ObjectNode schedule = s.object().put("id", id).put("object", "subscription_schedule").put("created", s.now()).put("livemode", false)
+                    .put("customer", sub.get("customer").asText()).put("end_behavior", "release").put("status", "active").put("subscription", from);
+            schedule.putNull("application");
+            schedule.putNull("canceled_at");
+            schedule.putNull("completed_at");
+            schedule.putNull("released_at");
+            schedule.putNull("released_subscription");
+            schedule.putNull("test_clock");
+            schedule.putObject("metadata");
+            ObjectNode defaults = schedule.putObject("default_settings").put("billing_cycle_anchor", "automatic")
+                    .put("collection_method", "charge_automatically");
+            defaults.putNull("application_fee_percent");
+            defaults.putObject("automatic_tax").put("enabled", false);
+            defaults.putNull("billing_thresholds");
+            defaults.putNull("default_payment_method");
+            defaults.putNull("description");
+            defaults.putNull("invoice_settings");
+            defaults.putNull("on_behalf_of");
+            defaults.putNull("transfer_data");
+            long start = item.get("current_period_start").asLong();
+            long end = item.get("current_period_end").asLong();
+            schedule.putArray("phases").add(phase(s, sub, start, end, item.at("/price/id").asText(), item.get("quantity").asLong(), null));
+            schedule.putObject("current_phase").put("start_date", start).put("end_date", end);
+            s.subscriptionSchedules.put(id, schedule);
+            sub.put("schedule", id);
+            return ok(schedule);
+        });
+        s.route("POST", "/v1/subscription_schedules/([^/]+)", (m, p) -> {
+            ObjectNode schedule = Resources.get(s.subscriptionSchedules, "subscription_schedule", m.group(1));
+            if (!schedule.get("status").asText().equals("active") && !schedule.get("status").asText().equals("not_started")) {
+                throw FakeStripe.invalid("You cannot update a subscription schedule that is currently in the `" + schedule.get("status").asText()
+                        + "` status. It must be in one of the following statuses: `not_started`, `active`.");
+            }
+            ObjectNode sub = Resources.get(s.subscriptions, "subscription", schedule.get("subscription").asText());
+            if (p.get("end_behavior") != null) {
+                schedule.put("end_behavior", (String) p.get("end_behavior"));
+            }
+            if (p.get("phases") instanceof List<?> phases) {
+                ArrayNode out = s.array();
+                long previousEnd = schedule.at("/phases/0/start_date").asLong();
+                for (Object o : phases) {
+                    Map<?, ?> ph = (Map<?, ?>) o;
+                    Map<?, ?> item = (Map<?, ?>) ((List<?>) ph.get("items")).get(0);
+                    ObjectNode price = Resources.get(s.prices, "price", (String) item.get("price"));
+                    long start = ph.get("start_date") != null ? Long.parseLong((String) ph.get("start_date")) : previousEnd;
+                    long end = ph.get("end_date") != null ? Long.parseLong((String) ph.get("end_date")) : start + periodSeconds(price);
+                    long quantity = item.get("quantity") != null ? Long.parseLong((String) item.get("quantity")) : 1;
+                    out.add(phase(s, sub, start, end, price.get("id").asText(), quantity, (Map<?, ?>) ph.get("metadata")));
+                    previousEnd = end;
+                }
+                schedule.set("phases", out);
+            }
+            return ok(schedule);
+        });
+        s.route("POST", "/v1/subscription_schedules/([^/]+)/release", (m, p) -> {
+            ObjectNode schedule = Resources.get(s.subscriptionSchedules, "subscription_schedule", m.group(1));
+            if (!schedule.get("status").asText().equals("active") && !schedule.get("status").asText().equals("not_started")) {
+                throw FakeStripe.invalid("You cannot release a subscription schedule that is currently in the `" + schedule.get("status").asText()
+                        + "` status. It must be in one of the following statuses: `not_started`, `active`.");
+            }
+            String subscription = schedule.get("subscription").asText();
+            schedule.put("status", "released").put("released_at", s.now()).put("released_subscription", subscription).putNull("subscription");
+            schedule.putNull("current_phase");
+            Resources.get(s.subscriptions, "subscription", subscription).putNull("schedule");
+            return ok(schedule);
+        });
+    }
+
+    private static ObjectNode phase(FakeStripe s, ObjectNode sub, long start, long end, String price, long quantity, Map<?, ?> metadata) {
+        ObjectNode phase = s.object().put("start_date", start).put("end_date", end).put("currency", sub.get("currency").asText())
+                .put("proration_behavior", "create_prorations");
+        phase.putArray("add_invoice_items");
+        phase.putNull("application_fee_percent");
+        phase.putNull("billing_cycle_anchor");
+        phase.putNull("billing_thresholds");
+        phase.putNull("collection_method");
+        phase.putNull("default_payment_method");
+        phase.putArray("default_tax_rates");
+        phase.putNull("description");
+        phase.putNull("invoice_settings");
+        phase.putNull("on_behalf_of");
+        phase.putNull("transfer_data");
+        phase.putNull("trial_end");
+        phase.set("metadata", Resources.metadata(null, metadata));
+        ObjectNode item = phase.putArray("items").addObject().put("price", price).put("quantity", quantity);
+        item.putNull("billing_thresholds");
+        item.putObject("metadata");
+        item.putArray("tax_rates");
+        return phase;
+    }
+
     private static void customers(FakeStripe s) {
         s.route("POST", "/v1/customers", (m, p) -> {
             ObjectNode c = s.object().put("id", s.newId("cus")).put("object", "customer").put("created", s.now()).put("livemode", false);
@@ -257,6 +369,7 @@ final class SupportResources {
     private static void subscription(FakeStripe s) {
         s.route("GET", "/v1/subscriptions/([^/]+)", (m, p) -> ok(Resources.get(s.subscriptions, "subscription", m.group(1))));
         s.route("POST", "/v1/invoices/create_preview", (m, p) -> ok(preview(s, p)));
+        schedules(s);
         s.route("POST", "/v1/subscriptions/([^/]+)", (m, p) -> {
             ObjectNode sub = Resources.get(s.subscriptions, "subscription", m.group(1));
             if (sub.get("status").asText().equals("canceled")) {
@@ -361,6 +474,7 @@ final class SupportResources {
         sub.putNull("trial_start");
         sub.putNull("trial_end");
         sub.putNull("pause_collection");
+        sub.putNull("schedule");
         if (status.equals("trialing")) {
             sub.put("trial_start", periodStart).put("trial_end", periodEnd);
         }

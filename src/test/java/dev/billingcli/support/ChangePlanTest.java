@@ -157,4 +157,94 @@ class ChangePlanTest extends SupportTestBase {
         assertThat(stored(id).subscription()).isEqualTo(afterChange.subscription());
         assertThat(JSON.readTree(cli.run("-o", "json", "audit", "--account", "acme").out()).get("entries")).hasSize(1);
     }
+
+    @Test
+    void schedulesAChangeForTheRenewalShowsItInStatusAndReleasesIt() throws Exception {
+        ObjectNode sub = subscribed("acme", "business_monthly", "active");
+        String id = sub.get("id").asText();
+        ObjectNode before = sub.deepCopy();
+        Instant periodEnd = Instant.ofEpochSecond(now + 29 * 86400);
+
+        CliRunner.Result dry = cli.run("change-plan", "--account", "acme", "--plan", "pro", "--at", "renewal", "--dry-run");
+        assertThat(dry.code()).as(dry.toString()).isZero();
+        assertThat(dry.out()).startsWith("dry run: would schedule the move of " + id + " from business_monthly × 1 to pro_monthly × 1 at the "
+                + "renewal, " + periodEnd + " (POST /v1/subscription_schedules from_subscription=" + id + ", then its phases); nothing sent\n")
+                .contains("cost: no charge now; from " + periodEnd + " each month is invoiced at 9.90 EUR");
+        assertThat(fake.requests()).extracting(q -> q.method() + " " + q.path()).containsExactly("GET /v1/prices", "GET /v1/subscriptions/" + id);
+        fake.clearRequests();
+
+        CliRunner.Result live = cli.env("STRIPE_SECRET_KEY", "sk_live_FAKE_support77")
+                .run("change-plan", "--account", "acme", "--plan", "pro", "--at", "renewal", "--reason", "x");
+        assertThat(live.code()).as(live.toString()).isEqualTo(4);
+        assertThat(fake.requests()).isEmpty();
+        cli.env("STRIPE_SECRET_KEY", "sk_test_FAKE_support77");
+
+        CliRunner.Result r = cli.run("change-plan", "--account", "acme", "--plan", "pro", "--at", "renewal", "--reason", "downgrade asked by email");
+        assertThat(r.code()).as(r.toString()).isZero();
+        String schedule = fake.subscription(id).get("schedule").asText();
+        assertThat(r.out()).isEqualTo("scheduled the move of " + id + " to pro_monthly × 1 at the renewal, " + periodEnd + " (schedule " + schedule
+                + "); no charge now\n");
+        List<FakeStripe.Request> requests = fake.requests();
+        assertThat(requests).extracting(q -> q.method() + " " + q.path()).containsExactly("GET /v1/prices", "GET /v1/subscriptions/" + id,
+                "POST /v1/subscription_schedules", "POST /v1/subscription_schedules/" + schedule, "GET /v1/subscriptions/" + id);
+        assertThat(requests.get(2).params()).isEqualTo(Map.of("from_subscription", id));
+        assertThat(requests.get(3).params()).isEqualTo(Map.of("end_behavior", "release", "phases", List.of(
+                Map.of("items", List.of(Map.of("price", priceId("business_monthly"), "quantity", "1")),
+                        "start_date", Long.toString(now - 86400), "end_date", Long.toString(now + 29 * 86400)),
+                Map.of("items", List.of(Map.of("price", priceId("pro_monthly"), "quantity", "1")),
+                        "metadata", Map.of("billing_plan", "pro", "billing_cycle", "monthly")))));
+        assertThat(requests.get(2).idempotencyKey()).isNotBlank().isNotEqualTo(requests.get(3).idempotencyKey());
+        assertThat(requests.get(3).idempotencyKey()).isNotBlank();
+        assertThat(fake.subscriptionSchedule(schedule).at("/phases/1/start_date").asLong()).isEqualTo(now + 29 * 86400);
+
+        SubscriptionStore.Stored scheduled = stored(id);
+        assertThat(scheduled.subscription().planId()).isEqualTo("business");
+        assertThat(scheduled.subscription().scheduleId()).isEqualTo(schedule);
+        assertThat(scheduled.subscription().scheduledChange())
+                .isEqualTo(new dev.billingcli.subscription.ScheduledChange("pro", "monthly", 1, periodEnd));
+        JsonNode status = JSON.readTree(cli.run("-o", "json", "status", "--account", "acme").out());
+        assertThat(status.get("scheduledPlan").asText()).isEqualTo("pro");
+        assertThat(status.get("scheduledAt").asText()).isEqualTo(periodEnd.toString());
+        assertThat(status.get("effectiveTier").asText()).isEqualTo("business");
+        assertThat(cli.run("status", "--account", "acme").out()).contains("Scheduled ").contains(" monthly × 1 from ")
+                .contains("(" + schedule + "; 'billing change-plan --account acme --cancel-scheduled' removes it)");
+
+        // the webhook that follows changes nothing: the scheduled change stays with the schedule
+        ObjectNode previous = JSON.createObjectNode();
+        previous.putNull("schedule");
+        new EventProcessor(db, TestEvents.catalog(), null).process(TestEvents.parse(TestEvents.event("evt_sched_1",
+                "customer.subscription.updated", scheduled.lastEventCreated().getEpochSecond(), fake.subscription(id), previous)));
+        assertThat(stored(id).subscription()).isEqualTo(scheduled.subscription());
+
+        CliRunner.Result twice = cli.run("change-plan", "--account", "acme", "--plan", "pro", "--cycle", "yearly", "--reason", "x");
+        assertThat(twice.code()).isEqualTo(1);
+        assertThat(twice.err()).isEqualTo("billing: " + id + " already has a schedule (" + schedule + ": pro monthly × 1 from " + periodEnd
+                + "): remove it first with 'billing change-plan --account acme --cancel-scheduled'\n");
+
+        fake.clearRequests();
+        CliRunner.Result dryRelease = cli.run("change-plan", "--account", "acme", "--cancel-scheduled", "--dry-run");
+        assertThat(dryRelease.code()).as(dryRelease.toString()).isZero();
+        assertThat(dryRelease.out()).startsWith("dry run: would release schedule " + schedule + " (pro monthly × 1 from " + periodEnd + "); nothing sent\n"
+                + "  POST /v1/subscription_schedules/" + schedule + "/release {}\n");
+        assertThat(fake.requests()).isEmpty();
+        CliRunner.Result release = cli.run("change-plan", "--account", "acme", "--cancel-scheduled", "--reason", "changed their mind");
+        assertThat(release.code()).as(release.toString()).isZero();
+        assertThat(release.out()).isEqualTo("released schedule " + schedule + " (pro monthly × 1 from " + periodEnd + "); " + id
+                + " stays on business_monthly × 1\n");
+        assertThat(fake.requests()).extracting(q -> q.method() + " " + q.path() + " " + q.params())
+                .containsExactly("POST /v1/subscription_schedules/" + schedule + "/release {}", "GET /v1/subscriptions/" + id + " {}");
+        assertThat(stored(id).subscription().scheduleId()).isNull();
+        assertThat(stored(id).subscription().scheduledChange()).isNull();
+
+        JsonNode audit = JSON.readTree(cli.run("-o", "json", "audit", "--account", "acme").out()).get("entries");
+        assertThat(audit).hasSize(2);
+        JsonNode made = audit.get(1).get("command").asText().equals("change-plan") ? audit.get(1) : audit.get(0);
+        JsonNode released = made == audit.get(1) ? audit.get(0) : audit.get(1);
+        assertThat(made.get("before").get("scheduled_change").isNull()).isTrue();
+        assertThat(made.get("after").get("scheduled_change").asText()).isEqualTo("pro monthly × 1 from " + periodEnd);
+        assertThat(released.get("command").asText()).isEqualTo("change-plan --cancel-scheduled");
+        assertThat(released.get("reason").asText()).isEqualTo("changed their mind");
+        assertThat(released.get("after").get("schedule").isNull()).isTrue();
+        assertThat(before.get("schedule").isNull()).isTrue();
+    }
 }
