@@ -90,6 +90,9 @@ public final class BillingCommand implements Callable<Integer> {
         m.put("cancel", SupportCommands.Cancel::new);
         m.put("reactivate", SupportCommands.Reactivate::new);
         m.put("trial", TrialCommand::new);
+        m.put("pause", PauseCommands.Pause::new);
+        m.put("resume", PauseCommands.Resume::new);
+        m.put("change-plan", ChangePlanCommand::new);
         m.put("sync", SyncCommand::new);
         m.put("webhook-serve", WebhookServeCommand::new);
         m.put("webhook", WebhookCommand::new);

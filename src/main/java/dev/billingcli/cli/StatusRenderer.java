@@ -20,7 +20,8 @@ final class StatusRenderer {
     record Json(String accountId, String customerId, String email, String tier, String effectiveTier, String accessReason,
             Instant accessUntil, String status, boolean hasStripeSubscription, String subscriptionId, String priceId, String interval,
             Integer quantity, Instant currentPeriodStart, Instant currentPeriodEnd, boolean cancelAtPeriodEnd, Instant cancelAt,
-            Instant canceledAt, Instant endedAt, Instant trialEnd, Map<String, Object> limits, long credits,
+            Instant canceledAt, Instant endedAt, Instant trialEnd, String pauseBehavior, Instant pauseResumesAt, Instant pausePaidUntil,
+            String scheduleId, String scheduledPlan, String scheduledCycle, Integer scheduledQuantity, Instant scheduledAt, Map<String, Object> limits, long credits,
             List<LicenseCommand.LicenseJson> licenses, List<RecentEvent> recentEvents, List<Subscription.Difference> stripeDifferences) {}
 
     record RecentEvent(String id, String type, Instant created, String outcome) {}
@@ -28,6 +29,7 @@ final class StatusRenderer {
     static Json json(SupportService.Status s, Instant now) {
         Subscription sub = s.subscription();
         boolean none = sub == null;
+        dev.billingcli.subscription.ScheduledChange scheduled = none ? null : sub.scheduledChange();
         List<LicenseCommand.LicenseJson> licenses = new ArrayList<>();
         for (LicenseService.License l : s.licenses()) {
             licenses.add(LicenseCommand.LicenseJson.of(l, now));
@@ -40,7 +42,10 @@ final class StatusRenderer {
                 s.access().until(), none ? null : sub.status(), !none, none ? null : sub.id(), none ? null : sub.priceId(),
                 none ? null : sub.interval(), none ? null : sub.quantity(), none ? null : sub.currentPeriodStart(),
                 none ? null : sub.currentPeriodEnd(), !none && sub.cancelAtPeriodEnd(), none ? null : sub.cancelAt(),
-                none ? null : sub.canceledAt(), none ? null : sub.endedAt(), none ? null : sub.trialEnd(), limits(s.effectivePlan()),
+                none ? null : sub.canceledAt(), none ? null : sub.endedAt(), none ? null : sub.trialEnd(), none ? null : sub.pauseBehavior(),
+                none ? null : sub.pauseResumesAt(), none ? null : sub.pausePaidUntil(), none ? null : sub.scheduleId(),
+                scheduled == null ? null : scheduled.planId(), scheduled == null ? null : scheduled.cycle(),
+                scheduled == null ? null : scheduled.quantity(), scheduled == null ? null : scheduled.at(), limits(s.effectivePlan()),
                 s.credits(), licenses, events, s.differences());
     }
 
@@ -77,6 +82,18 @@ final class StatusRenderer {
         if (sub != null) {
             out.line(out.bold("Period    ") + SupportCommands.day(sub.currentPeriodStart()) + " → " + SupportCommands.day(sub.currentPeriodEnd()));
             out.line(out.bold("Cancel    ") + cancellation(sub));
+            if (sub.scheduleId() != null) {
+                var c = sub.scheduledChange();
+                out.line(out.bold("Scheduled ") + (c == null ? "schedule " + sub.scheduleId() + " (not set up by billing: see the Dashboard)"
+                        : planName(catalog, c.planId()) + " " + c.cycle() + " × " + c.quantity() + (c.at() != null && c.at().isAfter(now) ? " from "
+                                : " since ") + SupportCommands.day(c.at()) + "  (" + sub.scheduleId() + "; 'billing change-plan --account " + account
+                                + " --cancel-scheduled' removes it)"));
+            }
+            if (sub.pauseBehavior() != null) {
+                out.line(out.bold("Paused    ") + "collection paused (" + sub.pauseBehavior() + "), "
+                        + (sub.pauseResumesAt() != null ? "resumes " + SupportCommands.day(sub.pauseResumesAt()) : "until resumed")
+                        + "; paid until " + SupportCommands.day(sub.pausePaidUntil()) + ", then free");
+            }
             if (sub.trialEnd() != null) {
                 out.line(out.bold("Trial     ") + (sub.trialEnd().isAfter(now) ? "ends " : "ended ") + SupportCommands.day(sub.trialEnd()));
             }

@@ -5,6 +5,7 @@ import dev.billingcli.catalog.Catalog;
 import dev.billingcli.catalog.Plan;
 import dev.billingcli.store.SubscriptionStore.Stored;
 import dev.billingcli.store.Tx;
+import dev.billingcli.subscription.ScheduledChange;
 import dev.billingcli.subscription.StateChange;
 import dev.billingcli.subscription.Subscription;
 import dev.billingcli.subscription.SubscriptionOrdering;
@@ -95,7 +96,19 @@ public final class SubscriptionLedger {
 
     /** Applies a reported state; with an audit, the change is also written to the audit log (before and after). */
     public Result apply(Tx tx, Report report, Audit audit) {
+        return apply(tx, report, audit, null);
+    }
+
+    /**
+     * {@link #apply(Tx, Report, Audit)} for Stripe's answer to a support action that set up a subscription
+     * schedule: the change it makes at the renewal goes with the state (the subscription object names only
+     * the schedule).
+     */
+    public Result apply(Tx tx, Report report, Audit audit, dev.billingcli.subscription.ScheduledChange scheduled) {
         Subscription incoming = read(report.object());
+        if (scheduled != null && incoming.scheduleId() != null) {
+            incoming = incoming.withScheduledChange(scheduled);
+        }
         Stored stored = tx.subscriptions().lock(incoming.id()).orElse(null);
         // a row already linked to its account spares the customer look-up: a subscription's customer
         // never changes, and a customer's link is never undone
@@ -114,6 +127,7 @@ public final class SubscriptionLedger {
             account = before.accountId();
             incoming = incoming.withAccount(account);
         }
+        incoming = carryPause(before, incoming);
         Held held = new Held(stored.lastEventId(), stored.lastEventCreated());
         if (report.change() == null) {
             if (held.lastEventCreated() != null && report.asOf().isBefore(held.lastEventCreated())) {
@@ -132,7 +146,7 @@ public final class SubscriptionLedger {
             Kind kind = e.id().equals(held.lastEventId()) ? Kind.UNCHANGED : Kind.STALE;
             return new Result(kind, before, before, account, d.note());
         }
-        Subscription state = d.state() == e.object() ? incoming : read(d.state()).withAccount(account);
+        Subscription state = carryPause(before, d.state() == e.object() ? incoming : read(d.state()).withAccount(account));
         replace(tx, state, e.created(), d.eventId());
         if (!d.eventId().equals(e.id())) {
             // same second: an event stored earlier turned out to be the newest; its state is restored
@@ -140,6 +154,22 @@ public final class SubscriptionLedger {
             return new Result(Kind.STALE, before, state, account, d.note());
         }
         return new Result(Kind.UPDATED, before, state, account, d.note());
+    }
+
+    /**
+     * While collection stays paused, the paid-until of the pause is the one first seen: Stripe renews the
+     * period during a pause (the invoice voided, kept as a draft or uncollectible), and that unpaid period
+     * must not extend access. A state without a pause has none.
+     */
+    static Subscription carryPause(Subscription before, Subscription next) {
+        if (next.pauseBehavior() != null && before != null && before.pauseBehavior() != null && before.pausePaidUntil() != null) {
+            next = next.withPausePaidUntil(before.pausePaidUntil());
+        }
+        // likewise the change a schedule makes at the renewal, while the subscription keeps that schedule
+        if (next.scheduledChange() == null && before != null && next.scheduleId() != null && next.scheduleId().equals(before.scheduleId())) {
+            next = next.withScheduledChange(before.scheduledChange());
+        }
+        return next;
     }
 
     private static void replace(Tx tx, Subscription s, Instant asOf, String sourceId) {
@@ -253,6 +283,13 @@ public final class SubscriptionLedger {
         m.put("cancel_at_period_end", s.cancelAtPeriodEnd());
         m.put("cancel_at", s.cancelAt() == null ? null : s.cancelAt().toString());
         m.put("current_period_end", s.currentPeriodEnd() == null ? null : s.currentPeriodEnd().toString());
+        m.put("pause_collection", s.pauseBehavior() == null ? null : s.pauseBehavior());
+        m.put("pause_resumes_at", s.pauseResumesAt() == null ? null : s.pauseResumesAt().toString());
+        m.put("price", s.priceLookupKey() != null ? s.priceLookupKey() : s.priceId());
+        m.put("quantity", s.quantity());
+        m.put("schedule", s.scheduleId());
+        ScheduledChange c = s.scheduledChange();
+        m.put("scheduled_change", c == null ? null : c.planId() + " " + c.cycle() + " × " + c.quantity() + " from " + c.at());
         return m;
     }
 }

@@ -25,7 +25,8 @@ public final class SubscriptionStore {
     static final String COLUMNS = """
             stripe_subscription_id, account_id, stripe_customer_id, plan_id, price_id, price_lookup_key, interval, quantity,
             status, current_period_start, current_period_end, cancel_at_period_end, cancel_at, canceled_at, ended_at,
-            trial_start, trial_end, metadata, last_event_created, last_event_id""";
+            trial_start, trial_end, pause_behavior, pause_resumes_at, pause_paid_until, schedule_id, scheduled_plan, scheduled_cycle, scheduled_quantity, scheduled_at,
+            metadata, last_event_created, last_event_id""";
 
     private final Handle h;
 
@@ -43,8 +44,8 @@ public final class SubscriptionStore {
     }
 
     private static final String INSERT_IF_ABSENT = "insert into subscriptions (" + COLUMNS + ") values (:id, :account, :customer, :plan,"
-            + " :price, :lookup, :interval, :quantity, :status, :ps, :pe, :cape, :ca, :canceled, :ended, :ts, :te, cast(:metadata as jsonb),"
-            + " :created, :event) on conflict (stripe_subscription_id) do nothing";
+            + " :price, :lookup, :interval, :quantity, :status, :ps, :pe, :cape, :ca, :canceled, :ended, :ts, :te, :pb, :pr, :pp, :sched, :splan, :scycle, :sqty, :sat,"
+            + " cast(:metadata as jsonb), :created, :event) on conflict (stripe_subscription_id) do nothing";
 
     /** {@link #insertIfAbsent} for many rows in one batch (sync writes a page this way); returns how many were inserted. */
     public int insertAllIfAbsent(List<Subscription> subscriptions, Instant eventCreated, String eventId) {
@@ -109,7 +110,9 @@ public final class SubscriptionStore {
                     account_id = coalesce(:account, account_id), stripe_customer_id = :customer, plan_id = :plan, price_id = :price,
                     price_lookup_key = :lookup, interval = :interval, quantity = :quantity, status = :status,
                     current_period_start = :ps, current_period_end = :pe, cancel_at_period_end = :cape, cancel_at = :ca,
-                    canceled_at = :canceled, ended_at = :ended, trial_start = :ts, trial_end = :te, metadata = cast(:metadata as jsonb),
+                    canceled_at = :canceled, ended_at = :ended, trial_start = :ts, trial_end = :te,
+                    pause_behavior = :pb, pause_resumes_at = :pr, pause_paid_until = :pp, schedule_id = :sched,
+                    scheduled_plan = :splan, scheduled_cycle = :scycle, scheduled_quantity = :sqty, scheduled_at = :sat, metadata = cast(:metadata as jsonb),
                     last_event_created = :created, last_event_id = :event, updated_at = now()
                 where stripe_subscription_id = :id and (last_event_created is null or last_event_created <= :created)""");
         return bind(u, s).bind("created", eventCreated).bind("event", eventId).execute() == 1;
@@ -160,12 +163,17 @@ public final class SubscriptionStore {
     }
 
     private static <T extends org.jdbi.v3.core.statement.SqlStatement<T>> T bind(T u, Subscription s) {
+        dev.billingcli.subscription.ScheduledChange sc = s.scheduledChange();
         return u.bind("id", s.id()).bind("account", s.accountId()).bind("customer", s.customerId()).bind("plan", s.planId())
                 .bind("price", s.priceId()).bind("lookup", s.priceLookupKey()).bind("interval", s.interval())
                 .bind("quantity", s.quantity()).bind("status", s.status()).bind("ps", ts(s.currentPeriodStart()))
                 .bind("pe", ts(s.currentPeriodEnd())).bind("cape", s.cancelAtPeriodEnd()).bind("ca", ts(s.cancelAt()))
                 .bind("canceled", ts(s.canceledAt())).bind("ended", ts(s.endedAt())).bind("ts", ts(s.trialStart()))
-                .bind("te", ts(s.trialEnd())).bind("metadata", json(s.metadata()));
+                .bind("te", ts(s.trialEnd())).bind("pb", s.pauseBehavior()).bind("pr", ts(s.pauseResumesAt()))
+                .bind("pp", ts(s.pausePaidUntil())).bind("sched", s.scheduleId())
+                .bind("splan", sc == null ? null : sc.planId()).bind("scycle", sc == null ? null : sc.cycle())
+                .bind("sqty", sc == null ? null : sc.quantity()).bind("sat", sc == null ? null : ts(sc.at()))
+                .bind("metadata", json(s.metadata()));
     }
 
     static OffsetDateTime ts(Instant i) {
@@ -196,7 +204,11 @@ public final class SubscriptionStore {
                 rs.getString("stripe_customer_id"), rs.getString("plan_id"), rs.getString("price_id"), rs.getString("price_lookup_key"),
                 rs.getString("interval"), rs.getInt("quantity"), rs.getString("status"), instant(rs, "current_period_start"),
                 instant(rs, "current_period_end"), rs.getBoolean("cancel_at_period_end"), instant(rs, "cancel_at"),
-                instant(rs, "canceled_at"), instant(rs, "ended_at"), instant(rs, "trial_start"), instant(rs, "trial_end"), metadata);
+                instant(rs, "canceled_at"), instant(rs, "ended_at"), instant(rs, "trial_start"), instant(rs, "trial_end"),
+                rs.getString("pause_behavior"), instant(rs, "pause_resumes_at"), instant(rs, "pause_paid_until"), rs.getString("schedule_id"),
+                rs.getString("scheduled_plan") == null ? null : new dev.billingcli.subscription.ScheduledChange(rs.getString("scheduled_plan"),
+                        rs.getString("scheduled_cycle"), rs.getInt("scheduled_quantity"), instant(rs, "scheduled_at")),
+                metadata);
         return new Stored(s, instant(rs, "last_event_created"), rs.getString("last_event_id"));
     }
 }

@@ -215,6 +215,184 @@ public final class SubscriptionGateway {
                 .setProrationBehavior(SubscriptionUpdateParams.ProrationBehavior.NONE).build(), "move the trial end of ");
     }
 
+    /**
+     * The form fields {@link #pauseCollection} sends, for a dry run to show exactly what would go out.
+     *
+     * @param behavior {@code void}, {@code keep_as_draft} or {@code mark_uncollectible}
+     * @param resumesAt epoch second Stripe resumes collection by itself, or null for "until resumed"
+     */
+    public static Map<String, String> pauseFields(String behavior, Long resumesAt) {
+        Map<String, String> f = new java.util.LinkedHashMap<>();
+        f.put("pause_collection[behavior]", behavior);
+        if (resumesAt != null) {
+            f.put("pause_collection[resumes_at]", Long.toString(resumesAt));
+        }
+        return f;
+    }
+
+    /** The form fields {@link #resumeCollection} sends: {@code pause_collection=""} unsets the pause. */
+    public static Map<String, String> resumeFields() {
+        return Map.of("pause_collection", "");
+    }
+
+    /** Pauses payment collection; the status stays as it is (Stripe's {@code pause_collection}). */
+    public StripeState pauseCollection(String id, String behavior, Long resumesAt) {
+        SubscriptionUpdateParams.PauseCollection.Builder p = SubscriptionUpdateParams.PauseCollection.builder()
+                .setBehavior(switch (behavior) {
+                    case "void" -> SubscriptionUpdateParams.PauseCollection.Behavior.VOID;
+                    case "keep_as_draft" -> SubscriptionUpdateParams.PauseCollection.Behavior.KEEP_AS_DRAFT;
+                    case "mark_uncollectible" -> SubscriptionUpdateParams.PauseCollection.Behavior.MARK_UNCOLLECTIBLE;
+                    default -> throw new IllegalArgumentException("pause behavior " + behavior);
+                });
+        if (resumesAt != null) {
+            p.setResumesAt(resumesAt);
+        }
+        return update(id, SubscriptionUpdateParams.builder().setPauseCollection(p.build()).build(), "pause payment collection of ");
+    }
+
+    /** Resumes payment collection now ({@code pause_collection=""}). */
+    public StripeState resumeCollection(String id) {
+        return update(id, SubscriptionUpdateParams.builder().setPauseCollection(EmptyParam.EMPTY).build(), "resume payment collection of ");
+    }
+
+    // ------------------------------------------------------------------ plan changes
+
+    /**
+     * One item's new price and quantity, prorated at {@code prorationDate}: the preview and the update
+     * carry the same date, so the update prorates exactly as previewed (Stripe's advice).
+     */
+    public record PriceChange(String subscriptionId, String itemId, String priceId, int quantity, long prorationDate,
+            Map<String, String> metadata) {}
+
+    /** A line of a preview invoice; {@code proration} from {@code parent.subscription_item_details.proration} (Basil and later). */
+    public record PreviewLine(String description, long amount, boolean proration) {}
+
+    /** Stripe's preview of the next invoice after a change. */
+    public record InvoicePreview(String currency, long total, long amountDue, Instant periodEnd, List<PreviewLine> lines) {}
+
+    /** The subscription's first item (the one our subscriptions have), from Stripe's object. */
+    public static String firstItemId(JsonNode subscription) {
+        JsonNode id = subscription.path("items").path("data").path(0).path("id");
+        return id.isTextual() ? id.asText() : null;
+    }
+
+    /** The form fields of {@link #previewPriceChange}, for a dry run to show what is asked. */
+    public static Map<String, String> previewFields(PriceChange c) {
+        Map<String, String> f = new java.util.LinkedHashMap<>();
+        f.put("subscription", c.subscriptionId());
+        f.put("subscription_details[items][0][id]", c.itemId());
+        f.put("subscription_details[items][0][price]", c.priceId());
+        f.put("subscription_details[items][0][quantity]", Integer.toString(c.quantity()));
+        f.put("subscription_details[proration_behavior]", "create_prorations");
+        f.put("subscription_details[proration_date]", Long.toString(c.prorationDate()));
+        return f;
+    }
+
+    /** The form fields of {@link #changePrice}, for a dry run to show exactly what would go out. */
+    public static Map<String, String> priceChangeFields(PriceChange c) {
+        Map<String, String> f = new java.util.LinkedHashMap<>();
+        f.put("items[0][id]", c.itemId());
+        f.put("items[0][price]", c.priceId());
+        f.put("items[0][quantity]", Integer.toString(c.quantity()));
+        f.put("proration_behavior", "create_prorations");
+        f.put("proration_date", Long.toString(c.prorationDate()));
+        c.metadata().forEach((k, v) -> f.put("metadata[" + k + "]", v));
+        return f;
+    }
+
+    /** Stripe's own preview of the change ({@code POST /v1/invoices/create_preview}); sends no change. */
+    public InvoicePreview previewPriceChange(PriceChange c) {
+        com.stripe.param.InvoiceCreatePreviewParams params = com.stripe.param.InvoiceCreatePreviewParams.builder()
+                .setSubscription(c.subscriptionId())
+                .setSubscriptionDetails(com.stripe.param.InvoiceCreatePreviewParams.SubscriptionDetails.builder()
+                        .addItem(com.stripe.param.InvoiceCreatePreviewParams.SubscriptionDetails.Item.builder().setId(c.itemId())
+                                .setPrice(c.priceId()).setQuantity((long) c.quantity()).build())
+                        .setProrationBehavior(com.stripe.param.InvoiceCreatePreviewParams.SubscriptionDetails.ProrationBehavior.CREATE_PRORATIONS)
+                        .setProrationDate(c.prorationDate())
+                        .build())
+                .build();
+        JsonNode invoice = state(stripe.call("preview the change of subscription " + c.subscriptionId(),
+                () -> stripe.client().v1().invoices().createPreview(params))).object();
+        List<PreviewLine> lines = new java.util.ArrayList<>();
+        invoice.path("lines").path("data").forEach(l -> lines.add(new PreviewLine(l.path("description").asText(null), l.path("amount").asLong(),
+                l.path("parent").path("subscription_item_details").path("proration").asBoolean(false))));
+        return new InvoicePreview(invoice.path("currency").asText(null), invoice.path("total").asLong(), invoice.path("amount_due").asLong(),
+                invoice.path("period_end").isNumber() ? Instant.ofEpochSecond(invoice.path("period_end").asLong()) : null, lines);
+    }
+
+    /** Moves the subscription's item to another price now, with prorations dated as previewed. */
+    public StripeState changePrice(PriceChange c) {
+        SubscriptionUpdateParams params = SubscriptionUpdateParams.builder()
+                .addItem(SubscriptionUpdateParams.Item.builder().setId(c.itemId()).setPrice(c.priceId()).setQuantity((long) c.quantity()).build())
+                .setProrationBehavior(SubscriptionUpdateParams.ProrationBehavior.CREATE_PRORATIONS)
+                .setProrationDate(c.prorationDate())
+                .putAllMetadata(c.metadata())
+                .build();
+        return update(c.subscriptionId(), params, "change the price of ");
+    }
+
+    /**
+     * The second request of a change at the renewal: the schedule's phases. Phase 0 is the current period
+     * as Stripe made it from the subscription (its dates as Stripe gave them; past phases cannot move), phase
+     * 1 the new price from the period end; at its end the schedule releases the subscription, which keeps
+     * the new price.
+     */
+    public record RenewalChange(String subscriptionId, String currentPriceId, int currentQuantity, String priceId, int quantity,
+            Map<String, String> metadata) {}
+
+    /** What {@link #scheduleAtRenewal} set up: the schedule and when its second phase starts. */
+    public record ScheduledRenewal(String scheduleId, Instant changeAt) {}
+
+    /** The form fields of the phases update, for a dry run ({@code start} and {@code end}: phase 0, the current period). */
+    public static Map<String, String> phaseFields(RenewalChange c, long start, long end) {
+        Map<String, String> f = new java.util.LinkedHashMap<>();
+        f.put("end_behavior", "release");
+        f.put("phases[0][items][0][price]", c.currentPriceId());
+        f.put("phases[0][items][0][quantity]", Integer.toString(c.currentQuantity()));
+        f.put("phases[0][start_date]", Long.toString(start));
+        f.put("phases[0][end_date]", Long.toString(end));
+        f.put("phases[1][items][0][price]", c.priceId());
+        f.put("phases[1][items][0][quantity]", Integer.toString(c.quantity()));
+        c.metadata().forEach((k, v) -> f.put("phases[1][metadata][" + k + "]", v));
+        return f;
+    }
+
+    /**
+     * A change at the renewal, the way Stripe documents downgrades: a schedule from the subscription
+     * ({@code from_subscription}: one phase, the current period), then its phases set to the current price
+     * until the period end and the new one after. Two writes, each with its own idempotency key.
+     */
+    public ScheduledRenewal scheduleAtRenewal(RenewalChange c) {
+        com.stripe.param.SubscriptionScheduleCreateParams create = com.stripe.param.SubscriptionScheduleCreateParams.builder()
+                .setFromSubscription(c.subscriptionId()).build();
+        JsonNode schedule = state(stripe.call("create a schedule for subscription " + c.subscriptionId(),
+                () -> stripe.client().v1().subscriptionSchedules().create(create, stripe.write()))).object();
+        String id = schedule.path("id").asText();
+        JsonNode phase = schedule.path("phases").path(0);
+        long start = phase.path("start_date").asLong();
+        long end = phase.path("end_date").asLong();
+        com.stripe.param.SubscriptionScheduleUpdateParams update = com.stripe.param.SubscriptionScheduleUpdateParams.builder()
+                .setEndBehavior(com.stripe.param.SubscriptionScheduleUpdateParams.EndBehavior.RELEASE)
+                .addPhase(com.stripe.param.SubscriptionScheduleUpdateParams.Phase.builder()
+                        .addItem(com.stripe.param.SubscriptionScheduleUpdateParams.Phase.Item.builder().setPrice(c.currentPriceId())
+                                .setQuantity((long) c.currentQuantity()).build())
+                        .setStartDate(start).setEndDate(end).build())
+                .addPhase(com.stripe.param.SubscriptionScheduleUpdateParams.Phase.builder()
+                        .addItem(com.stripe.param.SubscriptionScheduleUpdateParams.Phase.Item.builder().setPrice(c.priceId())
+                                .setQuantity((long) c.quantity()).build())
+                        .putAllMetadata(c.metadata()).build())
+                .build();
+        stripe.call("set the phases of schedule " + id, () -> stripe.client().v1().subscriptionSchedules().update(id, update, stripe.write()));
+        return new ScheduledRenewal(id, Instant.ofEpochSecond(end));
+    }
+
+    /** Releases a schedule: the subscription stays as it is now, the scheduled phases are dropped. */
+    public void releaseSchedule(String scheduleId) {
+        com.stripe.param.SubscriptionScheduleReleaseParams params = com.stripe.param.SubscriptionScheduleReleaseParams.builder().build();
+        stripe.call("release schedule " + scheduleId,
+                () -> stripe.client().v1().subscriptionSchedules().release(scheduleId, params, stripe.write()));
+    }
+
     public StripeState cancelAt(String id, long epochSecond) {
         return update(id, SubscriptionUpdateParams.builder().setCancelAt(epochSecond).build(), "schedule the cancellation of ");
     }

@@ -15,6 +15,14 @@ import java.util.function.Function;
  *
  * @param accountId null while the customer is not linked to an account yet
  * @param planId the catalog plan of the first item's price (lookup key, else price or subscription metadata)
+ * @param pauseBehavior Stripe's {@code pause_collection.behavior} ({@code void}, {@code keep_as_draft},
+ *     {@code mark_uncollectible}) while payment collection is paused, else null; the status stays as it was
+ * @param pauseResumesAt {@code pause_collection.resumes_at}: when Stripe resumes collection by itself, or null
+ * @param pausePaidUntil not Stripe's: the period end held when the pause was first seen (the ledger carries it
+ *     while the pause lasts), because Stripe keeps renewing the period while collection is paused, unpaid
+ * @param scheduleId the subscription schedule attached ({@code schedule}), or null
+ * @param scheduledChange not Stripe's subscription field: the change that schedule makes at the renewal, when
+ *     this app set it up (the ledger carries it while the schedule stays), else null
  */
 public record Subscription(
         String id,
@@ -34,6 +42,11 @@ public record Subscription(
         Instant endedAt,
         Instant trialStart,
         Instant trialEnd,
+        String pauseBehavior,
+        Instant pauseResumesAt,
+        Instant pausePaidUntil,
+        String scheduleId,
+        ScheduledChange scheduledChange,
         Map<String, String> metadata) {
 
     public Subscription {
@@ -61,6 +74,8 @@ public record Subscription(
         // rendered at an older account version, where it is on the subscription: fall back to that.
         Instant periodStart = firstTime(item, object, "current_period_start");
         Instant periodEnd = firstTime(item, object, "current_period_end");
+        JsonNode pause = object.path("pause_collection");
+        String pauseBehavior = pause.isObject() ? text(pause, "behavior") : null;
         return new Subscription(
                 object.path("id").asText(),
                 null,
@@ -79,17 +94,38 @@ public record Subscription(
                 time(object, "ended_at"),
                 time(object, "trial_start"),
                 time(object, "trial_end"),
+                pauseBehavior,
+                pauseBehavior == null ? null : time(pause, "resumes_at"),
+                pauseBehavior == null ? null : periodEnd,
+                idOf(object.path("schedule")),
+                null,
                 metadata);
     }
 
     public Subscription withAccount(String account) {
         return new Subscription(id, account, customerId, planId, priceId, priceLookupKey, interval, quantity, status,
-                currentPeriodStart, currentPeriodEnd, cancelAtPeriodEnd, cancelAt, canceledAt, endedAt, trialStart, trialEnd, metadata);
+                currentPeriodStart, currentPeriodEnd, cancelAtPeriodEnd, cancelAt, canceledAt, endedAt, trialStart, trialEnd, pauseBehavior,
+                pauseResumesAt, pausePaidUntil, scheduleId, scheduledChange, metadata);
+    }
+
+    /** The same state with the pause's paid-until taken from an earlier state of a pause that is still on. */
+    public Subscription withPausePaidUntil(Instant paidUntil) {
+        return new Subscription(id, accountId, customerId, planId, priceId, priceLookupKey, interval, quantity, status,
+                currentPeriodStart, currentPeriodEnd, cancelAtPeriodEnd, cancelAt, canceledAt, endedAt, trialStart, trialEnd, pauseBehavior,
+                pauseResumesAt, paidUntil, scheduleId, scheduledChange, metadata);
+    }
+
+    /** The same state with the change its schedule makes at the renewal. */
+    public Subscription withScheduledChange(ScheduledChange change) {
+        return new Subscription(id, accountId, customerId, planId, priceId, priceLookupKey, interval, quantity, status,
+                currentPeriodStart, currentPeriodEnd, cancelAtPeriodEnd, cancelAt, canceledAt, endedAt, trialStart, trialEnd, pauseBehavior,
+                pauseResumesAt, pausePaidUntil, scheduleId, change, metadata);
     }
 
     public Subscription withStatus(String newStatus) {
         return new Subscription(id, accountId, customerId, planId, priceId, priceLookupKey, interval, quantity, newStatus,
-                currentPeriodStart, currentPeriodEnd, cancelAtPeriodEnd, cancelAt, canceledAt, endedAt, trialStart, trialEnd, metadata);
+                currentPeriodStart, currentPeriodEnd, cancelAtPeriodEnd, cancelAt, canceledAt, endedAt, trialStart, trialEnd, pauseBehavior,
+                pauseResumesAt, pausePaidUntil, scheduleId, scheduledChange, metadata);
     }
 
     // ---- state, as predicates built from each other
@@ -160,9 +196,24 @@ public record Subscription(
         return (cancelScheduled() || canceled()) && withinPaidPeriod(now);
     }
 
+    /**
+     * Payment collection is paused ({@code pause_collection} set) and Stripe has not resumed it by itself
+     * yet ({@code resumes_at} still ahead). The status stays what it was: this is not Stripe's {@code paused}
+     * status, which only a trial ending without a payment method gives.
+     */
+    public boolean collectionPaused(Instant now) {
+        return pauseBehavior != null && (pauseResumesAt == null || now.isBefore(pauseResumesAt));
+    }
+
+    /** Collection paused, and the period paid before the pause still running: access continues until its end. */
+    public boolean pausedWithinPaidPeriod(Instant now) {
+        return collectionPaused(now) && pausePaidUntil != null && now.isBefore(pausePaidUntil);
+    }
+
     /** Whether the subscription gives its plan now. */
     public boolean valid(Instant now, int graceDays) {
-        return ((active() || onTrial()) && (!cancelScheduled() || withinPaidPeriod(now)))
+        return ((active() || onTrial()) && (!cancelScheduled() || withinPaidPeriod(now))
+                        && (!collectionPaused(now) || pausedWithinPaidPeriod(now)))
                 || onGracePeriod(now, graceDays)
                 || (canceled() && withinPaidPeriod(now));
     }
@@ -191,6 +242,9 @@ public record Subscription(
         compare(out, "canceled_at", canceledAt, other.canceledAt);
         compare(out, "ended_at", endedAt, other.endedAt);
         compare(out, "trial_end", trialEnd, other.trialEnd);
+        compare(out, "pause_collection.behavior", pauseBehavior, other.pauseBehavior);
+        compare(out, "pause_collection.resumes_at", pauseResumesAt, other.pauseResumesAt);
+        compare(out, "schedule", scheduleId, other.scheduleId);
         compare(out, "customer", customerId, other.customerId);
         return out;
     }

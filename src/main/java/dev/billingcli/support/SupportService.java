@@ -3,6 +3,7 @@ package dev.billingcli.support;
 import dev.billingcli.BillingException;
 import dev.billingcli.catalog.Catalog;
 import dev.billingcli.catalog.Cycle;
+import dev.billingcli.catalog.Money;
 import dev.billingcli.catalog.Plan;
 import dev.billingcli.catalog.PlanPrice;
 import dev.billingcli.store.AccountStore;
@@ -14,6 +15,7 @@ import dev.billingcli.stripe.CatalogGateway;
 import dev.billingcli.stripe.SubscriptionGateway;
 import dev.billingcli.stripe.SubscriptionGateway.StripeState;
 import dev.billingcli.subscription.EffectiveAccess;
+import dev.billingcli.subscription.ScheduledChange;
 import dev.billingcli.subscription.Subscription;
 import dev.billingcli.webhook.EventLog;
 import java.time.Instant;
@@ -361,6 +363,256 @@ public final class SupportService {
         Subscription after = database.inTransaction(tx -> store(tx, answer, "trial extend", audit("trial extend", reason)));
         return new TrialChange(current, after, end, request, true, "moved the trial end of " + after.id() + " to "
                 + (after.trialEnd() != null ? after.trialEnd() : end + " (Stripe's answer has no trial_end)"));
+    }
+
+    // ------------------------------------------------------------------ pause, resume
+
+    /** What Stripe does with the invoices of a paused subscription ({@code pause_collection.behavior}). */
+    public static final List<String> PAUSE_BEHAVIORS = List.of("void", "keep_as_draft", "mark_uncollectible");
+
+    /** A pause or a resume: the subscription before and after (null after in a dry run or when nothing changed). */
+    public record PauseChange(Subscription before, Subscription after, Request request, boolean sent, String message) {}
+
+    /**
+     * Pauses payment collection ({@code pause_collection}): the subscription keeps its status and keeps
+     * renewing, and each invoice of the pause is voided, kept as a draft, or marked uncollectible. Access
+     * follows the rule in {@link EffectiveAccess}: the plan until the end of the period paid before the
+     * pause, then free until collection resumes. Asking again with other settings changes the pause.
+     *
+     * @param behavior one of {@link #PAUSE_BEHAVIORS}
+     * @param until when Stripe resumes collection by itself, or null for "until 'billing resume'"
+     */
+    public PauseChange pause(String accountId, String behavior, Instant until, String reason, boolean dryRun, Instant now) {
+        if (!PAUSE_BEHAVIORS.contains(behavior)) {
+            throw BillingException.invalid("--behavior must be one of " + String.join(", ", PAUSE_BEHAVIORS) + ", got " + behavior);
+        }
+        if (until != null && !until.isAfter(now)) {
+            throw BillingException.invalid("--until " + until + " is not in the future");
+        }
+        Subscription current = database.read(tx -> liveSubscription(tx, accountId, "pause"));
+        Long resumesAt = until == null ? null : until.getEpochSecond();
+        if (behavior.equals(current.pauseBehavior()) && java.util.Objects.equals(until, current.pauseResumesAt())) {
+            return new PauseChange(current, null, null, false, "nothing to do: collection of " + current.id() + " is already paused ("
+                    + behavior + (until != null ? ", resumes " + until : ", until resumed") + ")");
+        }
+        Instant paidUntil = current.pauseBehavior() != null ? current.pausePaidUntil() : current.currentPeriodEnd();
+        Request request = new Request("POST", "/v1/subscriptions/" + current.id(), SubscriptionGateway.pauseFields(behavior, resumesAt),
+                "no charge; invoices while paused are " + switch (behavior) {
+                    case "void" -> "voided";
+                    case "keep_as_draft" -> "kept as drafts (collectable later)";
+                    default -> "marked uncollectible";
+                } + "; access continues until " + (paidUntil != null ? paidUntil : "the period end") + ", then free until resumed");
+        String what = (current.pauseBehavior() != null ? "change the pause of " : "pause collection of ") + current.id() + " ("
+                + behavior + (until != null ? ", resumes " + until : ", until resumed") + ")";
+        if (dryRun) {
+            return new PauseChange(current, null, request, false, "dry run: would " + what + "; nothing sent");
+        }
+        SubscriptionGateway gateway = stripe.get();
+        gateway.access().checkWritesAllowed();
+        StripeState answer = gateway.pauseCollection(current.id(), behavior, resumesAt);
+        Subscription after = database.inTransaction(tx -> store(tx, answer, "pause", audit("pause", reason)));
+        return new PauseChange(current, after, request, true, (current.pauseBehavior() != null ? "changed the pause of " : "paused collection of ")
+                + after.id() + " (" + behavior + (after.pauseResumesAt() != null ? ", resumes " + after.pauseResumesAt() : ", until resumed")
+                + "); access until " + (after.pausePaidUntil() != null ? after.pausePaidUntil() : "the period end") + ", then free until resumed");
+    }
+
+    /** Resumes payment collection ({@code pause_collection=""}); the next renewal is invoiced and collected as usual. */
+    public PauseChange resume(String accountId, String reason, boolean dryRun, Instant now) {
+        Subscription current = database.read(tx -> liveSubscription(tx, accountId, "resume"));
+        if (current.pauseBehavior() == null) {
+            return new PauseChange(current, null, null, false, "nothing to resume: collection of " + current.id() + " is not paused");
+        }
+        Request request = new Request("POST", "/v1/subscriptions/" + current.id(), SubscriptionGateway.resumeFields(),
+                "no charge now; the next renewal" + (current.currentPeriodEnd() != null ? " (" + current.currentPeriodEnd() + ")" : "")
+                        + " is invoiced and collected as usual");
+        if (dryRun) {
+            return new PauseChange(current, null, request, false, "dry run: would resume collection of " + current.id() + "; nothing sent");
+        }
+        SubscriptionGateway gateway = stripe.get();
+        gateway.access().checkWritesAllowed();
+        StripeState answer = gateway.resumeCollection(current.id());
+        Subscription after = database.inTransaction(tx -> store(tx, answer, "resume", audit("resume", reason)));
+        return new PauseChange(current, after, request, true, "resumed collection of " + after.id() + "; it renews on "
+                + (after.currentPeriodEnd() != null ? after.currentPeriodEnd() : "(date unknown)"));
+    }
+
+    // ------------------------------------------------------------------ change plan
+
+    /** When a plan change takes effect. */
+    public enum ChangeAt { NOW, RENEWAL }
+
+    /**
+     * @param cycle null: the subscription's current cycle; @param quantity null: the current quantity
+     */
+    public record PlanChangeRequest(String accountId, String planId, Cycle cycle, Integer quantity, ChangeAt at, String reason,
+            boolean dryRun, Instant now) {}
+
+    /** A line of Stripe's preview; amounts in minor units of the preview's currency. */
+    public record PreviewLine(String description, long amount, boolean proration) {}
+
+    /**
+     * Stripe's preview of the next invoice after the change.
+     *
+     * @param prorations the sum of the proration lines (negative: a credit)
+     * @param total the next invoice's total, prorations included
+     */
+    public record Preview(String currency, long prorations, long total, Instant invoiceDate, List<PreviewLine> lines) {}
+
+    /**
+     * @param preview Stripe's preview of the change (null when nothing changes)
+     * @param request the update sent (or, in a dry run, that would be sent)
+     */
+    public record PlanChange(Subscription before, Subscription after, String plan, String cycle, int quantity, Preview preview,
+            Request request, boolean sent, String message) {}
+
+    /**
+     * Moves the subscription's item to the plan's price for the cycle, now, with prorations; Stripe's own
+     * preview ({@code POST /v1/invoices/create_preview}, dated like the update) first, and alone in a dry
+     * run. Refuses a plan without a price for the cycle (exit 2) and a subscription that ended (exit 1).
+     */
+    public PlanChange changePlan(PlanChangeRequest r) {
+        Plan plan = catalog.plan(r.planId()).orElseThrow(() -> BillingException.invalid("unknown plan " + r.planId()
+                + " (plans with prices: " + catalog.plans().values().stream().filter(p -> p.prices().keySet().stream().anyMatch(Cycle::recurring))
+                        .map(Plan::id).collect(Collectors.joining(", ")) + ")"));
+        if (r.quantity() != null && r.quantity() < 1) {
+            throw BillingException.invalid("--quantity must be at least 1");
+        }
+        Subscription current = database.read(tx -> {
+            tx.accounts().require(r.accountId());
+            Subscription s = tx.subscriptions().currentOf(r.accountId()).orElse(null);
+            if (!live(s)) {
+                throw BillingException.notFound(r.accountId() + (s == null ? " has no subscription" : "'s subscription " + s.id() + " ended ("
+                        + s.status() + ")") + ": start one with 'billing checkout --account " + r.accountId() + " --plan " + plan.id() + "'");
+            }
+            return s;
+        });
+        Cycle cycle = r.cycle() != null ? r.cycle() : "year".equals(current.interval()) ? Cycle.YEARLY : Cycle.MONTHLY;
+        PlanPrice price = cycle.recurring() ? plan.price(cycle) : null;
+        if (price == null) {
+            throw BillingException.invalid("plan " + plan.id() + " has no " + cycle.key() + " price" + (plan.prices().isEmpty()
+                    ? (plan.contact() != null ? " (it is sold by hand: " + plan.contact() + ")" : " (it has no prices)")
+                    : " (it has: " + plan.prices().keySet().stream().map(Cycle::key).collect(Collectors.joining(", ")) + ")"));
+        }
+        int quantity = r.quantity() != null ? r.quantity() : current.quantity();
+        SubscriptionGateway gateway = stripe.get();
+        if (!r.dryRun()) {
+            gateway.access().checkWritesAllowed();
+        }
+        String priceId = new CatalogGateway(gateway.access()).pricesByLookupKeys(List.of(price.lookupKey())).stream()
+                .filter(p -> p.active() && price.lookupKey().equals(p.lookupKey())).map(CatalogGateway.StripePrice::id).findFirst()
+                .orElseThrow(() -> BillingException.notFound("no active price with lookup key " + price.lookupKey()
+                        + " in Stripe: run 'billing stripe:setup'"));
+        StripeState live = gateway.subscription(current.id());
+        Subscription now = ledger.read(live.object());
+        if (!now.running()) {
+            database.useTransaction(tx -> store(tx, live, "refresh", null));
+            throw BillingException.notFound(now.id() + " ended (" + now.status() + "): start a new one with 'billing checkout --account "
+                    + r.accountId() + " --plan " + plan.id() + "'");
+        }
+        if (now.scheduleId() != null) {
+            ScheduledChange known = now.scheduleId().equals(current.scheduleId()) ? current.scheduledChange() : null; // Stripe's object names only the schedule
+            throw BillingException.notFound(now.id() + " already has a schedule (" + now.scheduleId() + (known != null
+                    ? ": " + describe(known) : "") + "): remove it first with 'billing change-plan --account " + r.accountId()
+                    + " --cancel-scheduled'");
+        }
+        if (priceId.equals(now.priceId()) && quantity == now.quantity()) {
+            return new PlanChange(now, null, plan.id(), cycle.key(), quantity, null, null, false, "nothing to change: " + now.id()
+                    + " is already on " + price.lookupKey() + " × " + quantity);
+        }
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("billing_plan", plan.id());
+        metadata.put("billing_cycle", cycle.key());
+        if (r.at() == ChangeAt.RENEWAL) {
+            return changeAtRenewal(r, gateway, now, live, new ScheduledChange(plan.id(), cycle.key(), quantity, now.currentPeriodEnd()), price,
+                    new SubscriptionGateway.RenewalChange(now.id(), now.priceId(), now.quantity(), priceId, quantity, metadata));
+        }
+        String itemId = SubscriptionGateway.firstItemId(live.object());
+        SubscriptionGateway.PriceChange change = new SubscriptionGateway.PriceChange(now.id(), itemId, priceId, quantity,
+                r.now().getEpochSecond(), metadata);
+        SubscriptionGateway.InvoicePreview p = gateway.previewPriceChange(change);
+        List<PreviewLine> lines = p.lines().stream().map(l -> new PreviewLine(l.description(), l.amount(), l.proration())).toList();
+        long prorations = lines.stream().filter(PreviewLine::proration).mapToLong(PreviewLine::amount).sum();
+        Preview preview = new Preview(p.currency(), prorations, p.total(), p.periodEnd(), lines);
+        String currency = p.currency() == null ? catalog.currency() : p.currency();
+        Request request = new Request("POST", "/v1/subscriptions/" + now.id(), SubscriptionGateway.priceChangeFields(change),
+                "prorations " + signed(prorations, currency) + " on the next invoice" + (p.periodEnd() != null ? " (" + p.periodEnd() + ")" : "")
+                        + ", whose total is " + Money.format(p.total(), currency) + " " + currency.toUpperCase(java.util.Locale.ROOT)
+                        + " (Stripe's preview)");
+        String what = now.id() + " from " + (now.priceLookupKey() != null ? now.priceLookupKey() : now.priceId()) + " × " + now.quantity()
+                + " to " + price.lookupKey() + " × " + quantity;
+        if (r.dryRun()) {
+            return new PlanChange(now, null, plan.id(), cycle.key(), quantity, preview, request, false, "dry run: would move " + what
+                    + " now; nothing sent");
+        }
+        StripeState answer = gateway.changePrice(change);
+        Subscription after = database.inTransaction(tx -> store(tx, answer, "change-plan", audit("change-plan", r.reason())));
+        return new PlanChange(now, after, plan.id(), cycle.key(), quantity, preview, request, true, "moved " + what + "; prorations "
+                + signed(prorations, currency) + " on the next invoice");
+    }
+
+    static String describe(ScheduledChange c) {
+        return c.planId() + " " + c.cycle() + " × " + c.quantity() + " from " + c.at();
+    }
+
+    /**
+     * The change at the period end, with a subscription schedule (Stripe's way for downgrades): no
+     * proration and no charge now; from the renewal the new price is invoiced. {@code status} shows it,
+     * {@code --cancel-scheduled} releases it.
+     */
+    private PlanChange changeAtRenewal(PlanChangeRequest r, SubscriptionGateway gateway, Subscription now, StripeState live,
+            ScheduledChange change, PlanPrice price, SubscriptionGateway.RenewalChange renewal) {
+        long start = now.currentPeriodStart() != null ? now.currentPeriodStart().getEpochSecond() : 0;
+        long end = now.currentPeriodEnd() != null ? now.currentPeriodEnd().getEpochSecond() : 0;
+        String currency = price.currency();
+        Request request = new Request("POST", "/v1/subscription_schedules/{schedule made from " + now.id() + "}",
+                SubscriptionGateway.phaseFields(renewal, start, end), "no charge now; from " + now.currentPeriodEnd() + " each "
+                        + (price.cycle() == Cycle.YEARLY ? "year" : "month") + " is invoiced at " + Money.format(price.unitAmount() * change.quantity(), currency)
+                        + " " + currency.toUpperCase(java.util.Locale.ROOT));
+        String what = now.id() + " from " + (now.priceLookupKey() != null ? now.priceLookupKey() : now.priceId()) + " × " + now.quantity()
+                + " to " + price.lookupKey() + " × " + change.quantity() + " at the renewal, " + now.currentPeriodEnd();
+        if (r.dryRun()) {
+            return new PlanChange(now, null, change.planId(), change.cycle(), change.quantity(), null, request, false,
+                    "dry run: would schedule the move of " + what + " (POST /v1/subscription_schedules from_subscription=" + now.id()
+                            + ", then its phases); nothing sent");
+        }
+        SubscriptionGateway.ScheduledRenewal scheduled = gateway.scheduleAtRenewal(renewal);
+        ScheduledChange at = new ScheduledChange(change.planId(), change.cycle(), change.quantity(), scheduled.changeAt());
+        StripeState answer = gateway.subscription(now.id());
+        Subscription after = database.inTransaction(tx -> ledger.apply(tx, SubscriptionLedger.Report.answer("change-plan", answer.requestId(),
+                answer.asOf(), answer.object()), audit("change-plan", r.reason()), at).after());
+        return new PlanChange(now, after, change.planId(), change.cycle(), change.quantity(), null, request, true, "scheduled the move of "
+                + now.id() + " to " + price.lookupKey() + " × " + change.quantity() + " at the renewal, " + scheduled.changeAt() + " (schedule "
+                + scheduled.scheduleId() + "); no charge now");
+    }
+
+    /** Releases the subscription's schedule: the scheduled change is dropped, the subscription stays as it is. */
+    public PlanChange cancelScheduled(String accountId, String reason, boolean dryRun) {
+        Subscription current = database.read(tx -> liveSubscription(tx, accountId, "change"));
+        if (current.scheduleId() == null) {
+            return new PlanChange(current, null, current.planId(), null, current.quantity(), null, null, false,
+                    "nothing scheduled: " + current.id() + " has no subscription schedule");
+        }
+        Request request = new Request("POST", "/v1/subscription_schedules/" + current.scheduleId() + "/release", Map.of(),
+                "no charge; " + current.id() + " stays on " + (current.priceLookupKey() != null ? current.priceLookupKey() : current.priceId())
+                        + " × " + current.quantity());
+        String what = current.scheduleId() + (current.scheduledChange() != null ? " (" + describe(current.scheduledChange()) + ")" : "");
+        if (dryRun) {
+            return new PlanChange(current, null, current.planId(), null, current.quantity(), null, request, false,
+                    "dry run: would release schedule " + what + "; nothing sent");
+        }
+        SubscriptionGateway gateway = stripe.get();
+        gateway.access().checkWritesAllowed();
+        gateway.releaseSchedule(current.scheduleId());
+        StripeState answer = gateway.subscription(current.id());
+        Subscription after = database.inTransaction(tx -> store(tx, answer, "change-plan", audit("change-plan --cancel-scheduled", reason)));
+        return new PlanChange(current, after, after.planId(), null, after.quantity(), null, request, true, "released schedule " + what
+                + "; " + after.id() + " stays on " + (after.priceLookupKey() != null ? after.priceLookupKey() : after.priceId()) + " × "
+                + after.quantity());
+    }
+
+    /** {@code +1.50 EUR}, {@code -3.20 EUR}. */
+    static String signed(long minor, String currency) {
+        return (minor >= 0 ? "+" : "-") + Money.format(Math.abs(minor), currency) + " " + currency.toUpperCase(java.util.Locale.ROOT);
     }
 
     // ------------------------------------------------------------------ status

@@ -37,7 +37,7 @@ class JsonKeysTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern CAMEL = Pattern.compile("[a-z][a-zA-Z0-9]*");
     /** Maps keyed by data (a limit name, a cycle, a lookup key): their keys are not field names; their values are walked. */
-    private static final Set<String> DATA_MAPS = Set.of("limits", "prices", "priceIds");
+    private static final Set<String> DATA_MAPS = Set.of("limits", "prices", "priceIds", "fields");
 
     @RegisterExtension
     final FakeStripeExtension stripe = new FakeStripeExtension();
@@ -78,7 +78,22 @@ class JsonKeysTest {
         json("portal", 0, cli, "portal", "--account", "acme");
         json("cancel, reactivate", 0, cli, "cancel", "--account", "acme", "--reason", "asked by email");
         json("cancel, reactivate", 0, cli, "reactivate", "--account", "acme", "--reason", "asked by phone");
+        json("pause, resume", 0, cli, "pause", "--account", "acme", "--dry-run");
+        json("pause, resume", 0, cli, "pause", "--account", "acme", "--until", "2099-01-31", "--reason", "on leave");
+        json("pause, resume", 0, cli, "resume", "--account", "acme", "--reason", "back");
+        json("change-plan", 0, cli, "change-plan", "--account", "acme", "--plan", "business", "--dry-run");
+        json("change-plan", 0, cli, "change-plan", "--account", "acme", "--plan", "business", "--reason", "upgrade");
+        json("change-plan", 0, cli, "change-plan", "--account", "acme", "--plan", "pro", "--at", "renewal", "--reason", "downgrade");
+        json("status", 0, cli, "status", "--account", "acme");
+        json("change-plan", 0, cli, "change-plan", "--account", "acme", "--cancel-scheduled", "--reason", "kept business");
         json("checkout", 0, cli, "checkout", "--account", "beta", "--plan", "pro", "--email", "billing@beta.test");
+
+        // delta: a trial, brought in by sync
+        ObjectNode deltaCustomer = fake.newCustomer("delta");
+        fake.newSubscription(deltaCustomer.get("id").asText(), price, "trialing", now - 86400, now + 13 * 86400, Map.of());
+        json("sync", 0, cli, "sync", "--account", "delta");
+        json("trial extend", 0, cli, "trial", "extend", "--account", "delta", "--days", "7", "--dry-run");
+        json("trial extend", 0, cli, "trial", "extend", "--account", "delta", "--days", "7", "--reason", "evaluating");
 
         // gamma: events through the local webhook pipeline, a licence
         cli.env("STRIPE_WEBHOOK_SECRET", "whsec_jsonkeys");

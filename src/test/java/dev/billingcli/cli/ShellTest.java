@@ -134,7 +134,7 @@ class ShellTest {
         assertThat(error).contains("billing: Unexpected argument: 'lisst' (did you mean list or validate?); see 'help plans'\r\n");
 
         type("statuss\r"); // inside the shell, help is 'help'
-        assertThat(awaitScreen("(test) [2]> ")).contains("billing: Unexpected argument: 'statuss' (did you mean status or stripe:setup or portal?); see 'help'\r\n")
+        assertThat(awaitScreen("(test) [2]> ")).contains("billing: Unexpected argument: 'statuss' (did you mean status or stripe:setup or pause?); see 'help'\r\n")
                 .doesNotContain("billing --help");
 
         type("-o json db status\r");

@@ -102,6 +102,7 @@ public final class FakeStripe implements AutoCloseable {
     final Map<String, ObjectNode> events = Collections.synchronizedMap(new LinkedHashMap<>());
     final Map<String, ObjectNode> coupons = Collections.synchronizedMap(new LinkedHashMap<>());
     final Map<String, ObjectNode> promotionCodes = Collections.synchronizedMap(new LinkedHashMap<>());
+    final Map<String, ObjectNode> subscriptionSchedules = Collections.synchronizedMap(new LinkedHashMap<>());
 
     private FakeStripe() {
         StripeOpenApi.shared(); // parsed once per JVM, before the first request waits for it
@@ -269,6 +270,10 @@ public final class FakeStripe implements AutoCloseable {
         return subscriptions.get(id);
     }
 
+    public ObjectNode subscriptionSchedule(String id) {
+        return subscriptionSchedules.get(id);
+    }
+
     /** A customer made elsewhere, linked to an account through its metadata (or not, with null). */
     public synchronized ObjectNode newCustomer(String accountId) {
         ObjectNode c = object().put("id", newId("cus")).put("object", "customer").put("created", now()).put("livemode", false);
@@ -341,6 +346,7 @@ public final class FakeStripe implements AutoCloseable {
             case "event" -> events;
             case "coupon" -> coupons;
             case "promotion_code" -> promotionCodes;
+            case "subscription_schedule" -> subscriptionSchedules;
             default -> throw new IllegalArgumentException(kind);
         };
     }

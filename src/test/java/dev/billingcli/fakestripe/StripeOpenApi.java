@@ -244,6 +244,11 @@ public final class StripeOpenApi {
         return null;
     }
 
+    /** A JSON pointer token as the key it names ({@code ~1v1~1invoices} → {@code /v1/invoices}). */
+    private static String unescape(String token) {
+        return token.replace("~1", "/").replace("~0", "~");
+    }
+
     private static String pointer(String segment) {
         return segment.replace("~", "~0").replace("/", "~1");
     }
@@ -314,10 +319,10 @@ public final class StripeOpenApi {
                 if (!(parent instanceof ObjectNode p)) {
                     throw new IllegalStateException("overlay: no object at " + pointer.substring(0, slash) + " for " + e);
                 }
-                p.set(pointer.substring(slash + 1), e.get("set"));
+                p.set(unescape(pointer.substring(slash + 1)), e.get("set"));
             } else if (e.path("remove").asBoolean()) {
                 int slash = pointer.lastIndexOf('/');
-                ((ObjectNode) root.at(pointer.substring(0, slash))).remove(pointer.substring(slash + 1));
+                ((ObjectNode) root.at(pointer.substring(0, slash))).remove(unescape(pointer.substring(slash + 1)));
             } else if (e.has("add_required")) {
                 ArrayNode required = root.at(pointer).has("required") ? (ArrayNode) root.at(pointer).get("required")
                         : ((ObjectNode) root.at(pointer)).putArray("required");

@@ -25,6 +25,228 @@ final class SupportResources {
         subscription(s);
     }
 
+    /** An item's new price and quantity; a new interval starts a new period now (Stripe resets the billing cycle). */
+    private static void updateItem(FakeStripe s, ObjectNode sub, Map<?, ?> change) throws FakeStripe.ApiError {
+        ObjectNode item = null;
+        for (JsonNode i : sub.at("/items/data")) {
+            if (i.get("id").asText().equals(change.get("id"))) {
+                item = (ObjectNode) i;
+            }
+        }
+        if (item == null) {
+            throw FakeStripe.invalid("Subscription item " + change.get("id") + " does not belong to this subscription.");
+        }
+        if (change.get("price") != null) {
+            ObjectNode price = Resources.get(s.prices, "price", (String) change.get("price"));
+            String before = item.at("/price/recurring/interval").asText();
+            item.set("price", price.deepCopy());
+            if (!before.equals(price.at("/recurring/interval").asText())) {
+                long start = s.now();
+                item.put("current_period_start", start).put("current_period_end", start + periodSeconds(price));
+                sub.put("billing_cycle_anchor", start);
+            }
+        }
+        if (change.get("quantity") != null) {
+            item.put("quantity", Long.parseLong((String) change.get("quantity")));
+        }
+    }
+
+    private static long periodSeconds(JsonNode price) {
+        return price.at("/recurring/interval").asText().equals("year") ? 365 * 86_400L : 30 * 86_400L;
+    }
+
+    /**
+     * {@code POST /v1/invoices/create_preview} for a subscription change: the next invoice with its proration
+     * lines (an unused-time credit for the old price, a remaining-time charge for the new one, prorated by the
+     * share of the period left at {@code proration_date}) and the next period at the new price. Stripe's
+     * arithmetic has more cases (taxes, discounts, billing cycle resets); the shapes are Stripe's.
+     */
+    private static ObjectNode preview(FakeStripe s, Map<String, Object> p) throws FakeStripe.ApiError {
+        ObjectNode sub = Resources.get(s.subscriptions, "subscription", (String) p.get("subscription"));
+        ObjectNode item = (ObjectNode) sub.at("/items/data/0");
+        JsonNode oldPrice = item.get("price");
+        long oldQuantity = item.get("quantity").asLong();
+        JsonNode newPrice = oldPrice;
+        long newQuantity = oldQuantity;
+        long start = item.get("current_period_start").asLong();
+        long end = item.get("current_period_end").asLong();
+        long date = s.now();
+        boolean prorate = true;
+        if (p.get("subscription_details") instanceof Map<?, ?> d) {
+            if (d.get("items") instanceof List<?> items && !items.isEmpty() && items.get(0) instanceof Map<?, ?> i) {
+                if (i.get("price") != null) {
+                    newPrice = Resources.get(s.prices, "price", (String) i.get("price"));
+                }
+                if (i.get("quantity") != null) {
+                    newQuantity = Long.parseLong((String) i.get("quantity"));
+                }
+            }
+            if (d.get("proration_date") != null) {
+                date = Long.parseLong((String) d.get("proration_date"));
+            }
+            prorate = !"none".equals(d.get("proration_behavior"));
+        }
+        double left = Math.max(0, Math.min(1, (end - date) / (double) Math.max(1, end - start)));
+        String currency = sub.get("currency").asText();
+        ObjectNode invoice = s.object().put("object", "invoice").put("livemode", false).put("created", s.now()).put("currency", currency)
+                .put("customer", sub.get("customer").asText()).put("collection_method", "charge_automatically").put("status", "draft")
+                .put("attempt_count", 0).put("attempted", false).put("amount_paid", 0).put("amount_shipping", 0).put("starting_balance", 0)
+                .put("post_payment_credit_notes_amount", 0).put("pre_payment_credit_notes_amount", 0)
+                .put("period_start", start).put("period_end", end);
+        invoice.putObject("automatic_tax").put("enabled", false).putNull("status");
+        invoice.putArray("default_tax_rates");
+        ObjectNode settings = invoice.putObject("payment_settings");
+        settings.putNull("default_mandate");
+        settings.putNull("payment_method_options");
+        settings.putNull("payment_method_types");
+        ObjectNode transitions = invoice.putObject("status_transitions");
+        transitions.putNull("finalized_at");
+        transitions.putNull("marked_uncollectible_at");
+        transitions.putNull("paid_at");
+        transitions.putNull("voided_at");
+        ObjectNode lines = invoice.putObject("lines").put("object", "list").put("has_more", false).put("url", "/v1/invoices/upcoming/lines");
+        ArrayNode data = lines.putArray("data");
+        long total = 0;
+        if (prorate && (!newPrice.get("id").equals(oldPrice.get("id")) || newQuantity != oldQuantity)) {
+            long credit = -Math.round(oldPrice.get("unit_amount").asLong() * oldQuantity * left);
+            long charge = Math.round(newPrice.get("unit_amount").asLong() * newQuantity * left);
+            data.add(line(s, sub, item, currency, credit, "Unused time on " + oldQuantity + " × " + oldPrice.path("nickname").asText(oldPrice.get("id").asText()), date, end, true));
+            data.add(line(s, sub, item, currency, charge, "Remaining time on " + newQuantity + " × " + newPrice.path("nickname").asText(newPrice.get("id").asText()), date, end, true));
+            total += credit + charge;
+        }
+        long next = newPrice.get("unit_amount").asLong() * newQuantity;
+        data.add(line(s, sub, item, currency, next, newQuantity + " × " + newPrice.path("nickname").asText(newPrice.get("id").asText()), end,
+                end + periodSeconds(newPrice), false));
+        total += next;
+        invoice.put("subtotal", total).put("total", total).put("amount_due", Math.max(0, total)).put("amount_remaining", Math.max(0, total));
+        return invoice;
+    }
+
+    private static ObjectNode line(FakeStripe s, ObjectNode sub, ObjectNode item, String currency, long amount, String description, long from,
+            long to, boolean proration) {
+        ObjectNode l = s.object().put("id", s.newId("il_tmp")).put("object", "line_item").put("amount", amount).put("currency", currency)
+                .put("description", description).put("discountable", !proration).put("livemode", false);
+        l.putObject("metadata");
+        l.putObject("period").put("start", from).put("end", to);
+        ObjectNode parent = l.putObject("parent").put("type", "subscription_item_details");
+        ObjectNode details = parent.putObject("subscription_item_details").putNull("invoice_item").put("proration", proration)
+                .put("subscription", sub.get("id").asText()).put("subscription_item", item.get("id").asText());
+        details.putNull("proration_details");
+        return l;
+    }
+
+    /**
+     * Subscription schedules as a change at the renewal uses them: made {@code from_subscription} (one
+     * phase, the current period, the subscription's items), phases replaced by an update (a phase without
+     * an end lasts one period of its price), released (the subscription keeps its state, loses the schedule).
+     */
+    private static void schedules(FakeStripe s) {
+        s.route("POST", "/v1/subscription_schedules", (m, p) -> {
+            String from = (String) p.get("from_subscription");
+            if (from == null) {
+                throw FakeStripe.invalid("the stand-in makes schedules from_subscription only");
+            }
+            ObjectNode sub = Resources.get(s.subscriptions, "subscription", from);
+            if (!sub.path("schedule").isNull() && !sub.path("schedule").isMissingNode()) {
+                throw FakeStripe.invalid("You cannot migrate a subscription that is already attached to a schedule: `"
+                        + sub.path("schedule").asText() + "`.");
+            }
+            if (sub.get("status").asText().equals("canceled")) {
+                throw FakeStripe.invalid("You cannot create a subscription schedule from a canceled subscription.");
+            }
+            JsonNode item = sub.at("/items/data/0");
+            String id = s.newId("sub_sched");
+            ObjectNode schedule = s.object().put("id", id).put("object", "subscription_schedule").put("created", s.now()).put("livemode", false)
+                    .put("customer", sub.get("customer").asText()).put("end_behavior", "release").put("status", "active").put("subscription", from);
+            schedule.putNull("application");
+            schedule.putNull("canceled_at");
+            schedule.putNull("completed_at");
+            schedule.putNull("released_at");
+            schedule.putNull("released_subscription");
+            schedule.putNull("test_clock");
+            schedule.putObject("metadata");
+            ObjectNode defaults = schedule.putObject("default_settings").put("billing_cycle_anchor", "automatic")
+                    .put("collection_method", "charge_automatically");
+            defaults.putNull("application_fee_percent");
+            defaults.putObject("automatic_tax").put("enabled", false);
+            defaults.putNull("billing_thresholds");
+            defaults.putNull("default_payment_method");
+            defaults.putNull("description");
+            defaults.putNull("invoice_settings");
+            defaults.putNull("on_behalf_of");
+            defaults.putNull("transfer_data");
+            long start = item.get("current_period_start").asLong();
+            long end = item.get("current_period_end").asLong();
+            schedule.putArray("phases").add(phase(s, sub, start, end, item.at("/price/id").asText(), item.get("quantity").asLong(), null));
+            schedule.putObject("current_phase").put("start_date", start).put("end_date", end);
+            s.subscriptionSchedules.put(id, schedule);
+            sub.put("schedule", id);
+            return ok(schedule);
+        });
+        s.route("POST", "/v1/subscription_schedules/([^/]+)", (m, p) -> {
+            ObjectNode schedule = Resources.get(s.subscriptionSchedules, "subscription_schedule", m.group(1));
+            if (!schedule.get("status").asText().equals("active") && !schedule.get("status").asText().equals("not_started")) {
+                throw FakeStripe.invalid("You cannot update a subscription schedule that is currently in the `" + schedule.get("status").asText()
+                        + "` status. It must be in one of the following statuses: `not_started`, `active`.");
+            }
+            ObjectNode sub = Resources.get(s.subscriptions, "subscription", schedule.get("subscription").asText());
+            if (p.get("end_behavior") != null) {
+                schedule.put("end_behavior", (String) p.get("end_behavior"));
+            }
+            if (p.get("phases") instanceof List<?> phases) {
+                ArrayNode out = s.array();
+                long previousEnd = schedule.at("/phases/0/start_date").asLong();
+                for (Object o : phases) {
+                    Map<?, ?> ph = (Map<?, ?>) o;
+                    Map<?, ?> item = (Map<?, ?>) ((List<?>) ph.get("items")).get(0);
+                    ObjectNode price = Resources.get(s.prices, "price", (String) item.get("price"));
+                    long start = ph.get("start_date") != null ? Long.parseLong((String) ph.get("start_date")) : previousEnd;
+                    long end = ph.get("end_date") != null ? Long.parseLong((String) ph.get("end_date")) : start + periodSeconds(price);
+                    long quantity = item.get("quantity") != null ? Long.parseLong((String) item.get("quantity")) : 1;
+                    out.add(phase(s, sub, start, end, price.get("id").asText(), quantity, (Map<?, ?>) ph.get("metadata")));
+                    previousEnd = end;
+                }
+                schedule.set("phases", out);
+            }
+            return ok(schedule);
+        });
+        s.route("POST", "/v1/subscription_schedules/([^/]+)/release", (m, p) -> {
+            ObjectNode schedule = Resources.get(s.subscriptionSchedules, "subscription_schedule", m.group(1));
+            if (!schedule.get("status").asText().equals("active") && !schedule.get("status").asText().equals("not_started")) {
+                throw FakeStripe.invalid("You cannot release a subscription schedule that is currently in the `" + schedule.get("status").asText()
+                        + "` status. It must be in one of the following statuses: `not_started`, `active`.");
+            }
+            String subscription = schedule.get("subscription").asText();
+            schedule.put("status", "released").put("released_at", s.now()).put("released_subscription", subscription).putNull("subscription");
+            schedule.putNull("current_phase");
+            Resources.get(s.subscriptions, "subscription", subscription).putNull("schedule");
+            return ok(schedule);
+        });
+    }
+
+    private static ObjectNode phase(FakeStripe s, ObjectNode sub, long start, long end, String price, long quantity, Map<?, ?> metadata) {
+        ObjectNode phase = s.object().put("start_date", start).put("end_date", end).put("currency", sub.get("currency").asText())
+                .put("proration_behavior", "create_prorations");
+        phase.putArray("add_invoice_items");
+        phase.putNull("application_fee_percent");
+        phase.putNull("billing_cycle_anchor");
+        phase.putNull("billing_thresholds");
+        phase.putNull("collection_method");
+        phase.putNull("default_payment_method");
+        phase.putArray("default_tax_rates");
+        phase.putNull("description");
+        phase.putNull("invoice_settings");
+        phase.putNull("on_behalf_of");
+        phase.putNull("transfer_data");
+        phase.putNull("trial_end");
+        phase.set("metadata", Resources.metadata(null, metadata));
+        ObjectNode item = phase.putArray("items").addObject().put("price", price).put("quantity", quantity);
+        item.putNull("billing_thresholds");
+        item.putObject("metadata");
+        item.putArray("tax_rates");
+        return phase;
+    }
+
     private static void customers(FakeStripe s) {
         s.route("POST", "/v1/customers", (m, p) -> {
             ObjectNode c = s.object().put("id", s.newId("cus")).put("object", "customer").put("created", s.now()).put("livemode", false);
@@ -146,6 +368,8 @@ final class SupportResources {
 
     private static void subscription(FakeStripe s) {
         s.route("GET", "/v1/subscriptions/([^/]+)", (m, p) -> ok(Resources.get(s.subscriptions, "subscription", m.group(1))));
+        s.route("POST", "/v1/invoices/create_preview", (m, p) -> ok(preview(s, p)));
+        schedules(s);
         s.route("POST", "/v1/subscriptions/([^/]+)", (m, p) -> {
             ObjectNode sub = Resources.get(s.subscriptions, "subscription", m.group(1));
             if (sub.get("status").asText().equals("canceled")) {
@@ -181,6 +405,14 @@ final class SupportResources {
             if (p.containsKey("trial_end")) {
                 trialEnd(s, sub, (String) p.get("trial_end"));
             }
+            if (p.containsKey("pause_collection")) {
+                pauseCollection(sub, p.get("pause_collection"));
+            }
+            if (p.get("items") instanceof List<?> items) {
+                for (Object i : items) {
+                    updateItem(s, sub, (Map<?, ?>) i);
+                }
+            }
             if (p.containsKey("metadata")) {
                 sub.set("metadata", Resources.metadata((ObjectNode) sub.get("metadata"), p.get("metadata")));
             }
@@ -196,6 +428,23 @@ final class SupportResources {
             sub.putNull("cancel_at");
             return ok(sub);
         });
+    }
+
+    /**
+     * Stripe's pause_collection: an object pauses (the status stays as it is), {@code ""} unsets it.
+     * "Note that the subscription status will be unchanged and will not be updated to paused."
+     */
+    private static void pauseCollection(ObjectNode sub, Object value) {
+        if (value instanceof Map<?, ?> pause) {
+            ObjectNode p = sub.putObject("pause_collection").put("behavior", (String) pause.get("behavior"));
+            if (pause.get("resumes_at") != null) {
+                p.put("resumes_at", Long.parseLong((String) pause.get("resumes_at")));
+            } else {
+                p.putNull("resumes_at");
+            }
+        } else {
+            sub.putNull("pause_collection");
+        }
     }
 
     /** Stripe's trial_end update: a future time (or "now", which ends the trial), never on a canceled subscription. */
@@ -224,6 +473,8 @@ final class SupportResources {
         sub.putNull("ended_at");
         sub.putNull("trial_start");
         sub.putNull("trial_end");
+        sub.putNull("pause_collection");
+        sub.putNull("schedule");
         if (status.equals("trialing")) {
             sub.put("trial_start", periodStart).put("trial_end", periodEnd);
         }
