@@ -1,6 +1,5 @@
 package dev.billingcli.cli;
 
-import dev.billingcli.BillingException;
 import dev.billingcli.support.SupportService.Request;
 import dev.billingcli.support.SupportService.TrialChange;
 import java.time.Instant;
@@ -52,9 +51,7 @@ final class TrialCommand implements Runnable {
 
         @Override
         public Integer call() {
-            if (!dryRun.on && (reason.text == null || reason.text.isBlank())) {
-                throw BillingException.invalid("--reason is required for a write (it goes to the audit log); --dry-run needs none");
-            }
+            PauseCommands.requireReason(reason, dryRun);
             Instant now = Instant.now();
             Instant end = until == null ? null : TimeArgs.until("--until", until);
             TrialChange change = SupportCommands.service(spec).extendTrial(account.id, days, end, reason.text, dryRun.on, now);
