@@ -63,8 +63,8 @@ final class WebhookServeCommand implements Callable<Integer> {
     String logFormat;
 
     @Option(names = "--request-timeout", defaultValue = "10", paramLabel = "SECONDS",
-            description = "A request's line, headers and body must all arrive within this (from the connection's first byte),"
-                    + " or the connection is closed [default: ${DEFAULT-VALUE}].")
+            description = "A request's line, headers and body must all arrive within this (counted from the connection's accept,"
+                    + " or from the next request's first byte), or the connection is closed [default: ${DEFAULT-VALUE}].")
     int requestTimeoutSeconds;
 
     @Option(names = "--response-timeout", defaultValue = "30", paramLabel = "SECONDS",
@@ -77,7 +77,7 @@ final class WebhookServeCommand implements Callable<Integer> {
     int maxConnections;
 
     @Option(names = "--max-header-bytes", defaultValue = "16384", paramLabel = "BYTES",
-            description = "Largest request headers; larger ones are refused [default: ${DEFAULT-VALUE}].")
+            description = "Largest request headers; with larger ones the connection is closed, no answer [default: ${DEFAULT-VALUE}].")
     int maxHeaderBytes;
 
     @Spec
