@@ -243,7 +243,8 @@ public final class App implements AutoCloseable {
 
     /** webhook-serve's listener, on this run's event processor and database (not started). */
     public WebhookServer webhookServer(WebhookServer.Config config, Consumer<String> log, Clock clock) {
-        return new WebhookServer(config, eventProcessor(), database(), log, clock);
+        WebhookServer.PreparedMetrics metrics = WebhookServer.prepareMetrics(); // while the database opens
+        return new WebhookServer(config, eventProcessor(), database(), log, clock, metrics);
     }
 
     /**

@@ -138,6 +138,18 @@ public final class Database implements AutoCloseable {
         return jdbi.withHandle(h -> work.apply(new Tx(h)));
     }
 
+    /** The pool right now: connections in use, open and free, threads waiting for one, and the most it opens. */
+    public record PoolStats(int active, int idle, int waiting, int max) {}
+
+    public PoolStats poolStats() {
+        var pool = dataSource.getHikariPoolMXBean();
+        if (pool == null) {
+            return new PoolStats(0, 0, 0, dataSource.getMaximumPoolSize());
+        }
+        return new PoolStats(pool.getActiveConnections(), pool.getIdleConnections(), pool.getThreadsAwaitingConnection(),
+                dataSource.getMaximumPoolSize());
+    }
+
     public DataSource dataSource() {
         return dataSource;
     }

@@ -18,6 +18,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class LoadOnlyWhatIsNeededTest {
     private static final List<String> HEAVY = List.of("org.jdbi.", "org.postgresql.", "com.zaxxer.hikari.", "org.flywaydb.",
             "com.stripe.StripeClient", "com.stripe.net.", "io.zonky.", "ch.qos.logback.", "org.jline.",
+            // webhook-serve's /metrics only
+            "io.micrometer.", "io.prometheus.", "org.HdrHistogram.",
             // our own: picocli reflects over every command class, so a store/ or stripe/ type in a command's signature loads here
             "dev.billingcli.store.", "dev.billingcli.stripe.");
 

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
-/** The HTTP listener end to end: answers, nothing written on rejection, outages, several instances. */
+/** The HTTP listener end to end: answers, nothing written on rejection, outages (readiness included), several instances. */
 class WebhookServerTest {
     static final String SECRET = "whsec_test_secret";
     private final HttpClient http = HttpClient.newHttpClient();
@@ -69,6 +69,15 @@ class WebhookServerTest {
                 Clock.systemUTC()).start();
         open.add(s);
         return s;
+    }
+
+    private HttpResponse<String> get(WebhookServer s, String path) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + path)).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static HttpResponse<String> post(HttpClient http, String url, String body, String signature) {
@@ -172,12 +181,18 @@ class WebhookServerTest {
             assertThat(deliver(s, e0).statusCode()).isEqualTo(200);
             pg.close();
             assertThat(deliver(s, e2).statusCode()).isEqualTo(503);
-            var health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/healthz")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(health.statusCode()).isEqualTo(503);
+            assertThat(get(s, "/healthz").statusCode()).as("liveness: the process serves").isEqualTo(200);
+            long asked = System.nanoTime();
+            var ready = get(s, "/readyz");
+            assertThat(ready.statusCode()).as("readiness: the database is down").isEqualTo(503);
+            assertThat(ready.body()).contains("database unavailable");
+            assertThat(Duration.ofNanos(System.nanoTime() - asked)).as("answered before a probe's timeout, not after the pool's")
+                    .isLessThan(Duration.ofMillis(2_500));
+            assertThat(get(s, "/metrics").body()).contains("billing_webhook_events_total{outcome=\"unavailable\",type=\"customer.subscription.deleted\"} 1");
             pg = EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false).setPort(port).start();
             // Stripe redelivers what failed, in its own order
             assertThat(deliver(s, e2).statusCode()).isEqualTo(200);
+            assertThat(get(s, "/readyz").statusCode()).as("ready again").isEqualTo(200);
             assertThat(deliver(s, e1).statusCode()).isEqualTo(200);
             assertThat(deliver(s, e0).body()).contains("duplicate");
             String status = db.jdbi().withHandle(h -> h.createQuery("select status from subscriptions").mapTo(String.class).one());
