@@ -610,6 +610,106 @@ public final class SupportService {
                 + after.quantity());
     }
 
+    // ------------------------------------------------------------------ discounts
+
+    /**
+     * Stripe's preview of the next invoice with the change, in minor units of {@code currency}.
+     *
+     * @param subtotal before discounts; @param discount what the discounts take off; @param total what the invoice comes to
+     */
+    public record DiscountPreview(String currency, long subtotal, long discount, long total, Instant invoiceDate) {}
+
+    /**
+     * A discount applied or removed.
+     *
+     * @param coupon the coupon asked for (or the promotion code's coupon), null for a removal
+     * @param promotionCode the customer-facing code asked for, or null
+     * @param discountsBefore the subscription's discount ids before (Stripe's), @param discountsAfter after (null unless sent)
+     */
+    public record DiscountChange(Subscription before, Subscription after, String coupon, String promotionCode, DiscountPreview preview,
+            Request request, boolean sent, List<String> discountsBefore, List<String> discountsAfter, String message) {}
+
+    /**
+     * Applies a coupon or a promotion code to the account's running subscription ({@code discounts[0][…]}, replacing
+     * any discount it has), or removes every discount ({@code remove}: {@code discounts=""}). Checks the coupon or the
+     * code first (unknown: exit 2), reads the live subscription, asks Stripe for the next invoice with the change
+     * ({@code create_preview}), and alone that in a dry run. The subscription row has no column for discounts: Stripe's
+     * answer goes through the ledger (anything else it reports is stored), the discounts go to the audit row.
+     */
+    public DiscountChange discount(String accountId, String couponId, String code, boolean remove, String reason, boolean dryRun) {
+        if (!remove && (couponId == null) == (code == null)) {
+            throw BillingException.invalid("give --coupon ID or --promotion-code CODE");
+        }
+        Subscription current = database.read(tx -> liveSubscription(tx, accountId, remove ? "remove a discount from" : "discount"));
+        SubscriptionGateway gateway = stripe.get();
+        if (!dryRun) {
+            gateway.access().checkWritesAllowed();
+        }
+        dev.billingcli.stripe.DiscountGateway discounts = new dev.billingcli.stripe.DiscountGateway(gateway.access());
+        SubscriptionGateway.DiscountRef ref = null;
+        String coupon = null;
+        String what;
+        if (couponId != null) {
+            var c = discounts.coupon(couponId).orElseThrow(() -> BillingException.invalid("no coupon " + couponId + " in Stripe"));
+            if (!c.valid()) {
+                throw BillingException.invalid("coupon " + couponId + " is no longer valid in Stripe (expired or fully redeemed)");
+            }
+            ref = SubscriptionGateway.DiscountRef.coupon(c.id());
+            coupon = c.id();
+            what = "coupon " + c.id();
+        } else if (code != null) {
+            var promotion = discounts.activePromotionCode(code)
+                    .orElseThrow(() -> BillingException.invalid("no active promotion code " + code + " in Stripe"));
+            ref = SubscriptionGateway.DiscountRef.promotionCode(promotion.id());
+            coupon = promotion.couponId();
+            what = "promotion code " + promotion.code() + " (" + promotion.id() + ", coupon " + promotion.couponId() + ")";
+        } else {
+            what = null;
+        }
+        StripeState live = gateway.subscription(current.id());
+        Subscription now = ledger.read(live.object());
+        if (!now.running()) {
+            database.useTransaction(tx -> store(tx, live, "refresh", null));
+            throw BillingException.notFound(now.id() + " ended (" + now.status() + "): there is nothing to discount");
+        }
+        List<String> held = SubscriptionGateway.discountIds(live.object());
+        if (remove && held.isEmpty()) {
+            return new DiscountChange(now, null, null, null, null, null, false, held, null, "nothing to remove: " + now.id() + " has no discount");
+        }
+        SubscriptionGateway.InvoicePreview p = gateway.previewDiscount(now.id(), ref);
+        String currency = p.currency() == null ? catalog.currency() : p.currency();
+        DiscountPreview preview = new DiscountPreview(currency, p.subtotal(), p.discount(), p.total(), p.periodEnd());
+        String next = "the next invoice" + (p.periodEnd() != null ? " (" + p.periodEnd() + ")" : "") + " comes to " + amount(p.total(), currency)
+                + (p.discount() != 0 ? " (" + amount(p.subtotal(), currency) + " less " + amount(p.discount(), currency) + ")" : "");
+        Request request = new Request("POST", "/v1/subscriptions/" + now.id(), SubscriptionGateway.discountFields(ref),
+                "no charge now; " + next + " (Stripe's preview)");
+        String action = remove ? "remove the discount" + (held.size() > 1 ? "s" : "") + " of " + now.id()
+                : "apply " + what + " to " + now.id() + (held.isEmpty() ? "" : ", replacing its discount" + (held.size() > 1 ? "s" : ""));
+        if (dryRun) {
+            return new DiscountChange(now, null, coupon, code, preview, request, false, held, null, "dry run: would " + action + "; nothing sent");
+        }
+        SubscriptionGateway.DiscountRef sent = ref;
+        StripeState answer = gateway.setDiscount(now.id(), sent);
+        List<String> after = SubscriptionGateway.discountIds(answer.object());
+        Map<String, Object> auditBefore = new LinkedHashMap<>();
+        auditBefore.put("discounts", held);
+        Map<String, Object> auditAfter = new LinkedHashMap<>();
+        auditAfter.put("discounts", after);
+        auditAfter.put("coupon", coupon);
+        auditAfter.put("promotion_code", code);
+        String command = remove ? "discount remove" : "discount apply";
+        Subscription stored = database.inTransaction(tx -> store(tx, answer, command,
+                new SubscriptionLedger.Audit(actor, command, reason, auditBefore, auditAfter)));
+        String done = remove ? "removed the discount" + (held.size() > 1 ? "s" : "") + " of " + now.id()
+                : "applied " + what + " to " + now.id();
+        return new DiscountChange(now, stored, coupon, code, preview, request, true, held, after, done + "; " + next);
+    }
+
+    /** {@code 23.20 EUR}. */
+    static String amount(long minor, String currency) {
+        return (minor < 0 ? "-" : "") + Money.format(Math.abs(minor), currency) + " " + currency.toUpperCase(java.util.Locale.ROOT);
+    }
+
     /** {@code +1.50 EUR}, {@code -3.20 EUR}. */
     static String signed(long minor, String currency) {
         return (minor >= 0 ? "+" : "-") + Money.format(Math.abs(minor), currency) + " " + currency.toUpperCase(java.util.Locale.ROOT);

@@ -103,6 +103,8 @@ public final class FakeStripe implements AutoCloseable {
     final Map<String, ObjectNode> coupons = Collections.synchronizedMap(new LinkedHashMap<>());
     final Map<String, ObjectNode> promotionCodes = Collections.synchronizedMap(new LinkedHashMap<>());
     final Map<String, ObjectNode> subscriptionSchedules = Collections.synchronizedMap(new LinkedHashMap<>());
+    /** A discount's coupon, by discount id (Stripe answers a subscription's discounts as ids unless expanded). */
+    final Map<String, String> discountCoupons = new ConcurrentHashMap<>();
 
     private FakeStripe() {
         StripeOpenApi.shared(); // parsed once per JVM, before the first request waits for it
