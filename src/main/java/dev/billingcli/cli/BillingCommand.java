@@ -94,6 +94,7 @@ public final class BillingCommand implements Callable<Integer> {
         m.put("resume", PauseCommands.Resume::new);
         m.put("change-plan", ChangePlanCommand::new);
         m.put("discount", DiscountCommand::new);
+        m.put("refund", RefundCommand::new);
         m.put("sync", SyncCommand::new);
         m.put("webhook-serve", WebhookServeCommand::new);
         m.put("webhook", WebhookCommand::new);

@@ -94,6 +94,9 @@ class JsonKeysTest {
         json("discount apply, discount remove", 0, cli, "discount", "apply", "--account", "acme", "--coupon", "json10", "--dry-run");
         json("discount apply, discount remove", 0, cli, "discount", "apply", "--account", "acme", "--coupon", "json10", "--reason", "offer");
         json("discount apply, discount remove", 0, cli, "discount", "remove", "--account", "acme", "--reason", "offer ended");
+        fake.newPaidInvoice(customer.get("id").asText(), sub.get("id").asText(), 990, "eur", now - 86400, now + 29 * 86400);
+        json("refund", 0, cli, "refund", "--account", "acme", "--last", "--amount", "1.00", "--dry-run");
+        json("refund", 0, cli, "refund", "--account", "acme", "--last", "--reason", "charged twice");
         json("checkout", 0, cli, "checkout", "--account", "beta", "--plan", "pro", "--email", "billing@beta.test");
 
         // delta: a trial, brought in by sync
