@@ -93,6 +93,8 @@ public final class BillingCommand implements Callable<Integer> {
         m.put("pause", PauseCommands.Pause::new);
         m.put("resume", PauseCommands.Resume::new);
         m.put("change-plan", ChangePlanCommand::new);
+        m.put("discount", DiscountCommand::new);
+        m.put("refund", RefundCommand::new);
         m.put("sync", SyncCommand::new);
         m.put("webhook-serve", WebhookServeCommand::new);
         m.put("webhook", WebhookCommand::new);

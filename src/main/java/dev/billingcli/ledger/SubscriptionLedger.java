@@ -69,8 +69,17 @@ public final class SubscriptionLedger {
         }
     }
 
-    /** Who changed a subscription through a support command, for the audit log. */
-    public record Audit(String actor, String command, String reason) {}
+    /**
+     * Who changed a subscription through a support command, for the audit log.
+     *
+     * @param before what the audit row's before shows besides the subscription's fields (what the row has no
+     *     column for, such as its discounts), or null; @param after likewise for after
+     */
+    public record Audit(String actor, String command, String reason, Map<String, Object> before, Map<String, Object> after) {
+        public Audit(String actor, String command, String reason) {
+            this(actor, command, reason, null, null);
+        }
+    }
 
     private final Catalog catalog;
     private final Function<String, Optional<JsonNode>> fetch;
@@ -180,9 +189,19 @@ public final class SubscriptionLedger {
 
     private static Result audited(Tx tx, Audit audit, Result r) {
         if (audit != null) {
-            tx.audit().record(audit.actor(), audit.command(), r.accountId(), audit.reason(), summary(r.before()), summary(r.after()));
+            tx.audit().record(audit.actor(), audit.command(), r.accountId(), audit.reason(), with(summary(r.before()), audit.before()),
+                    with(summary(r.after()), audit.after()));
         }
         return r;
+    }
+
+    private static Map<String, Object> with(Map<String, Object> summary, Map<String, Object> extra) {
+        if (extra == null) {
+            return summary;
+        }
+        Map<String, Object> m = summary == null ? new LinkedHashMap<>() : new LinkedHashMap<>(summary);
+        m.putAll(extra);
+        return m;
     }
 
     private static String metadataAccount(JsonNode subscription) {

@@ -94,6 +94,29 @@ public final class DiscountGateway {
         return found;
     }
 
+    /** One coupon by id; empty when Stripe has none by that id (404), deleted ones included. */
+    public java.util.Optional<StripeCoupon> coupon(String id) {
+        Coupon c = stripe.call("read coupon " + id, () -> {
+            try {
+                return stripe.client().v1().coupons().retrieve(id);
+            } catch (com.stripe.exception.InvalidRequestException e) {
+                if (Integer.valueOf(404).equals(e.getStatusCode())) {
+                    return null;
+                }
+                throw e;
+            }
+        });
+        return java.util.Optional.ofNullable(c).map(DiscountGateway::coupon);
+    }
+
+    /** The active promotion code with this customer-facing code (Stripe matches it regardless of case), if any. */
+    public java.util.Optional<StripePromotionCode> activePromotionCode(String code) {
+        PromotionCodeListParams params = PromotionCodeListParams.builder().setCode(code).setActive(true).setLimit(1L).build();
+        StripeCollection<PromotionCode> page = stripe.call("look up promotion code " + code,
+                () -> stripe.client().v1().promotionCodes().list(params));
+        return page.getData().stream().findFirst().map(DiscountGateway::promotionCode);
+    }
+
     public StripeCoupon createCoupon(NewCoupon c) {
         CouponCreateParams.Builder b = CouponCreateParams.builder().setId(c.id())
                 .setDuration(CouponCreateParams.Duration.valueOf(c.duration().toUpperCase(Locale.ROOT))).putAllMetadata(c.metadata());

@@ -267,8 +267,13 @@ public final class SubscriptionGateway {
     /** A line of a preview invoice; {@code proration} from {@code parent.subscription_item_details.proration} (Basil and later). */
     public record PreviewLine(String description, long amount, boolean proration) {}
 
-    /** Stripe's preview of the next invoice after a change. */
-    public record InvoicePreview(String currency, long total, long amountDue, Instant periodEnd, List<PreviewLine> lines) {}
+    /**
+     * Stripe's preview of the next invoice after a change.
+     *
+     * @param subtotal before discounts; @param discount the sum of {@code total_discount_amounts}
+     */
+    public record InvoicePreview(String currency, long total, long amountDue, Instant periodEnd, List<PreviewLine> lines, long subtotal,
+            long discount) {}
 
     /** The subscription's first item (the one our subscriptions have), from Stripe's object. */
     public static String firstItemId(JsonNode subscription) {
@@ -300,6 +305,101 @@ public final class SubscriptionGateway {
         return f;
     }
 
+    // ------------------------------------------------------------------ discounts
+
+    /**
+     * What a subscription's discount is made from: a coupon's id or a promotion code's id (never the
+     * customer-facing code). At the pinned API version a subscription takes {@code discounts[]}; the single
+     * {@code coupon} and {@code promotion_code} parameters were removed in 2025-03-31.basil
+     * (https://docs.stripe.com/changelog/basil/2025-03-31/deprecate-singular-coupon-promotion-code).
+     */
+    public record DiscountRef(String couponId, String promotionCodeId) {
+        public static DiscountRef coupon(String id) {
+            return new DiscountRef(id, null);
+        }
+
+        public static DiscountRef promotionCode(String id) {
+            return new DiscountRef(null, id);
+        }
+    }
+
+    /**
+     * The form fields {@link #setDiscount} sends: {@code discounts[0][coupon]} or {@code discounts[0][promotion_code]},
+     * which replace every discount the subscription has; {@code discounts=""} (null) removes them all.
+     */
+    public static Map<String, String> discountFields(DiscountRef d) {
+        Map<String, String> f = new java.util.LinkedHashMap<>();
+        if (d == null) {
+            f.put("discounts", "");
+        } else if (d.couponId() != null) {
+            f.put("discounts[0][coupon]", d.couponId());
+        } else {
+            f.put("discounts[0][promotion_code]", d.promotionCodeId());
+        }
+        return f;
+    }
+
+    /** The discount ids a subscription object holds ({@code discounts}, ids unless expanded). */
+    public static List<String> discountIds(JsonNode subscription) {
+        List<String> ids = new java.util.ArrayList<>();
+        subscription.path("discounts").forEach(d -> ids.add(d.isTextual() ? d.asText() : d.path("id").asText()));
+        return ids;
+    }
+
+    /** Replaces the subscription's discounts with this one; null removes them all ({@code discounts=""}). */
+    public StripeState setDiscount(String id, DiscountRef d) {
+        SubscriptionUpdateParams.Builder b = SubscriptionUpdateParams.builder();
+        if (d == null) {
+            b.setDiscounts(EmptyParam.EMPTY);
+        } else {
+            SubscriptionUpdateParams.Discount.Builder db = SubscriptionUpdateParams.Discount.builder();
+            if (d.couponId() != null) {
+                db.setCoupon(d.couponId());
+            } else {
+                db.setPromotionCode(d.promotionCodeId());
+            }
+            b.addDiscount(db.build());
+        }
+        return update(id, b.build(), d == null ? "remove the discounts of " : "apply a discount to ");
+    }
+
+    /**
+     * Stripe's preview of the subscription's next invoice with this discount instead of its own (null: with
+     * none, {@code discounts=""}); {@code POST /v1/invoices/create_preview} with {@code subscription} and the
+     * top-level {@code discounts}, which the preview takes instead of inheriting the subscription's.
+     */
+    public InvoicePreview previewDiscount(String subscriptionId, DiscountRef d) {
+        com.stripe.param.InvoiceCreatePreviewParams.Builder b = com.stripe.param.InvoiceCreatePreviewParams.builder()
+                .setSubscription(subscriptionId);
+        if (d == null) {
+            b.setDiscounts(EmptyParam.EMPTY);
+        } else {
+            com.stripe.param.InvoiceCreatePreviewParams.Discount.Builder db = com.stripe.param.InvoiceCreatePreviewParams.Discount.builder();
+            if (d.couponId() != null) {
+                db.setCoupon(d.couponId());
+            } else {
+                db.setPromotionCode(d.promotionCodeId());
+            }
+            b.addDiscount(db.build());
+        }
+        com.stripe.param.InvoiceCreatePreviewParams params = b.build();
+        return preview(state(stripe.call("preview the next invoice of subscription " + subscriptionId,
+                () -> stripe.client().v1().invoices().createPreview(params))).object());
+    }
+
+    private static InvoicePreview preview(JsonNode invoice) {
+        List<PreviewLine> lines = new java.util.ArrayList<>();
+        invoice.path("lines").path("data").forEach(l -> lines.add(new PreviewLine(l.path("description").asText(null), l.path("amount").asLong(),
+                l.path("parent").path("subscription_item_details").path("proration").asBoolean(false))));
+        long discount = 0;
+        for (JsonNode a : invoice.path("total_discount_amounts")) {
+            discount += a.path("amount").asLong();
+        }
+        return new InvoicePreview(invoice.path("currency").asText(null), invoice.path("total").asLong(), invoice.path("amount_due").asLong(),
+                invoice.path("period_end").isNumber() ? Instant.ofEpochSecond(invoice.path("period_end").asLong()) : null, lines,
+                invoice.path("subtotal").asLong(), discount);
+    }
+
     /** Stripe's own preview of the change ({@code POST /v1/invoices/create_preview}); sends no change. */
     public InvoicePreview previewPriceChange(PriceChange c) {
         com.stripe.param.InvoiceCreatePreviewParams params = com.stripe.param.InvoiceCreatePreviewParams.builder()
@@ -311,13 +411,8 @@ public final class SubscriptionGateway {
                         .setProrationDate(c.prorationDate())
                         .build())
                 .build();
-        JsonNode invoice = state(stripe.call("preview the change of subscription " + c.subscriptionId(),
-                () -> stripe.client().v1().invoices().createPreview(params))).object();
-        List<PreviewLine> lines = new java.util.ArrayList<>();
-        invoice.path("lines").path("data").forEach(l -> lines.add(new PreviewLine(l.path("description").asText(null), l.path("amount").asLong(),
-                l.path("parent").path("subscription_item_details").path("proration").asBoolean(false))));
-        return new InvoicePreview(invoice.path("currency").asText(null), invoice.path("total").asLong(), invoice.path("amount_due").asLong(),
-                invoice.path("period_end").isNumber() ? Instant.ofEpochSecond(invoice.path("period_end").asLong()) : null, lines);
+        return preview(state(stripe.call("preview the change of subscription " + c.subscriptionId(),
+                () -> stripe.client().v1().invoices().createPreview(params))).object());
     }
 
     /** Moves the subscription's item to another price now, with prorations dated as previewed. */

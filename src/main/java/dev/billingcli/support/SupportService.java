@@ -610,6 +610,214 @@ public final class SupportService {
                 + after.quantity());
     }
 
+    // ------------------------------------------------------------------ discounts
+
+    /**
+     * Stripe's preview of the next invoice with the change, in minor units of {@code currency}.
+     *
+     * @param subtotal before discounts; @param discount what the discounts take off; @param total what the invoice comes to
+     */
+    public record DiscountPreview(String currency, long subtotal, long discount, long total, Instant invoiceDate) {}
+
+    /**
+     * A discount applied or removed.
+     *
+     * @param coupon the coupon asked for (or the promotion code's coupon), null for a removal
+     * @param promotionCode the customer-facing code asked for, or null
+     * @param discountsBefore the subscription's discount ids before (Stripe's), @param discountsAfter after (null unless sent)
+     */
+    public record DiscountChange(Subscription before, Subscription after, String coupon, String promotionCode, DiscountPreview preview,
+            Request request, boolean sent, List<String> discountsBefore, List<String> discountsAfter, String message) {}
+
+    /**
+     * Applies a coupon or a promotion code to the account's running subscription ({@code discounts[0][…]}, replacing
+     * any discount it has), or removes every discount ({@code remove}: {@code discounts=""}). Checks the coupon or the
+     * code first (unknown: exit 2), reads the live subscription, asks Stripe for the next invoice with the change
+     * ({@code create_preview}), and alone that in a dry run. The subscription row has no column for discounts: Stripe's
+     * answer goes through the ledger (anything else it reports is stored), the discounts go to the audit row.
+     */
+    public DiscountChange discount(String accountId, String couponId, String code, boolean remove, String reason, boolean dryRun) {
+        if (!remove && (couponId == null) == (code == null)) {
+            throw BillingException.invalid("give --coupon ID or --promotion-code CODE");
+        }
+        Subscription current = database.read(tx -> liveSubscription(tx, accountId, remove ? "remove a discount from" : "discount"));
+        SubscriptionGateway gateway = stripe.get();
+        if (!dryRun) {
+            gateway.access().checkWritesAllowed();
+        }
+        dev.billingcli.stripe.DiscountGateway discounts = new dev.billingcli.stripe.DiscountGateway(gateway.access());
+        SubscriptionGateway.DiscountRef ref = null;
+        String coupon = null;
+        String what;
+        if (couponId != null) {
+            var c = discounts.coupon(couponId).orElseThrow(() -> BillingException.invalid("no coupon " + couponId + " in Stripe"));
+            if (!c.valid()) {
+                throw BillingException.invalid("coupon " + couponId + " is no longer valid in Stripe (expired or fully redeemed)");
+            }
+            ref = SubscriptionGateway.DiscountRef.coupon(c.id());
+            coupon = c.id();
+            what = "coupon " + c.id();
+        } else if (code != null) {
+            var promotion = discounts.activePromotionCode(code)
+                    .orElseThrow(() -> BillingException.invalid("no active promotion code " + code + " in Stripe"));
+            ref = SubscriptionGateway.DiscountRef.promotionCode(promotion.id());
+            coupon = promotion.couponId();
+            what = "promotion code " + promotion.code() + " (" + promotion.id() + ", coupon " + promotion.couponId() + ")";
+        } else {
+            what = null;
+        }
+        StripeState live = gateway.subscription(current.id());
+        Subscription now = ledger.read(live.object());
+        if (!now.running()) {
+            database.useTransaction(tx -> store(tx, live, "refresh", null));
+            throw BillingException.notFound(now.id() + " ended (" + now.status() + "): there is nothing to discount");
+        }
+        List<String> held = SubscriptionGateway.discountIds(live.object());
+        if (remove && held.isEmpty()) {
+            return new DiscountChange(now, null, null, null, null, null, false, held, null, "nothing to remove: " + now.id() + " has no discount");
+        }
+        SubscriptionGateway.InvoicePreview p = gateway.previewDiscount(now.id(), ref);
+        String currency = p.currency() == null ? catalog.currency() : p.currency();
+        DiscountPreview preview = new DiscountPreview(currency, p.subtotal(), p.discount(), p.total(), p.periodEnd());
+        String next = "the next invoice" + (p.periodEnd() != null ? " (" + p.periodEnd() + ")" : "") + " comes to " + amount(p.total(), currency)
+                + (p.discount() != 0 ? " (" + amount(p.subtotal(), currency) + " less " + amount(p.discount(), currency) + ")" : "");
+        Request request = new Request("POST", "/v1/subscriptions/" + now.id(), SubscriptionGateway.discountFields(ref),
+                "no charge now; " + next + " (Stripe's preview)");
+        String action = remove ? "remove the discount" + (held.size() > 1 ? "s" : "") + " of " + now.id()
+                : "apply " + what + " to " + now.id() + (held.isEmpty() ? "" : ", replacing its discount" + (held.size() > 1 ? "s" : ""));
+        if (dryRun) {
+            return new DiscountChange(now, null, coupon, code, preview, request, false, held, null, "dry run: would " + action + "; nothing sent");
+        }
+        SubscriptionGateway.DiscountRef sent = ref;
+        StripeState answer = gateway.setDiscount(now.id(), sent);
+        List<String> after = SubscriptionGateway.discountIds(answer.object());
+        Map<String, Object> auditBefore = new LinkedHashMap<>();
+        auditBefore.put("discounts", held);
+        Map<String, Object> auditAfter = new LinkedHashMap<>();
+        auditAfter.put("discounts", after);
+        auditAfter.put("coupon", coupon);
+        auditAfter.put("promotion_code", code);
+        String command = remove ? "discount remove" : "discount apply";
+        Subscription stored = database.inTransaction(tx -> store(tx, answer, command,
+                new SubscriptionLedger.Audit(actor, command, reason, auditBefore, auditAfter)));
+        String done = remove ? "removed the discount" + (held.size() > 1 ? "s" : "") + " of " + now.id()
+                : "applied " + what + " to " + now.id();
+        return new DiscountChange(now, stored, coupon, code, preview, request, true, held, after, done + "; " + next);
+    }
+
+    // ------------------------------------------------------------------ refunds
+
+    /**
+     * A refund of an invoice's payment, in minor units of {@code currency}.
+     *
+     * @param paid what the payment brought in; @param refundedBefore what its refunds had returned already
+     * @param amount what this refund returns; @param refundId null unless sent
+     */
+    public record RefundResult(String invoiceId, String currency, long paid, long refundedBefore, long amount, boolean full, String refundId,
+            String refundStatus, Request request, boolean sent, String message) {}
+
+    /**
+     * Refunds the payment of an invoice of the account ({@code --invoice}, which must be its customer's, or its newest
+     * paid one with {@code last}): the invoice's payments are listed under it ({@code GET /v1/invoice_payments}), what
+     * they returned already is read from their refunds, and never more than what is left is sent (exit 2, before any
+     * write). {@code amountText} is parsed exactly in the invoice's currency; null refunds all that is left. The
+     * account's credits are left as they are (a refund returns money; the credits the period granted stay).
+     */
+    public RefundResult refund(String accountId, String invoiceId, boolean last, String amountText, String reason, boolean dryRun) {
+        if ((invoiceId == null) == !last) {
+            throw BillingException.invalid("give --invoice in_… or --last");
+        }
+        String customer = database.read(tx -> {
+            tx.accounts().require(accountId);
+            return tx.accounts().customerOf(accountId).orElseThrow(() -> BillingException.notFound(accountId
+                    + " has no Stripe customer: nothing was paid to refund"));
+        });
+        SubscriptionGateway gateway = stripe.get();
+        if (!dryRun) {
+            gateway.access().checkWritesAllowed();
+        }
+        dev.billingcli.stripe.RefundGateway refunds = new dev.billingcli.stripe.RefundGateway(gateway.access());
+        dev.billingcli.stripe.RefundGateway.StripeInvoice invoice;
+        if (invoiceId != null) {
+            invoice = refunds.invoice(invoiceId).orElseThrow(() -> BillingException.invalid("no invoice " + invoiceId + " in Stripe"));
+            if (!customer.equals(invoice.customer())) {
+                throw BillingException.invalid(invoiceId + " is not an invoice of " + accountId + " (its customer is " + invoice.customer() + ")");
+            }
+        } else {
+            invoice = refunds.newestPaidInvoice(customer).orElseThrow(() -> BillingException.notFound(accountId + " has no paid invoice"));
+        }
+        if (!"paid".equals(invoice.status())) {
+            throw BillingException.invalid(invoice.id() + " is " + invoice.status() + ", not paid: there is no payment to refund");
+        }
+        String currency = invoice.currency();
+        List<dev.billingcli.stripe.RefundGateway.StripeInvoicePayment> paid = refunds.payments(invoice.id()).stream()
+                .filter(p -> "paid".equals(p.status()) && (p.paymentIntent() != null || p.charge() != null)).toList();
+        if (paid.isEmpty()) {
+            throw BillingException.invalid(invoice.id() + " has no payment made through Stripe to refund (paid out of band, or by credit)");
+        }
+        if (paid.size() > 1) {
+            throw BillingException.notFound(invoice.id() + " was paid in " + paid.size() + " payments: refund them one by one in Stripe's Dashboard");
+        }
+        var payment = paid.get(0);
+        long refundedBefore = refunds.refunded(payment);
+        long left = payment.amountPaid() - refundedBefore;
+        String state = "paid " + amount(payment.amountPaid(), currency) + ", refunded " + amount(refundedBefore, currency);
+        if (left <= 0) {
+            throw BillingException.invalid(invoice.id() + " is refunded in full already (" + state + ")");
+        }
+        Long asked = null;
+        if (amountText != null) {
+            try {
+                asked = Money.toMinor(amountText, currency);
+            } catch (IllegalArgumentException e) {
+                throw BillingException.invalid("--amount " + e.getMessage());
+            }
+            if (asked <= 0) {
+                throw BillingException.invalid("--amount must be more than 0");
+            }
+            if (asked > left) {
+                throw BillingException.invalid("--amount " + amount(asked, currency) + " is more than the " + amount(left, currency)
+                        + " left to refund on " + invoice.id() + " (" + state + ")");
+            }
+        }
+        long refund = asked != null ? asked : left;
+        boolean full = refund == left && refundedBefore == 0;
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put(SubscriptionGateway.ACCOUNT_ID, accountId);
+        metadata.put("invoice", invoice.id());
+        Request request = new Request("POST", "/v1/refunds", dev.billingcli.stripe.RefundGateway.refundFields(payment, asked, metadata),
+                amount(refund, currency) + " back to the customer's payment method (" + state + "; " + amount(left - refund, currency)
+                        + " left to refund after)");
+        String what = amount(refund, currency) + (full ? " (all of it)" : refund == left ? " (all that is left)" : "") + " of " + invoice.id()
+                + " (" + (payment.paymentIntent() != null ? payment.paymentIntent() : payment.charge()) + ")";
+        if (dryRun) {
+            return new RefundResult(invoice.id(), currency, payment.amountPaid(), refundedBefore, refund, full, null, null, request, false,
+                    "dry run: would refund " + what + "; nothing sent");
+        }
+        var done = refunds.refund(payment, asked, metadata);
+        database.useTransaction(tx -> {
+            Map<String, Object> before = new LinkedHashMap<>();
+            before.put("invoice", invoice.id());
+            before.put("payment", payment.paymentIntent() != null ? payment.paymentIntent() : payment.charge());
+            before.put("currency", currency);
+            before.put("amount_paid", payment.amountPaid());
+            before.put("refunded", refundedBefore);
+            Map<String, Object> after = new LinkedHashMap<>();
+            after.put("refund", done.id());
+            after.put("amount", done.amount());
+            after.put("status", done.status());
+            after.put("refunded", refundedBefore + done.amount());
+            tx.audit().record(actor, "refund", accountId, reason, before, after);
+        });
+        return new RefundResult(invoice.id(), currency, payment.amountPaid(), refundedBefore, done.amount(), full, done.id(), done.status(),
+                request, true, "refunded " + what + ": " + done.id() + " (" + done.status() + ")");
+    }
+
+    /** {@code 23.20 EUR}. */
+    static String amount(long minor, String currency) {
+        return (minor < 0 ? "-" : "") + Money.format(Math.abs(minor), currency) + " " + currency.toUpperCase(java.util.Locale.ROOT);
+    }
+
     /** {@code +1.50 EUR}, {@code -3.20 EUR}. */
     static String signed(long minor, String currency) {
         return (minor >= 0 ? "+" : "-") + Money.format(Math.abs(minor), currency) + " " + currency.toUpperCase(java.util.Locale.ROOT);

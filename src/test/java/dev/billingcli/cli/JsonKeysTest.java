@@ -86,6 +86,17 @@ class JsonKeysTest {
         json("change-plan", 0, cli, "change-plan", "--account", "acme", "--plan", "pro", "--at", "renewal", "--reason", "downgrade");
         json("status", 0, cli, "status", "--account", "acme");
         json("change-plan", 0, cli, "change-plan", "--account", "acme", "--cancel-scheduled", "--reason", "kept business");
+        ObjectNode coupon = (ObjectNode) JSON.readTree("""
+                {"id": "json10", "object": "coupon", "created": 1780000000, "livemode": false, "duration": "once", "amount_off": null,
+                 "currency": null, "percent_off": 10, "duration_in_months": null, "max_redemptions": null, "metadata": {}, "name": null,
+                 "redeem_by": null, "times_redeemed": 0, "valid": true}""");
+        fake.put("coupon", coupon);
+        json("discount apply, discount remove", 0, cli, "discount", "apply", "--account", "acme", "--coupon", "json10", "--dry-run");
+        json("discount apply, discount remove", 0, cli, "discount", "apply", "--account", "acme", "--coupon", "json10", "--reason", "offer");
+        json("discount apply, discount remove", 0, cli, "discount", "remove", "--account", "acme", "--reason", "offer ended");
+        fake.newPaidInvoice(customer.get("id").asText(), sub.get("id").asText(), 990, "eur", now - 86400, now + 29 * 86400);
+        json("refund", 0, cli, "refund", "--account", "acme", "--last", "--amount", "1.00", "--dry-run");
+        json("refund", 0, cli, "refund", "--account", "acme", "--last", "--reason", "charged twice");
         json("checkout", 0, cli, "checkout", "--account", "beta", "--plan", "pro", "--email", "billing@beta.test");
 
         // delta: a trial, brought in by sync

@@ -103,6 +103,11 @@ public final class FakeStripe implements AutoCloseable {
     final Map<String, ObjectNode> coupons = Collections.synchronizedMap(new LinkedHashMap<>());
     final Map<String, ObjectNode> promotionCodes = Collections.synchronizedMap(new LinkedHashMap<>());
     final Map<String, ObjectNode> subscriptionSchedules = Collections.synchronizedMap(new LinkedHashMap<>());
+    final Map<String, ObjectNode> invoices = Collections.synchronizedMap(new LinkedHashMap<>());
+    final Map<String, ObjectNode> invoicePayments = Collections.synchronizedMap(new LinkedHashMap<>());
+    final Map<String, ObjectNode> refunds = Collections.synchronizedMap(new LinkedHashMap<>());
+    /** A discount's coupon, by discount id (Stripe answers a subscription's discounts as ids unless expanded). */
+    final Map<String, String> discountCoupons = new ConcurrentHashMap<>();
 
     private FakeStripe() {
         StripeOpenApi.shared(); // parsed once per JVM, before the first request waits for it
@@ -298,6 +303,26 @@ public final class FakeStripe implements AutoCloseable {
         return SupportResources.newSubscription(this, customer, price, status, periodStart, periodEnd, metadata);
     }
 
+    /**
+     * A paid invoice of a subscription's period, paid in one payment intent (its {@code invoice_payment}), as
+     * Stripe holds it at the pinned API version.
+     */
+    public synchronized ObjectNode newPaidInvoice(String customer, String subscription, long amount, String currency, long periodStart,
+            long periodEnd) {
+        return MoneyResources.newPaidInvoice(this, customer, subscription, amount, currency, periodStart, periodEnd);
+    }
+
+    /** The invoice's payments, in creation order. */
+    public List<ObjectNode> invoicePayments(String invoiceId) {
+        return filter(invoicePayments, p -> p.get("invoice").asText().equals(invoiceId));
+    }
+
+    public List<ObjectNode> refunds() {
+        synchronized (refunds) {
+            return List.copyOf(refunds.values());
+        }
+    }
+
     public List<ObjectNode> webhookEndpoints() {
         synchronized (webhookEndpoints) {
             return List.copyOf(webhookEndpoints.values());
@@ -347,6 +372,9 @@ public final class FakeStripe implements AutoCloseable {
             case "coupon" -> coupons;
             case "promotion_code" -> promotionCodes;
             case "subscription_schedule" -> subscriptionSchedules;
+            case "invoice" -> invoices;
+            case "invoice_payment" -> invoicePayments;
+            case "refund" -> refunds;
             default -> throw new IllegalArgumentException(kind);
         };
     }

@@ -35,6 +35,7 @@ final class Resources {
         SupportResources.register(s);
         events(s);
         DiscountResources.register(s);
+        MoneyResources.register(s);
     }
 
     // ------------------------------------------------------------------ products

@@ -51,6 +51,63 @@ final class SupportResources {
         }
     }
 
+    /**
+     * The coupons a {@code discounts} parameter names ({@code ""}: none): each entry a {@code coupon}, a
+     * {@code promotion_code} (its id; an inactive code is refused) or an existing {@code discount}.
+     */
+    static List<String> coupons(FakeStripe s, Object discounts) throws FakeStripe.ApiError {
+        List<String> found = new java.util.ArrayList<>();
+        if (!(discounts instanceof List<?> list)) {
+            return found;
+        }
+        for (Object o : list) {
+            Map<?, ?> d = (Map<?, ?>) o;
+            if (d.get("coupon") != null) {
+                ObjectNode c = s.coupons.get((String) d.get("coupon"));
+                if (c == null) {
+                    throw FakeStripe.invalid("No such coupon: '" + d.get("coupon") + "'");
+                }
+                if (!c.path("valid").asBoolean(true)) {
+                    throw FakeStripe.invalid("Coupon " + d.get("coupon") + " is no longer valid.");
+                }
+                found.add(c.get("id").asText());
+            } else if (d.get("promotion_code") != null) {
+                ObjectNode code = s.promotionCodes.get((String) d.get("promotion_code"));
+                if (code == null) {
+                    throw FakeStripe.invalid("No such promotion code: '" + d.get("promotion_code") + "'");
+                }
+                if (!code.get("active").asBoolean()) {
+                    throw FakeStripe.invalid("This promotion code is inactive.");
+                }
+                found.add(code.at("/promotion/coupon").asText());
+            } else if (d.get("discount") != null && s.discountCoupons.containsKey((String) d.get("discount"))) {
+                found.add(s.discountCoupons.get((String) d.get("discount")));
+            } else {
+                throw FakeStripe.invalid("A discount needs one of coupon, promotion_code or discount.");
+            }
+        }
+        return found;
+    }
+
+    /** What the coupons take off an amount, one after the other (percent off rounded half up, amount off in the same currency). */
+    private static long discounted(FakeStripe s, List<String> coupons, long amount, String currency) {
+        long off = 0;
+        for (String id : coupons) {
+            JsonNode c = s.coupons.get(id);
+            if (c == null) {
+                continue;
+            }
+            long left = amount - off;
+            if (c.hasNonNull("percent_off")) {
+                off += new java.math.BigDecimal(left).multiply(c.get("percent_off").decimalValue()).movePointLeft(2)
+                        .setScale(0, java.math.RoundingMode.HALF_UP).longValue();
+            } else if (c.hasNonNull("amount_off") && currency.equals(c.path("currency").asText())) {
+                off += Math.min(left, c.get("amount_off").asLong());
+            }
+        }
+        return off;
+    }
+
     private static long periodSeconds(JsonNode price) {
         return price.at("/recurring/interval").asText().equals("year") ? 365 * 86_400L : 30 * 86_400L;
     }
@@ -118,7 +175,25 @@ final class SupportResources {
         data.add(line(s, sub, item, currency, next, newQuantity + " × " + newPrice.path("nickname").asText(newPrice.get("id").asText()), end,
                 end + periodSeconds(newPrice), false));
         total += next;
-        invoice.put("subtotal", total).put("total", total).put("amount_due", Math.max(0, total)).put("amount_remaining", Math.max(0, total));
+        // the discounts asked for ("": none), else the subscription's own; they apply to the discountable (non-proration) line
+        List<String> coupons = new java.util.ArrayList<>();
+        if (p.containsKey("discounts")) {
+            coupons.addAll(coupons(s, p.get("discounts")));
+        } else {
+            sub.path("discounts").forEach(d -> {
+                String c = s.discountCoupons.get(d.asText());
+                if (c != null) {
+                    coupons.add(c);
+                }
+            });
+        }
+        long off = discounted(s, coupons, next, currency);
+        ArrayNode amounts = invoice.putArray("total_discount_amounts");
+        if (off > 0) {
+            amounts.addObject().put("amount", off).put("discount", s.newId("di"));
+        }
+        invoice.put("subtotal", total).put("total", total - off).put("amount_due", Math.max(0, total - off))
+                .put("amount_remaining", Math.max(0, total - off));
         return invoice;
     }
 
@@ -413,6 +488,15 @@ final class SupportResources {
                     updateItem(s, sub, (Map<?, ?>) i);
                 }
             }
+            if (p.containsKey("discounts")) {
+                ArrayNode ids = s.array();
+                for (String coupon : coupons(s, p.get("discounts"))) {
+                    String id = s.newId("di");
+                    s.discountCoupons.put(id, coupon);
+                    ids.add(id);
+                }
+                sub.set("discounts", ids);
+            }
             if (p.containsKey("metadata")) {
                 sub.set("metadata", Resources.metadata((ObjectNode) sub.get("metadata"), p.get("metadata")));
             }
@@ -475,6 +559,7 @@ final class SupportResources {
         sub.putNull("trial_end");
         sub.putNull("pause_collection");
         sub.putNull("schedule");
+        sub.putArray("discounts");
         if (status.equals("trialing")) {
             sub.put("trial_start", periodStart).put("trial_end", periodEnd);
         }

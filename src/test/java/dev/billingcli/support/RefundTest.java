@@ -1,0 +1,174 @@
+package dev.billingcli.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.billingcli.CliRunner;
+import dev.billingcli.catalog.Money;
+import dev.billingcli.subscription.Subscription;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code billing refund}: an invoice's payment found under the invoice (the pinned API's invoice_payments, no
+ * top-level charge), never more than paid minus refunded, audited, guarded; credits untouched.
+ */
+class RefundTest extends SupportTestBase {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private String customer;
+    private long paid;
+
+    /** acme: an active subscription and its paid invoice (one payment intent). @return the invoice */
+    private ObjectNode paidInvoice(String account) {
+        customer = fake.newCustomer(account).get("id").asText();
+        ObjectNode sub = fake.newSubscription(customer, priceId("pro_monthly"), "active", now - 86400, now + 29 * 86400,
+                Map.of("account_id", account));
+        db.useTransaction(tx -> {
+            tx.accounts().linkCustomer(account, customer);
+            Subscription s = Subscription.fromStripe(sub, k -> Optional.of(k.substring(0, k.lastIndexOf('_')))).withAccount(account);
+            tx.subscriptions().insertIfAbsent(s, Instant.ofEpochSecond(now - 86400), "evt_seed_" + account);
+            tx.credits().resetTo(account, 100, "subscription_create pro", "invoice:seed");
+        });
+        paid = fake.price(priceId("pro_monthly")).get("unit_amount").asLong();
+        ObjectNode invoice = fake.newPaidInvoice(customer, sub.get("id").asText(), paid, "eur", now - 86400, now + 29 * 86400);
+        fake.clearRequests();
+        return invoice;
+    }
+
+    private String intentOf(ObjectNode invoice) {
+        return fake.invoicePayments(invoice.get("id").asText()).get(0).at("/payment/payment_intent").asText();
+    }
+
+    private static String eur(long minor) {
+        return Money.format(minor, "eur") + " EUR";
+    }
+
+    private JsonNode audit(String account) throws Exception {
+        return JSON.readTree(cli.run("-o", "json", "audit", "--account", account).out()).get("entries");
+    }
+
+    /** A map as the audit log gives it back (parsed JSON: small numbers are ints). */
+    private static JsonNode tree(Map<String, Object> m) throws Exception {
+        return JSON.readTree(JSON.writeValueAsString(m));
+    }
+
+    private long credits(String account) {
+        return db.read(tx -> tx.credits().balance(account));
+    }
+
+    @Test
+    void refundsTheNewestPaidInvoiceInFullThroughItsPaymentIntentAndAuditsIt() throws Exception {
+        ObjectNode invoice = paidInvoice("acme");
+        String id = invoice.get("id").asText();
+        String intent = intentOf(invoice);
+
+        CliRunner.Result r = cli.run("refund", "--account", "acme", "--last", "--reason", "charged twice");
+        assertThat(r.code()).as(r.toString()).isZero();
+        String refund = fake.refunds().get(0).get("id").asText();
+        assertThat(r.out()).isEqualTo("refunded " + eur(paid) + " (all of it) of " + id + " (" + intent + "): " + refund + " (succeeded)\n");
+
+        assertThat(fake.requests()).extracting(q -> q.method() + " " + q.path()).containsExactly("GET /v1/invoices", "GET /v1/invoice_payments",
+                "GET /v1/refunds", "POST /v1/refunds");
+        assertThat(fake.requests().get(0).params()).isEqualTo(Map.of("customer", customer, "status", "paid", "limit", "1"));
+        assertThat(fake.requests().get(1).params()).isEqualTo(Map.of("invoice", id, "limit", "100"));
+        assertThat(fake.requests().get(2).params()).isEqualTo(Map.of("payment_intent", intent, "limit", "100"));
+        var sent = fake.writes().get(0);
+        assertThat(sent.params()).isEqualTo(Map.of("payment_intent", intent, "metadata", Map.of("account_id", "acme", "invoice", id)));
+        assertThat(sent.idempotencyKey()).isNotBlank();
+
+        JsonNode entries = audit("acme");
+        assertThat(entries).hasSize(1);
+        JsonNode a = entries.get(0);
+        assertThat(a.get("command").asText()).isEqualTo("refund");
+        assertThat(a.get("reason").asText()).isEqualTo("charged twice");
+        assertThat(a.get("before")).isEqualTo(tree(Map.of("invoice", id, "payment", intent, "currency", "eur", "amount_paid", paid,
+                "refunded", 0)));
+        assertThat(a.get("after")).isEqualTo(tree(Map.of("refund", refund, "amount", paid, "status", "succeeded", "refunded", paid)));
+        assertThat(credits("acme")).as("credits are not changed by a refund").isEqualTo(100);
+
+        // all of it refunded: a second one is refused before any write
+        fake.clearRequests();
+        CliRunner.Result again = cli.run("refund", "--account", "acme", "--invoice", id, "--reason", "x");
+        assertThat(again.code()).isEqualTo(2);
+        assertThat(again.err()).isEqualTo("billing: " + id + " is refunded in full already (paid " + eur(paid) + ", refunded " + eur(paid) + ")\n");
+        assertThat(fake.count("POST", "/v1/refunds")).isZero();
+    }
+
+    @Test
+    void aPartialRefundSendsTheExactAmountAndNeverMoreThanIsLeft() throws Exception {
+        ObjectNode invoice = paidInvoice("acme");
+        String id = invoice.get("id").asText();
+        CliRunner.Result over = cli.run("refund", "--account", "acme", "--invoice", id, "--amount", Money.format(paid + 1, "eur"), "--reason", "x");
+        assertThat(over.code()).isEqualTo(2);
+        assertThat(over.err()).isEqualTo("billing: --amount " + eur(paid + 1) + " is more than the " + eur(paid) + " left to refund on " + id
+                + " (paid " + eur(paid) + ", refunded 0.00 EUR)\n");
+        assertThat(fake.count("POST", "/v1/refunds")).isZero();
+
+        CliRunner.Result part = cli.run("-o", "json", "refund", "--account", "acme", "--invoice", id, "--amount", "1.5", "--reason", "goodwill");
+        assertThat(part.code()).as(part.toString()).isZero();
+        assertThat(fake.writes()).hasSize(1);
+        assertThat(fake.writes().get(0).params()).containsEntry("amount", "150");
+        JsonNode json = JSON.readTree(part.out());
+        assertThat(json.get("amount").asLong()).isEqualTo(150);
+        assertThat(json.get("full").asBoolean()).isFalse();
+        assertThat(json.get("refundedBefore").asLong()).isZero();
+        assertThat(json.get("paid").asLong()).isEqualTo(paid);
+
+        fake.clearRequests();
+        CliRunner.Result rest = cli.run("refund", "--account", "acme", "--invoice", id, "--amount", Money.format(paid - 149, "eur"), "--reason", "x");
+        assertThat(rest.code()).isEqualTo(2);
+        assertThat(rest.err()).contains("left to refund on " + id + " (paid " + eur(paid) + ", refunded 1.50 EUR)");
+        assertThat(fake.count("POST", "/v1/refunds")).isZero();
+
+        CliRunner.Result badAmount = cli.run("refund", "--account", "acme", "--invoice", id, "--amount", "1.505", "--reason", "x");
+        assertThat(badAmount.code()).isEqualTo(2);
+        assertThat(badAmount.err()).isEqualTo("billing: --amount \"1.505\" has more than 2 decimals, the most EUR allows\n");
+        assertThat(fake.count("POST", "/v1/refunds")).isZero();
+    }
+
+    @Test
+    void aDryRunSendsNoWrite() throws Exception {
+        ObjectNode invoice = paidInvoice("acme");
+        String id = invoice.get("id").asText();
+        CliRunner.Result r = cli.run("refund", "--account", "acme", "--last", "--amount", "2", "--dry-run");
+        assertThat(r.code()).as(r.toString()).isZero();
+        assertThat(r.out()).isEqualTo("dry run: would refund 2.00 EUR of " + id + " (" + intentOf(invoice) + "); nothing sent\n"
+                + "  POST /v1/refunds {payment_intent=" + intentOf(invoice) + ", amount=200, metadata[account_id]=acme, metadata[invoice]=" + id + "}\n"
+                + "  cost: 2.00 EUR back to the customer's payment method (paid " + eur(paid) + ", refunded 0.00 EUR; " + eur(paid - 200)
+                + " left to refund after)\n");
+        assertThat(fake.writes()).isEmpty();
+        assertThat(fake.refunds()).isEmpty();
+        assertThat(audit("acme")).isEmpty();
+    }
+
+    @Test
+    void refusesALiveKeyAnotherAccountsInvoiceAndBadInput() {
+        ObjectNode invoice = paidInvoice("acme");
+        CliRunner.Result live = cli.env("STRIPE_SECRET_KEY", "sk_live_FAKE_support77").run("refund", "--account", "acme", "--last",
+                "--reason", "x");
+        assertThat(live.code()).as(live.toString()).isEqualTo(4);
+        assertThat(fake.requests()).isEmpty();
+        cli.env("STRIPE_SECRET_KEY", "sk_test_FAKE_support77");
+
+        String other = fake.newCustomer("globex").get("id").asText();
+        db.useTransaction(tx -> tx.accounts().linkCustomer("globex", other));
+        CliRunner.Result notTheirs = cli.run("refund", "--account", "globex", "--invoice", invoice.get("id").asText(), "--reason", "x");
+        assertThat(notTheirs.code()).isEqualTo(2);
+        assertThat(notTheirs.err()).isEqualTo("billing: " + invoice.get("id").asText() + " is not an invoice of globex (its customer is "
+                + customer + ")\n");
+        CliRunner.Result none = cli.run("refund", "--account", "globex", "--last", "--reason", "x");
+        assertThat(none.code()).isEqualTo(1);
+        assertThat(none.err()).isEqualTo("billing: globex has no paid invoice\n");
+        CliRunner.Result both = cli.run("refund", "--account", "acme", "--last", "--invoice", invoice.get("id").asText(), "--reason", "x");
+        assertThat(both.code()).isEqualTo(2);
+        assertThat(both.err()).isEqualTo("billing: give --invoice in_… or --last\n");
+        CliRunner.Result noReason = cli.run("refund", "--account", "acme", "--last");
+        assertThat(noReason.code()).isEqualTo(2);
+        assertThat(fake.count("POST", "/v1/refunds")).isZero();
+    }
+}
