@@ -135,6 +135,7 @@ final class WebhookServeCommand implements Callable<Integer> {
                 + (app.settings().stripeKey() != null ? "same-second ties settled by fetching from Stripe" : "no Stripe key") + ")");
         try {
             stopRequested.await();
+            server.unready();
             app.notice("webhook-serve stopping: /readyz answers 503" + (shutdownDelaySeconds > 0 ? "; serving " + shutdownDelaySeconds
                     + " s more, then" : ";") + " no new connections, finishing the requests in flight (up to " + drainSeconds + " s)");
             server.stop(Duration.ofSeconds(shutdownDelaySeconds), Duration.ofSeconds(drainSeconds));

@@ -244,6 +244,11 @@ public final class WebhookServer implements AutoCloseable {
         stop(Duration.ZERO, drain);
     }
 
+    /** /readyz answers 503 from now on (the first step of a stop; the notice that says so comes after it). */
+    public void unready() {
+        draining = true;
+    }
+
     /**
      * Answers 503 on /readyz from now on, keeps serving everything else for {@code unready} (time for a load
      * balancer to take this instance out), then stops as {@link #stop(Duration)} does.
@@ -252,7 +257,7 @@ public final class WebhookServer implements AutoCloseable {
         if (server == null) {
             return;
         }
-        draining = true;
+        unready();
         if (!unready.isZero()) {
             try {
                 Thread.sleep(unready.toMillis());
