@@ -124,7 +124,8 @@ public final class AccountQueries {
                     .append(" and coalesce(s.cancel_at, s.current_period_end) < :cancelBefore");
         }
         if (f.paused()) {
-            sql.append(" and s.status = 'paused'");
+            // Stripe's paused status (a trial ended without a payment method), or collection paused (pause)
+            sql.append(" and (s.status = 'paused' or s.pause_behavior is not null)");
         }
         if (f.since() != null) {
             sql.append(" and s.account_created_at >= :since");

@@ -84,6 +84,17 @@ class AccountsListTest {
         assertThat(ids("--since", "108h")).as("created in the last 4.5 days").containsExactly("a11", "a10", "a09", "a08");
         assertThat(ids("--since", "108h", "--plan", "pro")).containsExactly("a10", "a08");
         assertThat(ids("--status", "active", "--plan", "business", "--cancels-within", "30d")).containsExactly("a04");
+
+        // collection paused (billing pause): the status stays active, and --paused finds it too
+        java.time.Instant t = java.time.Instant.now();
+        db.useTransaction(tx -> {
+            tx.accounts().linkCustomer("a12", "cus_a12");
+            tx.subscriptions().insertIfAbsent(new dev.billingcli.subscription.Subscription("sub_a12", "a12", "cus_a12", "pro",
+                    "price_pro_monthly", "pro_monthly", "month", 1, "active", t.minusSeconds(86400), t.plusSeconds(29 * 86400L), false,
+                    null, null, null, null, null, "void", null, t.plusSeconds(29 * 86400L), null, null, java.util.Map.of()), t, "evt_a12");
+        });
+        assertThat(ids("--paused")).containsExactly("a12", "a08");
+        assertThat(ids("--status", "active", "--paused")).containsExactly("a12");
     }
 
     @Test
