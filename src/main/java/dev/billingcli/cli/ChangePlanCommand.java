@@ -47,17 +47,14 @@ final class ChangePlanCommand implements Callable<Integer> {
     boolean cancelScheduled;
 
     @Mixin
-    ReasonOption reason;
-
-    @Mixin
-    DryRunOption dryRun;
+    WriteOptions write;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
-        PauseCommands.requireReason(reason, dryRun);
+        String why = write.reason();
         if (cancelScheduled && (plan != null || cycle != null || quantity != null)) {
             throw BillingException.invalid("--cancel-scheduled takes no --plan, --cycle or --quantity");
         }
@@ -76,9 +73,9 @@ final class ChangePlanCommand implements Callable<Integer> {
             case "renewal" -> SupportService.ChangeAt.RENEWAL;
             default -> throw BillingException.invalid("--at must be now or renewal, got " + at);
         };
-        PlanChange change = cancelScheduled ? SupportCommands.service(spec).cancelScheduled(account.id, reason.text, dryRun.on)
-                : SupportCommands.service(spec).changePlan(new SupportService.PlanChangeRequest(account.id, plan, c, quantity, when, reason.text,
-                        dryRun.on, Instant.now()));
+        PlanChange change = cancelScheduled ? SupportCommands.service(spec).cancelScheduled(account.id, why, write.dryRun)
+                : SupportCommands.service(spec).changePlan(new SupportService.PlanChangeRequest(account.id, plan, c, quantity, when, why,
+                        write.dryRun, Instant.now()));
         Output out = Commands.output(spec);
         if (out.json()) {
             out.json(new Json(account.id, change.sent(), change.message(), change.plan(), change.cycle(), change.quantity(), change.preview(),
@@ -95,14 +92,7 @@ final class ChangePlanCommand implements Callable<Integer> {
             }
             out.line("  prorations " + money(p.prorations(), p.currency()) + currency + ", total " + money(p.total(), p.currency()) + currency);
         }
-        out.line(change.message());
-        Request r = change.request();
-        if (!change.sent() && r != null) {
-            out.line("  " + r.method() + " " + r.path() + " " + r.fields());
-            if (change.preview() == null) {
-                out.line("  cost: " + r.cost());
-            }
-        }
+        SupportCommands.printAction(out, change.message(), change.sent(), change.request(), change.preview() == null);
         return ExitCode.OK;
     }
 

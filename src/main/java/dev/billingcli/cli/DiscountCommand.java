@@ -45,18 +45,15 @@ final class DiscountCommand implements Runnable {
         String code;
 
         @Mixin
-        ReasonOption reason;
-
-        @Mixin
-        DryRunOption dryRun;
+        WriteOptions write;
 
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() {
-            PauseCommands.requireReason(reason, dryRun);
-            return print(spec, account.id, SupportCommands.service(spec).discount(account.id, coupon, code, false, reason.text, dryRun.on));
+            String why = write.reason();
+            return print(spec, account.id, SupportCommands.service(spec).discount(account.id, coupon, code, false, why, write.dryRun));
         }
     }
 
@@ -70,18 +67,15 @@ final class DiscountCommand implements Runnable {
         AccountOption account;
 
         @Mixin
-        ReasonOption reason;
-
-        @Mixin
-        DryRunOption dryRun;
+        WriteOptions write;
 
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() {
-            PauseCommands.requireReason(reason, dryRun);
-            return print(spec, account.id, SupportCommands.service(spec).discount(account.id, null, null, true, reason.text, dryRun.on));
+            String why = write.reason();
+            return print(spec, account.id, SupportCommands.service(spec).discount(account.id, null, null, true, why, write.dryRun));
         }
     }
 
@@ -92,12 +86,7 @@ final class DiscountCommand implements Runnable {
                     c.preview(), c.request(), SupportCommands.SubscriptionJson.of(c.before()), SupportCommands.SubscriptionJson.of(c.after())));
             return ExitCode.OK;
         }
-        out.line(c.message());
-        Request r = c.request();
-        if (!c.sent() && r != null) {
-            out.line("  " + r.method() + " " + r.path() + " " + r.fields());
-            out.line("  cost: " + r.cost());
-        }
+        SupportCommands.printAction(out, c.message(), c.sent(), c.request(), true);
         return ExitCode.OK;
     }
 

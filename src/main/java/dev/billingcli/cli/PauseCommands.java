@@ -1,6 +1,5 @@
 package dev.billingcli.cli;
 
-import dev.billingcli.BillingException;
 import dev.billingcli.ExitCode;
 import dev.billingcli.support.SupportService.PauseChange;
 import dev.billingcli.support.SupportService.Request;
@@ -36,20 +35,17 @@ final class PauseCommands {
         String behavior;
 
         @Mixin
-        ReasonOption reason;
-
-        @Mixin
-        DryRunOption dryRun;
+        WriteOptions write;
 
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() {
-            requireReason(reason, dryRun);
+            String why = write.reason();
             Instant now = Instant.now();
             Instant end = until == null ? null : TimeArgs.until("--until", until);
-            return print(spec, account.id, SupportCommands.service(spec).pause(account.id, behavior, end, reason.text, dryRun.on, now));
+            return print(spec, account.id, SupportCommands.service(spec).pause(account.id, behavior, end, why, write.dryRun, now));
         }
     }
 
@@ -63,24 +59,15 @@ final class PauseCommands {
         AccountOption account;
 
         @Mixin
-        ReasonOption reason;
-
-        @Mixin
-        DryRunOption dryRun;
+        WriteOptions write;
 
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() {
-            requireReason(reason, dryRun);
-            return print(spec, account.id, SupportCommands.service(spec).resume(account.id, reason.text, dryRun.on, Instant.now()));
-        }
-    }
-
-    static void requireReason(ReasonOption reason, DryRunOption dryRun) {
-        if (!dryRun.on && (reason.text == null || reason.text.isBlank())) {
-            throw BillingException.invalid("--reason is required for a write (it goes to the audit log); --dry-run needs none");
+            String why = write.reason();
+            return print(spec, account.id, SupportCommands.service(spec).resume(account.id, why, write.dryRun, Instant.now()));
         }
     }
 
@@ -91,12 +78,7 @@ final class PauseCommands {
                     Snapshot.of(change.after())));
             return ExitCode.OK;
         }
-        out.line(change.message());
-        Request r = change.request();
-        if (!change.sent() && r != null) {
-            out.line("  " + r.method() + " " + r.path() + " " + r.fields());
-            out.line("  cost: " + r.cost());
-        }
+        SupportCommands.printAction(out, change.message(), change.sent(), change.request(), true);
         return ExitCode.OK;
     }
 

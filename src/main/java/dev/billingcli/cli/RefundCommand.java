@@ -31,30 +31,22 @@ final class RefundCommand implements Callable<Integer> {
     String amount;
 
     @Mixin
-    ReasonOption reason;
-
-    @Mixin
-    DryRunOption dryRun;
+    WriteOptions write;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
-        PauseCommands.requireReason(reason, dryRun);
-        RefundResult r = SupportCommands.service(spec).refund(account.id, invoice, last, amount, reason.text, dryRun.on);
+        String why = write.reason();
+        RefundResult r = SupportCommands.service(spec).refund(account.id, invoice, last, amount, why, write.dryRun);
         Output out = Commands.output(spec);
         if (out.json()) {
             out.json(new RefundJson(account.id, r.sent(), r.message(), r.invoiceId(), r.currency(), r.paid(), r.refundedBefore(), r.amount(),
                     r.full(), r.refundId(), r.refundStatus(), r.request()));
             return ExitCode.OK;
         }
-        out.line(r.message());
-        Request q = r.request();
-        if (!r.sent()) {
-            out.line("  " + q.method() + " " + q.path() + " " + q.fields());
-            out.line("  cost: " + q.cost());
-        }
+        SupportCommands.printAction(out, r.message(), r.sent(), r.request(), true);
         return ExitCode.OK;
     }
 

@@ -1,5 +1,6 @@
 package dev.billingcli.cli;
 
+import dev.billingcli.support.SupportService.Request;
 import dev.billingcli.BillingException;
 import dev.billingcli.ExitCode;
 import dev.billingcli.catalog.Cycle;
@@ -236,6 +237,20 @@ final class SupportCommands {
 
     /** {@code -o json cancel} and {@code -o json reactivate}: the subscription before and after (null when unchanged). */
     record ChangeJson(String account, boolean changed, String message, SubscriptionJson before, SubscriptionJson after) {}
+
+    /**
+     * A support action's result in words: its message, and for a dry run the request it would have sent
+     * (and its cost, unless a preview of the invoice already said it).
+     */
+    static void printAction(Output out, String message, boolean sent, Request request, boolean withCost) {
+        out.line(message);
+        if (!sent && request != null) {
+            out.line("  " + request.method() + " " + request.path() + " " + request.fields());
+            if (withCost) {
+                out.line("  cost: " + request.cost());
+            }
+        }
+    }
 
     record SubscriptionJson(String id, String status, String plan, boolean cancelAtPeriodEnd, Instant cancelAt, Instant currentPeriodEnd) {
         static SubscriptionJson of(Subscription s) {

@@ -1,5 +1,6 @@
 package dev.billingcli.cli;
 
+import dev.billingcli.ExitCode;
 import dev.billingcli.support.SupportService.Request;
 import dev.billingcli.support.SupportService.TrialChange;
 import java.time.Instant;
@@ -41,33 +42,25 @@ final class TrialCommand implements Runnable {
         String until;
 
         @Mixin
-        ReasonOption reason;
-
-        @Mixin
-        DryRunOption dryRun;
+        WriteOptions write;
 
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() {
-            PauseCommands.requireReason(reason, dryRun);
+            String why = write.reason();
             Instant now = Instant.now();
             Instant end = until == null ? null : TimeArgs.until("--until", until);
-            TrialChange change = SupportCommands.service(spec).extendTrial(account.id, days, end, reason.text, dryRun.on, now);
+            TrialChange change = SupportCommands.service(spec).extendTrial(account.id, days, end, why, write.dryRun, now);
             Output out = Commands.output(spec);
             if (out.json()) {
                 out.json(new TrialJson(account.id, change.sent(), change.message(), change.newEnd(), change.request(),
                         SupportCommands.SubscriptionJson.of(change.before()), SupportCommands.SubscriptionJson.of(change.after())));
             } else {
-                out.line(change.message());
-                if (!change.sent()) {
-                    Request r = change.request();
-                    out.line("  " + r.method() + " " + r.path() + " " + r.fields());
-                    out.line("  cost: " + r.cost());
-                }
+                SupportCommands.printAction(out, change.message(), change.sent(), change.request(), true);
             }
-            return 0;
+            return ExitCode.OK;
         }
     }
 
