@@ -14,7 +14,6 @@ import dev.billingcli.webhook.TestEvents;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** {@code billing change-plan --at now}: Stripe's preview first, then the update with the same proration date, audited, guarded. */
@@ -22,21 +21,10 @@ class ChangePlanTest extends SupportTestBase {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ObjectNode subscribed(String account, String lookupKey, String status) {
-        String customer = fake.newCustomer(account).get("id").asText();
-        ObjectNode sub = fake.newSubscription(customer, priceId(lookupKey), status, now - 86400, now + 29 * 86400,
-                Map.of("account_id", account, "billing_plan", "pro", "billing_cycle", "monthly"));
-        db.useTransaction(tx -> {
-            tx.accounts().linkCustomer(account, customer);
-            Subscription s = Subscription.fromStripe(sub, k -> Optional.of(k.substring(0, k.lastIndexOf('_')))).withAccount(account);
-            tx.subscriptions().insertIfAbsent(s, Instant.ofEpochSecond(now - 86400), "evt_seed_" + account);
-        });
-        fake.clearRequests();
-        return sub;
+        return seedSubscription(account, lookupKey, status, now - 86400, now + 29 * 86400,
+                Map.of("account_id", account, "billing_plan", "pro", "billing_cycle", "monthly"), s -> {});
     }
 
-    private SubscriptionStore.Stored stored(String id) {
-        return db.read(tx -> tx.subscriptions().find(id).orElseThrow());
-    }
 
     /** Minor units the stand-in prorates: the share of the period left at the proration date. */
     private long prorations(long oldAmount, long newAmount, long date) {

@@ -7,13 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.billingcli.CliRunner;
 import dev.billingcli.catalog.Money;
-import dev.billingcli.subscription.Subscription;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -49,18 +46,6 @@ class DiscountTest extends SupportTestBase {
         return fake.promotionCodes().stream().filter(c -> c.get("code").asText().equals("SPRING")).findFirst().orElseThrow().get("id").asText();
     }
 
-    private ObjectNode active(String account) {
-        String customer = fake.newCustomer(account).get("id").asText();
-        ObjectNode sub = fake.newSubscription(customer, priceId("pro_monthly"), "active", now - 86400, now + 29 * 86400,
-                Map.of("account_id", account));
-        db.useTransaction(tx -> {
-            tx.accounts().linkCustomer(account, customer);
-            Subscription s = Subscription.fromStripe(sub, k -> Optional.of(k.substring(0, k.lastIndexOf('_')))).withAccount(account);
-            tx.subscriptions().insertIfAbsent(s, Instant.ofEpochSecond(now - 86400), "evt_seed_" + account);
-        });
-        fake.clearRequests();
-        return sub;
-    }
 
     /** The writes that change something: a preview is a POST that changes nothing. */
     private List<dev.billingcli.fakestripe.FakeStripe.Request> changes() {

@@ -14,29 +14,13 @@ import dev.billingcli.webhook.TestEvents;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** {@code billing pause} and {@code billing resume}: previewed, audited, guarded, written through the ledger from Stripe's answer. */
 class PauseResumeTest extends SupportTestBase {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private ObjectNode active(String account) {
-        String customer = fake.newCustomer(account).get("id").asText();
-        ObjectNode sub = fake.newSubscription(customer, priceId("pro_monthly"), "active", now - 86400, now + 29 * 86400,
-                Map.of("account_id", account));
-        db.useTransaction(tx -> {
-            tx.accounts().linkCustomer(account, customer);
-            Subscription s = Subscription.fromStripe(sub, k -> Optional.of(k.substring(0, k.lastIndexOf('_')))).withAccount(account);
-            tx.subscriptions().insertIfAbsent(s, Instant.ofEpochSecond(now - 86400), "evt_seed_" + account);
-        });
-        fake.clearRequests();
-        return sub;
-    }
 
-    private SubscriptionStore.Stored stored(String id) {
-        return db.read(tx -> tx.subscriptions().find(id).orElseThrow());
-    }
 
     private JsonNode audit(String account) throws Exception {
         return JSON.readTree(cli.run("-o", "json", "audit", "--account", account).out()).get("entries");

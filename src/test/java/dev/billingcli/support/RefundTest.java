@@ -7,10 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.billingcli.CliRunner;
 import dev.billingcli.catalog.Money;
-import dev.billingcli.subscription.Subscription;
-import java.time.Instant;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,15 +22,9 @@ class RefundTest extends SupportTestBase {
 
     /** acme: an active subscription and its paid invoice (one payment intent). @return the invoice */
     private ObjectNode paidInvoice(String account) {
-        customer = fake.newCustomer(account).get("id").asText();
-        ObjectNode sub = fake.newSubscription(customer, priceId("pro_monthly"), "active", now - 86400, now + 29 * 86400,
-                Map.of("account_id", account));
-        db.useTransaction(tx -> {
-            tx.accounts().linkCustomer(account, customer);
-            Subscription s = Subscription.fromStripe(sub, k -> Optional.of(k.substring(0, k.lastIndexOf('_')))).withAccount(account);
-            tx.subscriptions().insertIfAbsent(s, Instant.ofEpochSecond(now - 86400), "evt_seed_" + account);
-            tx.credits().resetTo(account, 100, "subscription_create pro", "invoice:seed");
-        });
+        ObjectNode sub = active(account);
+        customer = sub.get("customer").asText();
+        db.useTransaction(tx -> tx.credits().resetTo(account, 100, "subscription_create pro", "invoice:seed"));
         paid = fake.price(priceId("pro_monthly")).get("unit_amount").asLong();
         ObjectNode invoice = fake.newPaidInvoice(customer, sub.get("id").asText(), paid, "eur", now - 86400, now + 29 * 86400);
         fake.clearRequests();

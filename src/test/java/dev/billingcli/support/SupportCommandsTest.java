@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.billingcli.CliRunner;
 import dev.billingcli.fakestripe.FakeStripe;
 import dev.billingcli.store.AccountStore;
-import dev.billingcli.store.SubscriptionStore;
 import dev.billingcli.subscription.Subscription;
 import java.time.Instant;
 import java.util.List;
@@ -28,16 +27,7 @@ class SupportCommandsTest extends SupportTestBase {
 
     /** An account with a customer and a subscription, in Stripe and in the database, as after checkout and its webhooks. */
     private ObjectNode subscribed(String account, String status) {
-        String customer = fake.newCustomer(account).get("id").asText();
-        ObjectNode sub = fake.newSubscription(customer, priceId("pro_monthly"), status, now - 10 * 86400, now + 20 * 86400,
-                Map.of("account_id", account));
-        db.useTransaction(tx -> {
-            tx.accounts().linkCustomer(account, customer);
-            Subscription s = Subscription.fromStripe(sub, k -> Optional.of(k.substring(0, k.lastIndexOf('_')))).withAccount(account);
-            tx.subscriptions().insertIfAbsent(s, Instant.ofEpochSecond(now - 10 * 86400), "evt_seed_" + account);
-        });
-        fake.clearRequests();
-        return sub;
+        return seedSubscription(account, "pro_monthly", status, now - 10 * 86400, now + 20 * 86400, Map.of("account_id", account), s -> {});
     }
 
     private Subscription row(String id) {

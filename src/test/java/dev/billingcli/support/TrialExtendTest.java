@@ -17,17 +17,8 @@ class TrialExtendTest extends SupportTestBase {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ObjectNode trialing(String account, long trialEnd) {
-        String customer = fake.newCustomer(account).get("id").asText();
-        ObjectNode sub = fake.newSubscription(customer, priceId("pro_monthly"), "trialing", now - 86400, trialEnd,
-                Map.of("account_id", account));
-        sub.put("trial_start", now - 86400).put("trial_end", trialEnd);
-        db.useTransaction(tx -> {
-            tx.accounts().linkCustomer(account, customer);
-            Subscription s = Subscription.fromStripe(sub, k -> Optional.of(k.substring(0, k.lastIndexOf('_')))).withAccount(account);
-            tx.subscriptions().insertIfAbsent(s, Instant.ofEpochSecond(now - 86400), "evt_seed_" + account);
-        });
-        fake.clearRequests();
-        return sub;
+        return seedSubscription(account, "pro_monthly", "trialing", now - 86400, trialEnd, Map.of("account_id", account),
+                s -> s.put("trial_start", now - 86400).put("trial_end", trialEnd));
     }
 
     @Test
