@@ -136,7 +136,7 @@ public final class SubscriptionLedger {
             account = before.accountId();
             incoming = incoming.withAccount(account);
         }
-        incoming = carryPause(before, incoming);
+        incoming = carryOver(before, incoming);
         Held held = new Held(stored.lastEventId(), stored.lastEventCreated());
         if (report.change() == null) {
             if (held.lastEventCreated() != null && report.asOf().isBefore(held.lastEventCreated())) {
@@ -155,7 +155,7 @@ public final class SubscriptionLedger {
             Kind kind = e.id().equals(held.lastEventId()) ? Kind.UNCHANGED : Kind.STALE;
             return new Result(kind, before, before, account, d.note());
         }
-        Subscription state = carryPause(before, d.state() == e.object() ? incoming : read(d.state()).withAccount(account));
+        Subscription state = carryOver(before, d.state() == e.object() ? incoming : read(d.state()).withAccount(account));
         replace(tx, state, e.created(), d.eventId());
         if (!d.eventId().equals(e.id())) {
             // same second: an event stored earlier turned out to be the newest; its state is restored
@@ -166,11 +166,12 @@ public final class SubscriptionLedger {
     }
 
     /**
-     * While collection stays paused, the paid-until of the pause is the one first seen: Stripe renews the
+     * What the row keeps that Stripe's object does not say. While collection stays paused, the paid-until
+     * of the pause is the one first seen: Stripe renews the
      * period during a pause (the invoice voided, kept as a draft or uncollectible), and that unpaid period
      * must not extend access. A state without a pause has none.
      */
-    static Subscription carryPause(Subscription before, Subscription next) {
+    static Subscription carryOver(Subscription before, Subscription next) {
         if (next.pauseBehavior() != null && before != null && before.pauseBehavior() != null && before.pausePaidUntil() != null) {
             next = next.withPausePaidUntil(before.pausePaidUntil());
         }
