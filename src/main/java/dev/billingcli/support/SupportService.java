@@ -551,7 +551,12 @@ public final class SupportService {
     }
 
     static String describe(ScheduledChange c) {
-        return c.planId() + " " + c.cycle() + " × " + c.quantity() + " from " + c.at();
+        return c.planId() + " " + c.cycle() + " × " + c.quantity() + " from " + periodEnd(c.at());
+    }
+
+    /** A period end in a sentence: the time, or words that stay true without it. */
+    static String periodEnd(Instant t) {
+        return t != null ? t.toString() : "the period end (date unknown)";
     }
 
     /**
@@ -565,11 +570,11 @@ public final class SupportService {
         long end = now.currentPeriodEnd() != null ? now.currentPeriodEnd().getEpochSecond() : 0;
         String currency = price.currency();
         Request request = new Request("POST", "/v1/subscription_schedules/{schedule made from " + now.id() + "}",
-                SubscriptionGateway.phaseFields(renewal, start, end), "no charge now; from " + now.currentPeriodEnd() + " each "
+                SubscriptionGateway.phaseFields(renewal, start, end), "no charge now; from " + periodEnd(now.currentPeriodEnd()) + " each "
                         + (price.cycle() == Cycle.YEARLY ? "year" : "month") + " is invoiced at " + Money.format(price.unitAmount() * change.quantity(), currency)
                         + " " + currency.toUpperCase(java.util.Locale.ROOT));
         String what = now.id() + " from " + (now.priceLookupKey() != null ? now.priceLookupKey() : now.priceId()) + " × " + now.quantity()
-                + " to " + price.lookupKey() + " × " + change.quantity() + " at the renewal, " + now.currentPeriodEnd();
+                + " to " + price.lookupKey() + " × " + change.quantity() + " at the renewal, " + periodEnd(now.currentPeriodEnd());
         if (r.dryRun()) {
             return new PlanChange(now, null, change.planId(), change.cycle(), change.quantity(), null, request, false,
                     "dry run: would schedule the move of " + what + " (POST /v1/subscription_schedules from_subscription=" + now.id()

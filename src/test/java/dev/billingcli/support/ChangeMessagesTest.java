@@ -39,4 +39,13 @@ class ChangeMessagesTest {
         assertThat(SupportService.reactivateMessage(sub(null, false, null), sub(null, false, null)))
                 .startsWith("reactivated sub_1: undid the scheduled cancellation;").doesNotContain("null");
     }
+
+    @Test
+    void aScheduledChangeWithAndWithoutItsDate() {
+        Instant at = Instant.parse("2026-12-30T00:00:00Z");
+        assertThat(SupportService.describe(new dev.billingcli.subscription.ScheduledChange("pro", "yearly", 2, at)))
+                .isEqualTo("pro yearly × 2 from 2026-12-30T00:00:00Z");
+        assertThat(SupportService.describe(new dev.billingcli.subscription.ScheduledChange("pro", "yearly", 2, null)))
+                .isEqualTo("pro yearly × 2 from the period end (date unknown)");
+    }
 }
