@@ -47,6 +47,7 @@ public final class App implements AutoCloseable {
     private Catalog catalog;
     private Database database;
     private boolean migrated;
+    private Double rateOverride;
     private StripeAccess stripe;
     private final Services shared;
     private int poolSize = 4;
@@ -131,9 +132,25 @@ public final class App implements AutoCloseable {
         return database;
     }
 
-    /** The database's migrations, on the migrated database. */
-    /** {@code BILLING_STRIPE_RATE}: Stripe requests per second for this process; null for the default of the key's mode. */
+    /**
+     * {@code --rate N} of the running command (see cli/RateOption): Stripe requests per second for this process, all
+     * threads together; set before the first Stripe call.
+     */
+    public void stripeRate(double requestsPerSecond) {
+        if (stripe != null) {
+            throw new IllegalStateException("the Stripe client of this run exists already");
+        }
+        if (!(requestsPerSecond > 0 && requestsPerSecond <= 10_000)) {
+            throw BillingException.invalid("--rate: " + java.math.BigDecimal.valueOf(requestsPerSecond).stripTrailingZeros().toPlainString() + " is not a number of requests per second between 0 and 10000 (e.g. 20)");
+        }
+        rateOverride = requestsPerSecond;
+    }
+
+    /** {@code --rate}, else {@code BILLING_STRIPE_RATE}: Stripe requests per second for this process; null for the default of the key's mode. */
     private Double stripeRate() {
+        if (rateOverride != null) {
+            return rateOverride;
+        }
         String value = settings.env("BILLING_STRIPE_RATE");
         if (value == null) {
             return null;

@@ -185,6 +185,9 @@ final class EventsCommand implements Runnable {
                 description = "How far back: 90m, 24h, 7d, or a date or time (at most 30 days ago) [default: ${DEFAULT-VALUE}].")
         String since;
 
+        @Mixin
+        RateOption rate;
+
         @Spec
         CommandSpec spec;
 
@@ -193,6 +196,7 @@ final class EventsCommand implements Runnable {
             Instant now = Instant.now();
             Instant from = TimeArgs.since("--since", since, now);
             App app = Commands.app(spec);
+            rate.applyTo(app);
             EventLog.FetchReport report = app.eventLogWithStripe().fetch(from, now);
             Output out = Commands.output(spec);
             List<EventProcessor.Result> fresh = report.results().stream().filter(r -> r.outcome() != Outcome.DUPLICATE).toList();

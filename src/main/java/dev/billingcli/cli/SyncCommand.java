@@ -39,6 +39,9 @@ final class SyncCommand implements Callable<Integer> {
     @Mixin
     DryRunOption dryRun;
 
+    @Mixin
+    RateOption rate;
+
     @Spec
     CommandSpec spec;
 
@@ -51,6 +54,7 @@ final class SyncCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         App app = Commands.app(spec);
+        rate.applyTo(app);
         Output out = Commands.output(spec);
         SyncService sync = app.syncService();
         List<ChangeJson> changes = new ArrayList<>();

@@ -41,4 +41,20 @@ class RateLimitTest extends StripeCliTestBase {
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).isEqualTo("billing: BILLING_STRIPE_RATE: \"fast\" is not a number of requests per second (e.g. 20)\n");
     }
+
+    @Test
+    void rateFlagOutOfRangeIsNamedAndNothingIsSent() {
+        fake.clearRequests();
+        CliRunner.Result r = cli.run("sync", "--all", "--rate", "0");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("billing: --rate: 0 is not a number of requests per second between 0 and 10000 (e.g. 20)\n");
+        assertThat(fake.requests()).isEmpty();
+    }
+
+    @Test
+    void rateFlagThatIsNoNumberIsNamed() {
+        CliRunner.Result r = cli.run("events", "fetch", "--rate", "fast");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("billing: Invalid value for option '--rate': 'fast' is not a double; see 'billing events fetch --help'\n");
+    }
 }
