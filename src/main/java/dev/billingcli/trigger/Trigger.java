@@ -222,6 +222,15 @@ public final class Trigger {
     }
 
     /** Sends an event to a running {@code webhook-serve}, signed as Stripe would. */
+    /**
+     * One HTTP client for every post of the process, so that its kept-alive connections are reused: a client per
+     * post left each connection open until the server's idle timeout, and a day of triggers filled webhook-serve's
+     * connection bound (it closes connections over the bound at accept).
+     */
+    private static final class Client {
+        static final HttpClient HTTP = HttpClient.newHttpClient();
+    }
+
     public static Answer post(String url, String secret, Built event) {
         byte[] body = event.json().getBytes(StandardCharsets.UTF_8);
         HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
@@ -229,7 +238,7 @@ public final class Trigger {
                 .header("Stripe-Signature", SignatureVerifier.sign(secret, Instant.now().getEpochSecond(), body))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
         try {
-            HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = Client.HTTP.send(request, HttpResponse.BodyHandlers.ofString());
             return new Answer(response.statusCode(), response.body());
         } catch (IOException e) {
             throw BillingException.serviceFailed("cannot reach " + url + ": " + networkCause(e)
@@ -245,7 +254,9 @@ public final class Trigger {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t.getMessage() != null && !t.getMessage().isBlank()) {
                 String m = t.getMessage().lines().findFirst().orElse("").trim();
-                return Character.toLowerCase(m.charAt(0)) + m.substring(1);
+                // "Connection reset" reads "connection reset" in the sentence; "HTTP/1.1 header…" stays as it is
+                boolean word = m.length() < 2 || !Character.isUpperCase(m.charAt(1));
+                return word ? Character.toLowerCase(m.charAt(0)) + m.substring(1) : m;
             }
             if (t instanceof java.net.ConnectException) {
                 return "connection refused";

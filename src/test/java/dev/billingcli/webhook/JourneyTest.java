@@ -192,6 +192,58 @@ class JourneyTest {
         assertThat(status("beta").get("status").asText()).isEqualTo("canceled");
     }
 
+    /** Trial end, cancel at the period end, reactivation (and optionally churn), one second apart as Stripe stamps them. */
+    private List<Trigger.Built> lifeEvents(String account, Instant start, boolean churn) {
+        var catalog = CatalogLoader.load(dir.resolve("plans.yaml"), "plans.yaml");
+        List<Trigger.Built> life = new ArrayList<>();
+        life.addAll(Trigger.build(new Trigger.Request("customer.subscription.updated", account, "pro", Cycle.MONTHLY, false, "active", 1,
+                "paid", "subscription_cycle", start.plusSeconds(10)), catalog)); // trial ended
+        life.addAll(Trigger.build(new Trigger.Request("customer.subscription.updated", account, "pro", Cycle.MONTHLY, true, "active", 1,
+                "paid", "subscription_cycle", start.plusSeconds(20)), catalog)); // cancel at the period end
+        life.addAll(Trigger.build(new Trigger.Request("customer.subscription.updated", account, "pro", Cycle.MONTHLY, false, "active", 1,
+                "paid", "subscription_cycle", start.plusSeconds(30)), catalog)); // reactivated
+        if (churn) {
+            life.addAll(Trigger.build(new Trigger.Request("customer.subscription.deleted", account, "pro", Cycle.MONTHLY, false, null, 1,
+                    "paid", "subscription_cycle", start.plusSeconds(40)), catalog)); // churned
+        }
+        return life;
+    }
+
+    @Test
+    void theWholeLifeInEveryArrivalOrderAndTwiceEndsOnTheNewestState() throws Exception {
+        Instant start = Instant.now().minusSeconds(600);
+        // with churn: 24 orders of trial end, cancel, reactivate, deletion; without: 6 orders of the first three
+        for (boolean churn : new boolean[] {true, false}) {
+            List<List<Integer>> orders = permutations(churn ? List.of(0, 1, 2, 3) : List.of(0, 1, 2));
+            for (int n = 0; n < orders.size(); n++) {
+                String account = (churn ? "churn" : "stay") + n;
+                for (Trigger.Built e : checkoutEvents(account, start)) {
+                    assertThat(deliver(e)).isEqualTo(200);
+                }
+                List<Trigger.Built> life = lifeEvents(account, start, churn);
+                for (int i : orders.get(n)) {
+                    assertThat(deliver(life.get(i))).as(account + " " + life.get(i).type()).isEqualTo(200);
+                }
+                for (int i : orders.get(n)) {
+                    assertThat(deliver(life.get(i))).as(account + " again").isEqualTo(200);
+                }
+                JsonNode s = status(account);
+                String order = account + " " + orders.get(n);
+                assertThat(s.get("credits").asLong()).as(order).isEqualTo(1000);
+                assertThat(s.get("recentEvents").findValuesAsText("outcome")).as(order).doesNotContain("failed");
+                if (churn) {
+                    assertThat(s.get("status").asText()).as(order).isEqualTo("canceled");
+                    assertThat(s.get("effectiveTier").asText()).as(order).isEqualTo("free");
+                } else {
+                    // the reactivation is the newest: active, renewing, whatever arrived last
+                    assertThat(s.get("status").asText()).as(order).isEqualTo("active");
+                    assertThat(s.get("cancelAtPeriodEnd").asBoolean()).as(order).isFalse();
+                    assertThat(s.get("effectiveTier").asText()).as(order).isEqualTo("pro");
+                }
+            }
+        }
+    }
+
     @Test
     void firstDeliveriesForOneNewCustomerRacingNeverFail() throws Exception {
         // the four first events of each new customer posted at the same moment from four threads: they race
