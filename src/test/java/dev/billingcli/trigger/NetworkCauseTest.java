@@ -14,6 +14,6 @@ class NetworkCauseTest {
         assertThat(Trigger.networkCause(new IOException("HTTP/1.1 header parser received no bytes",
                 new java.io.EOFException("EOF reached while reading"))))
                 .isEqualTo("HTTP/1.1 header parser received no bytes");
-        assertThat(Trigger.networkCause(new IOException(new ConnectException()))).isEqualTo("connection refused");
+        assertThat(Trigger.networkCause(new ConnectException())).isEqualTo("connection refused");
     }
 }
