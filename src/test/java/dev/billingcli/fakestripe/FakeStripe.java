@@ -85,6 +85,9 @@ public final class FakeStripe implements AutoCloseable {
     private final AtomicLong clock = new AtomicLong(1_780_000_000L);
     private final AtomicInteger writeCount = new AtomicInteger();
     private final Map<Integer, Integer> failWrites = new ConcurrentHashMap<>();
+    private final AtomicInteger writesBeforeOutage = new AtomicInteger(Integer.MAX_VALUE);
+    /** Every item price change applied, in order: what a test counts to see that no subscription moved twice. */
+    final List<PriceChange> priceChanges = Collections.synchronizedList(new ArrayList<>());
     private volatile boolean restrictedReadOnly;
     private final Object gate = new Object();
     private boolean holding;
@@ -162,6 +165,27 @@ public final class FakeStripe implements AutoCloseable {
         synchronized (violations) {
             return List.copyOf(violations);
         }
+    }
+
+    /** A subscription item's price changed by an update: from one price to another. */
+    public record PriceChange(String subscriptionId, String fromPriceId, String toPriceId) {}
+
+    public List<PriceChange> priceChanges() {
+        synchronized (priceChanges) {
+            return List.copyOf(priceChanges);
+        }
+    }
+
+    /**
+     * After {@code n} more writes, the stand-in goes down for writes: each further one is dropped with a connection reset
+     * before anything is done (a crash of the network or of Stripe's edge), until {@link #restoreWrites()}.
+     */
+    public void dropWritesAfter(int n) {
+        writesBeforeOutage.set(n);
+    }
+
+    public void restoreWrites() {
+        writesBeforeOutage.set(Integer.MAX_VALUE);
     }
 
     /** The nth write from now (1 = the next) answers with this status, as Stripe would. */
@@ -458,6 +482,10 @@ public final class FakeStripe implements AutoCloseable {
         public ResponseDefinition transform(ServeEvent event) {
             LoggedRequest http = event.getRequest();
             Request request = request(http);
+            if (request.write() && writesBeforeOutage.getAndUpdate(n -> n == Integer.MAX_VALUE ? n : n - 1) <= 0) {
+                return ResponseDefinitionBuilder.responseDefinition()
+                        .withFault(com.github.tomakehurst.wiremock.http.Fault.CONNECTION_RESET_BY_PEER).build();
+            }
             inFlight.add(request);
             try {
                 synchronized (gate) {

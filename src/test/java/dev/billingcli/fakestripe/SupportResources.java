@@ -39,6 +39,7 @@ final class SupportResources {
         if (change.get("price") != null) {
             ObjectNode price = Resources.get(s.prices, "price", (String) change.get("price"));
             String before = item.at("/price/recurring/interval").asText();
+            s.priceChanges.add(new FakeStripe.PriceChange(sub.get("id").asText(), item.at("/price/id").asText(), price.get("id").asText()));
             item.set("price", price.deepCopy());
             if (!before.equals(price.at("/recurring/interval").asText())) {
                 long start = s.now();
