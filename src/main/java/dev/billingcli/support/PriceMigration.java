@@ -258,6 +258,9 @@ public final class PriceMigration {
             return new Result(planned, 0, skipped, 0, movedBefore, found - toMove.size(), (System.nanoTime() - started) / 1_000_000);
         }
 
+        if (stop.get()) {
+            throw new BillingException(ExitCode.INTERRUPTED, "stopped while listing the subscriptions on the old prices; nothing was sent");
+        }
         if (earlier == null) {
             String reason = r.reason();
             database.useTransaction(tx -> tx.priceMigrations().start(new PriceMigrationStore.Run(runId, plan.id(), r.cycle().key(), target.id(),
