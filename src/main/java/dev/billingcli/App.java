@@ -212,6 +212,11 @@ public final class App implements AutoCloseable {
         return new SupportService(catalog(), database(), () -> new SubscriptionGateway(stripe()), actor());
     }
 
+    /** {@code prices migrate}: subscriptions from archived prices to the current one; Stripe is opened when the run starts. */
+    public dev.billingcli.support.PriceMigration priceMigration() {
+        return new dev.billingcli.support.PriceMigration(catalog(), database(), () -> new SubscriptionGateway(stripe()), actor());
+    }
+
     public SyncService syncService() {
         return new SyncService(catalog(), database(), new SubscriptionGateway(stripe()));
     }

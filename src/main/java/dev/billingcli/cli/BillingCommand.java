@@ -96,6 +96,7 @@ public final class BillingCommand implements Callable<Integer> {
         m.put("discount", DiscountCommand::new);
         m.put("refund", RefundCommand::new);
         m.put("sync", SyncCommand::new);
+        m.put("prices", PricesCommand::new);
         m.put("webhook-serve", WebhookServeCommand::new);
         m.put("webhook", WebhookCommand::new);
         m.put("events", EventsCommand::new);

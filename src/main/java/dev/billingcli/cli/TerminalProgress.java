@@ -22,11 +22,16 @@ final class TerminalProgress implements ProgressBarConsumer {
 
     /** An indefinite bar counting {@code unit}s; call {@link ProgressBar#close()} when done. */
     static ProgressBar start(PrintWriter err, String columns, String task, String unit) {
+        return start(err, columns, task, unit, -1);
+    }
+
+    /** A bar towards {@code max} {@code unit}s (-1: indefinite), with the library's estimate of the time left; close it when done. */
+    static ProgressBar start(PrintWriter err, String columns, String task, String unit, long max) {
         int width = 80;
         if (columns != null && columns.matches("\\d{2,4}")) {
             width = Integer.parseInt(columns);
         }
-        return new ProgressBarBuilder().setTaskName(task).setInitialMax(-1).setStyle(ProgressBarStyle.ASCII).setUnit(unit, 1)
+        return new ProgressBarBuilder().setTaskName(task).setInitialMax(max).setStyle(ProgressBarStyle.ASCII).setUnit(unit, 1)
                 .continuousUpdate().setConsumer(new TerminalProgress(err, width)).build();
     }
 

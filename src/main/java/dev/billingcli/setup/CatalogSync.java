@@ -322,7 +322,7 @@ public final class CatalogSync {
                 long subscriptions = stripe.subscriptionsOnPrice(s.price().id());
                 stripe.setPriceActive(s.price().id(), false);
                 done.add("archived price " + s.price().id() + "; " + subscriptions + " subscription"
-                        + (subscriptions == 1 ? " stays" : "s stay") + " on it until they change plan");
+                        + (subscriptions == 1 ? " stays" : "s stay") + " on it" + (subscriptions == 0 ? "" : movesThem(s.price())));
             } else if (step instanceof Step.ReactivatePrice s) {
                 stripe.setPriceActive(s.price().id(), true);
                 done.add("reactivated price " + s.price().id() + " (" + s.price().lookupKey() + ")");
@@ -379,5 +379,15 @@ public final class CatalogSync {
             }
         }
         return lines;
+    }
+
+    /** The command that moves a price's subscribers to the current price of its plan and cycle (the price's own metadata names them). */
+    static String movesThem(StripePrice price) {
+        String plan = price.metadata().get("billing_plan");
+        String cycle = price.metadata().get("billing_cycle");
+        if (plan == null || cycle == null) {
+            return " until they change plan";
+        }
+        return ": 'billing prices migrate --plan " + plan + " --cycle " + cycle + " --from " + price.id() + " --dry-run' shows the move";
     }
 }

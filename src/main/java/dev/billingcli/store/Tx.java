@@ -16,6 +16,7 @@ public final class Tx {
     private final LicenseStore licenses;
     private final PurchaseStore purchases;
     private final AccountQueries accountQueries;
+    private final PriceMigrationStore priceMigrations;
 
     Tx(Handle h) {
         accounts = new AccountStore(h);
@@ -26,6 +27,7 @@ public final class Tx {
         licenses = new LicenseStore(h);
         purchases = new PurchaseStore(h);
         accountQueries = new AccountQueries(h);
+        priceMigrations = new PriceMigrationStore(h);
     }
 
     public AccountStore accounts() {
@@ -59,5 +61,10 @@ public final class Tx {
     /** Read-only queries over many accounts: finding accounts, the revenue report. */
     public AccountQueries accountQueries() {
         return accountQueries;
+    }
+
+    /** The checkpoint of {@code prices migrate}. */
+    public PriceMigrationStore priceMigrations() {
+        return priceMigrations;
     }
 }

@@ -68,10 +68,19 @@ public final class CatalogGateway {
 
     /** Active prices of one product (to archive them with the product). */
     public List<StripePrice> activePricesOf(String productId) {
+        return pricesOf(productId, true);
+    }
+
+    /** Archived prices of one product ({@code prices migrate} moves subscriptions off them). */
+    public List<StripePrice> archivedPricesOf(String productId) {
+        return pricesOf(productId, false);
+    }
+
+    private List<StripePrice> pricesOf(String productId, boolean active) {
         List<StripePrice> found = new ArrayList<>();
         String after = null;
         do {
-            PriceListParams.Builder b = PriceListParams.builder().setProduct(productId).setActive(true).setLimit((long) PAGE);
+            PriceListParams.Builder b = PriceListParams.builder().setProduct(productId).setActive(active).setLimit((long) PAGE);
             if (after != null) {
                 b.setStartingAfter(after);
             }

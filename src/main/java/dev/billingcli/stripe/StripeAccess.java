@@ -27,6 +27,7 @@ public final class StripeAccess {
     private final String apiBase;
     private final boolean liveAllowed;
     private final RateLimiter limiter;
+    private final double rate;
 
     /** Requests per second by default: under Stripe's 25 (test mode) and 100 (live mode), leaving the app room. */
     public static final double TEST_RATE = 20;
@@ -34,7 +35,8 @@ public final class StripeAccess {
     /** After stripe-java's own retries of a 429, this many more tries, with growing waits. */
     static final int RATE_LIMITED_TRIES = 4;
 
-    StripeAccess(StripeClient client, String key, String apiBase, boolean liveAllowed, RateLimiter limiter) {
+    StripeAccess(StripeClient client, String key, String apiBase, boolean liveAllowed, RateLimiter limiter, double rate) {
+        this.rate = rate;
         this.client = client;
         this.key = key;
         this.apiBase = apiBase;
@@ -71,7 +73,22 @@ public final class StripeAccess {
             throw BillingException.invalid("the Stripe request rate must be a positive number of requests per second, got " + rate);
         }
         double perSecond = rate != null ? rate : key.contains("_live_") ? LIVE_RATE : TEST_RATE;
-        return new StripeAccess(builder.build(), key, apiBase, liveAllowed, RateLimiter.perSecond(perSecond));
+        return new StripeAccess(builder.build(), key, apiBase, liveAllowed, RateLimiter.perSecond(perSecond), perSecond);
+    }
+
+    /** Requests per second this process may send (all threads together): what a command that works in parallel sizes itself by. */
+    public double rate() {
+        return rate;
+    }
+
+    /**
+     * Whether a failure of a call is Stripe refusing that one request (a 4xx other than 429: invalid for this object
+     * now, say), as opposed to Stripe or the network failing, after which nothing more should be sent.
+     */
+    public static boolean refusedRequest(Throwable failure) {
+        Throwable cause = failure instanceof BillingException ? failure.getCause() : failure;
+        return cause instanceof com.stripe.exception.InvalidRequestException || cause instanceof com.stripe.exception.CardException
+                || cause instanceof com.stripe.exception.IdempotencyException;
     }
 
     public boolean live() {
@@ -103,6 +120,15 @@ public final class StripeAccess {
     RequestOptions write() {
         checkWritesAllowed();
         return RequestOptions.builder().setIdempotencyKey("billing-" + UUID.randomUUID()).build();
+    }
+
+    /**
+     * Options for one write with an idempotency key of the caller's: the same key for the same change, so a request
+     * sent again (after a crash, by a resumed run) is answered with Stripe's first answer instead of acting twice.
+     */
+    RequestOptions write(String idempotencyKey) {
+        checkWritesAllowed();
+        return RequestOptions.builder().setIdempotencyKey(idempotencyKey).build();
     }
 
     @FunctionalInterface

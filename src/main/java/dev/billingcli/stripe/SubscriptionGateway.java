@@ -427,6 +427,36 @@ public final class SubscriptionGateway {
     }
 
     /**
+     * One subscription item moved to another price by {@code prices migrate}: the same quantity (Stripe resets an item's
+     * quantity to 1 when its price changes and none is given), and either no proration ({@code prorate} false: the next
+     * invoice is at the new price) or Stripe's default {@code create_prorations} (the rest of the period at the new price
+     * on the next invoice).
+     *
+     * @param idempotencyKey the caller's: one per subscription and run, so a request sent again is answered, not acted on, twice
+     */
+    public record PriceMove(String subscriptionId, String itemId, String priceId, int quantity, boolean prorate, String idempotencyKey) {}
+
+    /** The form fields {@link #movePrice} sends, for a dry run to show exactly what would go out. */
+    public static Map<String, String> priceMoveFields(PriceMove m) {
+        Map<String, String> f = new java.util.LinkedHashMap<>();
+        f.put("items[0][id]", m.itemId());
+        f.put("items[0][price]", m.priceId());
+        f.put("items[0][quantity]", Integer.toString(m.quantity()));
+        f.put("proration_behavior", m.prorate() ? "create_prorations" : "none");
+        return f;
+    }
+
+    public StripeState movePrice(PriceMove m) {
+        SubscriptionUpdateParams params = SubscriptionUpdateParams.builder()
+                .addItem(SubscriptionUpdateParams.Item.builder().setId(m.itemId()).setPrice(m.priceId()).setQuantity((long) m.quantity()).build())
+                .setProrationBehavior(m.prorate() ? SubscriptionUpdateParams.ProrationBehavior.CREATE_PRORATIONS
+                        : SubscriptionUpdateParams.ProrationBehavior.NONE)
+                .build();
+        return state(stripe.call("move subscription " + m.subscriptionId() + " to " + m.priceId(),
+                () -> stripe.client().v1().subscriptions().update(m.subscriptionId(), params, stripe.write(m.idempotencyKey()))));
+    }
+
+    /**
      * The second request of a change at the renewal: the schedule's phases. Phase 0 is the current period
      * as Stripe made it from the subscription (its dates as Stripe gave them; past phases cannot move), phase
      * 1 the new price from the period end; at its end the schedule releases the subscription, which keeps
@@ -513,21 +543,38 @@ public final class SubscriptionGateway {
      * @return the number of list requests made
      */
     public int eachSubscriptionPage(String customer, Consumer<Page> page) {
-        String after = null;
-        int requests = 0;
-        while (true) {
+        return eachPage(() -> {
             SubscriptionListParams.Builder b = SubscriptionListParams.builder().setStatus(SubscriptionListParams.Status.ALL)
                     .setLimit((long) CatalogGateway.PAGE)
                     .addExpand("data.customer"); // the account link (customer metadata) in the same call
             if (customer != null) {
                 b.setCustomer(customer);
             }
+            return b;
+        }, "list subscriptions", page);
+    }
+
+    /**
+     * Every subscription with an item on this price, whatever its status ({@code price=} and {@code status=all}:
+     * without {@code status} Stripe leaves out canceled ones, and the caller decides which count), 100 a page.
+     *
+     * @return the number of list requests made
+     */
+    public int eachSubscriptionPageOnPrice(String priceId, Consumer<Page> page) {
+        return eachPage(() -> SubscriptionListParams.builder().setPrice(priceId).setStatus(SubscriptionListParams.Status.ALL)
+                .setLimit((long) CatalogGateway.PAGE), "list the subscriptions on " + priceId, page);
+    }
+
+    private int eachPage(java.util.function.Supplier<SubscriptionListParams.Builder> builder, String what, Consumer<Page> page) {
+        String after = null;
+        int requests = 0;
+        while (true) {
+            SubscriptionListParams.Builder b = builder.get();
             if (after != null) {
                 b.setStartingAfter(after);
             }
             SubscriptionListParams params = b.build();
-            StripeCollection<Subscription> result = stripe.call("list subscriptions",
-                    () -> stripe.client().v1().subscriptions().list(params));
+            StripeCollection<Subscription> result = stripe.call(what, () -> stripe.client().v1().subscriptions().list(params));
             requests++;
             StripeResponse response = result.getLastResponse();
             List<JsonNode> rows = new java.util.ArrayList<>();

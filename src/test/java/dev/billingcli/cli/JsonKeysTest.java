@@ -142,6 +142,13 @@ class JsonKeysTest {
             server.stop(0);
         }
 
+        // a new pro monthly price: delta's subscription stays on the archived one until prices migrate moves it
+        cli.write("plans.yaml", Files.readString(cli.dir().resolve("plans.yaml")).replace("monthly: \"9.90\"", "monthly: \"12.90\""));
+        assertThat(cli.run("stripe:setup").code()).isZero();
+        json("prices migrate", 0, cli, "prices", "migrate", "--plan", "pro", "--cycle", "monthly", "--dry-run");
+        JsonNode migrated = json("prices migrate", 0, cli, "prices", "migrate", "--plan", "pro", "--cycle", "monthly", "--reason", "new price");
+        assertThat(migrated.get("moved").asInt()).isPositive();
+
         Map<String, Set<String>> documented = readme();
         List<String> notCamel = new ArrayList<>();
         seen.forEach((command, keys) -> keys.stream().filter(k -> !CAMEL.matcher(k).matches()).forEach(k -> notCamel.add(command + ": " + k)));
