@@ -68,8 +68,24 @@ public sealed interface Step {
         }
 
         public String action() {
-            return "create price " + price.lookupKey() + " " + price.display() + " " + price.currency().toUpperCase(java.util.Locale.ROOT)
+            return "create price " + price.lookupKey() + " " + price.displayAll()
+                    + (price.taxBehavior() == null ? "" : " tax " + price.taxBehavior())
                     + (replaces == null ? "" : " (moves the lookup key from " + replaces.id() + ": " + reason + ")");
+        }
+    }
+
+    /**
+     * A price whose tax behaviour is still {@code unspecified} gets plans.yaml's: Stripe lets it be set once, in place
+     * (a set behaviour never changes: a different one is a new price).
+     */
+    record SetTaxBehavior(PlanPrice price, StripePrice current) implements Step {
+        public String drift() {
+            return price.lookupKey() + ": tax behavior " + current.taxBehavior() + " in Stripe, " + price.taxBehavior() + " in plans.yaml";
+        }
+
+        public String action() {
+            return "set tax behavior " + price.taxBehavior() + " on price " + current.id() + " (" + price.lookupKey()
+                    + "; unspecified until now, so Stripe allows it once)";
         }
     }
 

@@ -39,7 +39,7 @@ final class SupportResources {
         if (change.get("price") != null) {
             ObjectNode price = Resources.get(s.prices, "price", (String) change.get("price"));
             String before = item.at("/price/recurring/interval").asText();
-            item.set("price", price.deepCopy());
+            item.set("price", Resources.priceAnswer(price, false));
             if (!before.equals(price.at("/recurring/interval").asText())) {
                 long start = s.now();
                 item.put("current_period_start", start).put("current_period_end", start + periodSeconds(price));
@@ -569,7 +569,7 @@ final class SupportResources {
         ObjectNode item = items.putArray("data").addObject().put("id", s.newId("si")).put("object", "subscription_item")
                 .put("subscription", id).put("quantity", 1).put("created", periodStart)
                 .put("current_period_start", periodStart).put("current_period_end", periodEnd);
-        item.set("price", price.deepCopy());
+        item.set("price", Resources.priceAnswer((ObjectNode) price, false));
         item.putObject("metadata");
         s.subscriptions.put(id, sub);
         return sub;
