@@ -135,7 +135,7 @@ public final class CatalogSync {
                 steps.add(new Step.ExtraProduct(extra, options.prune()));
             }
         }
-        discounts.analyze(resolvedProducts, options.prune(), steps);
+        discounts.analyze(resolvedProducts, options, steps);
         String portalNote = null;
         if (catalog.portal() != null && checkPortal) {
             try {

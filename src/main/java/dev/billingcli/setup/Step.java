@@ -208,6 +208,17 @@ public sealed interface Step {
      * @param productIds the products of its {@code applies_to} plans
      * @param replaces the newest version so far, or null
      */
+    /** An unmanaged coupon with a plans.yaml key's id whose terms match: {@code --adopt} tags it, nothing else changes. */
+    record AdoptCoupon(Coupon coupon, StripeCoupon current) implements Step {
+        public String drift() {
+            return "coupon " + current.id() + " is not managed by billing";
+        }
+
+        public String action() {
+            return "adopt coupon " + current.id() + " (" + coupon.describe() + "; tag managed_by=billing)";
+        }
+    }
+
     record CreateCoupon(Coupon coupon, String id, List<String> productIds, StripeCoupon replaces, String reason) implements Step {
         public String drift() {
             return replaces == null ? "missing coupon " + coupon.key() : "coupon " + coupon.key() + ": " + reason;
