@@ -144,10 +144,16 @@ public final class SupportService {
 
         SubscriptionGateway gateway = stripe.get();
         gateway.access().checkWritesAllowed();
-        String priceId = new CatalogGateway(gateway.access()).pricesByLookupKeys(List.of(price.lookupKey())).stream()
-                .filter(p -> p.active() && price.lookupKey().equals(p.lookupKey())).map(CatalogGateway.StripePrice::id).findFirst()
+        CatalogGateway.StripePrice stripePrice = new CatalogGateway(gateway.access()).pricesByLookupKeys(List.of(price.lookupKey())).stream()
+                .filter(p -> p.active() && price.lookupKey().equals(p.lookupKey())).findFirst()
                 .orElseThrow(() -> BillingException.notFound("no active price with lookup key " + price.lookupKey()
                         + " in Stripe: run 'billing stripe:setup'"));
+        if (currency != null && !currency.equals(stripePrice.currency()) && !stripePrice.currencyOptions().containsKey(currency)) {
+            // plans.yaml has the currency, Stripe's price not yet: Stripe would refuse the session
+            throw BillingException.notFound("the " + price.lookupKey() + " price in Stripe (" + stripePrice.id() + ") has no "
+                    + currency.toUpperCase(java.util.Locale.ROOT) + " amount yet: run 'billing stripe:setup'");
+        }
+        String priceId = stripePrice.id();
 
         boolean created = false;
         String customer = existingCustomer;

@@ -76,4 +76,18 @@ class CheckoutCurrencyTest extends SupportTestBase {
                 .containsEntry("currency", "eur");
         assertThat(fake.checkoutSessions().get(0).at("/automatic_tax/enabled").asBoolean()).isTrue();
     }
+
+    @Test
+    void aCurrencyPlansYamlHasButStripesPriceLacksSaysToRunSetupAndSendsNoSession() throws Exception {
+        edit("currency: eur\n", "currency: eur\ncurrencies: [usd]\n");
+        edit("prices: { monthly: \"9.90\", yearly: \"99.00\" }", "prices: { monthly: { eur: \"9.90\", usd: \"10.90\" }, yearly: { eur: \"99.00\", usd: \"109.00\" } }");
+        edit("prices: { monthly: \"29.00\", yearly: \"290.00\" }", "prices: { monthly: { eur: \"29.00\", usd: \"32.00\" }, yearly: { eur: \"290.00\", usd: \"320.00\" } }");
+        edit("prices: { once: \"19.00\" }", "prices: { once: { eur: \"19.00\", usd: \"21.00\" } }");
+        // stripe:setup not run since: the prices in Stripe are EUR only
+        CliRunner.Result r = cli.run("checkout", "--account", "acme", "--plan", "pro", "--currency", "usd");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("billing: the pro_monthly price in Stripe (" + priceId("pro_monthly")
+                + ") has no USD amount yet: run 'billing stripe:setup'\n");
+        assertThat(fake.count("POST", "/v1/checkout/sessions")).isZero();
+    }
 }
