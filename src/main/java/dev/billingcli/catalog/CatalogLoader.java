@@ -297,9 +297,27 @@ public final class CatalogLoader {
         Long own = null;
         Map<String, Long> options = new LinkedHashMap<>();
         boolean ok = true;
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        Entry previous = null;
         for (Entry a : amounts.entries().values()) {
             String code = a.key().toLowerCase(Locale.ROOT);
             String at = field + "." + a.key();
+            Entry before = previous;
+            previous = a;
+            if (before != null && a.key().matches("\\d+") && a.value() instanceof Scalar v && v.isNull()
+                    && before.value() instanceof Scalar amount && amount.token() == JsonToken.VALUE_NUMBER_INT
+                    && amount.pos().line() == a.keyPos().line()) {
+                // { eur: 9,90 }: in a flow mapping the comma ends the entry, leaving "eur: 9" and a key "90"
+                String written = amount.text() + "," + a.key();
+                error(amount.pos(), field + "." + before.key(), written + " is not a decimal amount: inside { } a comma separates entries (use \""
+                        + written.replace(',', '.') + "\")");
+                return null;
+            }
+            if (!seen.add(code)) {
+                error(a.keyPos(), at, code + " is given twice");
+                ok = false;
+                continue;
+            }
             String problem = currencyProblem(a.key());
             if (problem != null) {
                 error(a.keyPos(), at, problem);

@@ -124,4 +124,13 @@ class CurrenciesLoaderTest {
         assertThat(problems(MULTI.replace("automatic_tax: true", "automatic_tax: yes please"))).isEqualTo(
                 "plans.yaml:14:28: checkout.automatic_tax: must be true or false");
     }
+
+    @Test
+    void anUnquotedCommaAmountOrACurrencyTwiceIsOneLine() {
+        assertThat(problems(MULTI.replace("usd: \"10.90\"", "usd: 10,90"))).isEqualTo(
+                "plans.yaml:9:36: plans.pro.prices.monthly.usd: 10,90 is not a decimal amount: inside { } a comma separates entries"
+                        + " (use \"10.90\")");
+        assertThat(problems(MULTI.replace("gbp: \"8.90\"", "gbp: \"8.90\", USD: \"11.00\""))).isEqualTo(
+                "plans.yaml:9:58: plans.pro.prices.monthly.USD: usd is given twice");
+    }
 }
