@@ -7,12 +7,17 @@ import java.util.Optional;
 /**
  * plans.yaml, validated. The source of truth for products and prices.
  *
+ * @param currency the currency of every price (the Stripe price's own)
+ * @param currencies the other currencies every price also has (Stripe's {@code currency_options}), in file order
+ * @param taxBehavior {@code exclusive}, {@code inclusive}, or null (not managed: Stripe's settings decide)
  * @param plans in file order
  * @param coupons by key, in file order
  * @param promotionCodes by code, in file order
  */
 public record Catalog(
         String currency,
+        List<String> currencies,
+        String taxBehavior,
         int gracePeriodDays,
         Map<String, Plan> plans,
         CheckoutDefaults checkout,
@@ -44,9 +49,20 @@ public record Catalog(
         return prices().stream().filter(p -> p.lookupKey().equals(lookupKey)).findFirst();
     }
 
-    /** URLs used by {@code checkout} and {@code portal} when none are given on the command line. */
-    public record CheckoutDefaults(String successUrl, String cancelUrl, String returnUrl) {
-        public static final CheckoutDefaults NONE = new CheckoutDefaults(null, null, null);
+    /** Every currency a customer can pay in: {@link #currency} first, then {@link #currencies}. */
+    public List<String> allCurrencies() {
+        List<String> all = new java.util.ArrayList<>();
+        all.add(currency);
+        all.addAll(currencies);
+        return all;
+    }
+
+    /**
+     * What {@code checkout} uses when the command line does not say: URLs, and whether Stripe Tax computes the
+     * tax ({@code automatic_tax[enabled]}).
+     */
+    public record CheckoutDefaults(String successUrl, String cancelUrl, String returnUrl, boolean automaticTax) {
+        public static final CheckoutDefaults NONE = new CheckoutDefaults(null, null, null, false);
     }
 
     /** The billing portal configuration that {@code stripe:setup} manages. */

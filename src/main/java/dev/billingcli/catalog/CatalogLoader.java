@@ -31,11 +31,13 @@ import java.util.regex.Pattern;
 public final class CatalogLoader {
     private static final Pattern PLAN_ID = Pattern.compile("[a-z0-9_]+");
     private static final Pattern CURRENCY = Pattern.compile("[a-z]{3}");
-    private static final Set<String> TOP_KEYS = Set.of("currency", "grace_period_days", "plans", "checkout", "portal", "coupons",
-            "promotion_codes");
+    private static final Set<String> TOP_KEYS = Set.of("currency", "currencies", "tax_behavior", "grace_period_days", "plans", "checkout",
+            "portal", "coupons", "promotion_codes");
+    /** Stripe's {@code tax_behavior} values a price can be set to (a price's {@code unspecified} is where it starts). */
+    public static final List<String> TAX_BEHAVIORS = List.of("exclusive", "inclusive");
     private static final Set<String> PLAN_KEYS =
             Set.of("name", "description", "prices", "trial_days", "credits", "limits", "features", "contact");
-    private static final Set<String> CHECKOUT_KEYS = Set.of("success_url", "cancel_url", "return_url");
+    private static final Set<String> CHECKOUT_KEYS = Set.of("success_url", "cancel_url", "return_url", "automatic_tax");
     private static final Set<String> PORTAL_KEYS = Set.of(
             "headline", "return_url", "payment_method_update", "invoice_history", "cancel", "switch_plans", "proration");
     private static final Set<String> COUPON_KEYS = Set.of("percent_off", "amount_off", "duration", "months", "applies_to");
@@ -69,6 +71,8 @@ public final class CatalogLoader {
 
     private final String file;
     private final List<String> errors = new ArrayList<>();
+    /** {@code currencies:} was not a list: its error is enough, the prices' amounts are not judged against it. */
+    private boolean currenciesUnreadable;
 
     private CatalogLoader(String displayName) {
         this.file = displayName;
@@ -111,10 +115,22 @@ public final class CatalogLoader {
         String currency = "eur";
         Scalar cur = scalar(top, "currency", "", true);
         if (cur != null) {
-            currency = cur.text().toLowerCase(Locale.ROOT);
-            if (!CURRENCY.matcher(currency).matches()) {
-                error(cur.pos(), "currency", "\"" + cur.text() + "\" is not a three-letter ISO currency code");
-                currency = "eur";
+            String problem = currencyProblem(cur.text());
+            if (problem != null) {
+                error(cur.pos(), "currency", problem);
+            } else {
+                currency = cur.text().toLowerCase(Locale.ROOT);
+            }
+        }
+        List<String> currencies = currencies(top, currency);
+        String taxBehavior = null;
+        Scalar tax = scalar(top, "tax_behavior", "", false);
+        if (tax != null) {
+            if (TAX_BEHAVIORS.contains(tax.text())) {
+                taxBehavior = tax.text();
+            } else {
+                error(tax.pos(), "tax_behavior", "\"" + tax.text() + "\" is not exclusive or inclusive"
+                        + suggestion(tax.text(), TAX_BEHAVIORS, "").stripTrailing());
             }
         }
         int grace = (int) integer(top, "grace_period_days", "", 0, 0, 365);
@@ -129,7 +145,7 @@ public final class CatalogLoader {
                     error(plansNode.pos(), "plans", "is empty (at least one plan is needed)");
                 }
                 for (Entry e : plansNode.entries().values()) {
-                    Plan plan = plan(e, currency);
+                    Plan plan = plan(e, currency, currencies, taxBehavior);
                     if (plan != null) {
                         plans.put(plan.id(), plan);
                     }
@@ -140,10 +156,57 @@ public final class CatalogLoader {
         Catalog.Portal portal = portal(top, plans);
         Map<String, Coupon> coupons = coupons(top, plans, currency);
         Map<String, PromotionCode> codes = promotionCodes(top, coupons);
-        return new Catalog(currency, grace, Collections.unmodifiableMap(plans), checkout, portal, coupons, codes);
+        return new Catalog(currency, currencies, taxBehavior, grace, Collections.unmodifiableMap(plans), checkout, portal, coupons,
+                codes);
     }
 
-    private Plan plan(Entry entry, String currency) {
+    /** Why a currency code cannot be used, or null: three letters, and an ISO 4217 code (as the JDK knows them). */
+    private static String currencyProblem(String text) {
+        String code = text.toLowerCase(Locale.ROOT);
+        if (!CURRENCY.matcher(code).matches()) {
+            return "\"" + text + "\" is not a three-letter ISO currency code";
+        }
+        try {
+            java.util.Currency.getInstance(code.toUpperCase(Locale.ROOT));
+            return null;
+        } catch (IllegalArgumentException e) {
+            return "\"" + text + "\" is not an ISO 4217 currency code";
+        }
+    }
+
+    /** {@code currencies: [usd, gbp]}: the other currencies every price also has. */
+    private List<String> currencies(MapNode top, String currency) {
+        Entry e = top.entries().get("currencies");
+        if (e == null || e.value() instanceof Scalar sc && sc.isNull()) {
+            return List.of();
+        }
+        if (!(e.value() instanceof ListNode list)) {
+            error(e.value().pos(), "currencies", "must be a list such as [usd, gbp]");
+            currenciesUnreadable = true;
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (Node item : list.items()) {
+            if (!(item instanceof Scalar s) || s.isNull()) {
+                error(item.pos(), "currencies", "items must be currency codes such as usd");
+                continue;
+            }
+            String problem = currencyProblem(s.text());
+            String code = s.text().toLowerCase(Locale.ROOT);
+            if (problem != null) {
+                error(s.pos(), "currencies", problem);
+            } else if (code.equals(currency)) {
+                error(s.pos(), "currencies", code + " is already the catalog's currency (list only the others)");
+            } else if (out.contains(code)) {
+                error(s.pos(), "currencies", code + " is listed twice");
+            } else {
+                out.add(code);
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private Plan plan(Entry entry, String currency, List<String> currencies, String taxBehavior) {
         String id = entry.key();
         String path = "plans." + id;
         if (!PLAN_ID.matcher(id).matches()) {
@@ -184,13 +247,26 @@ public final class CatalogLoader {
                                 java.util.Arrays.stream(Cycle.values()).map(Cycle::key).toList(), "(use monthly, yearly or once)"));
                         continue;
                     }
+                    if (p.value() instanceof MapNode amounts) {
+                        PlanPrice price = multiCurrencyPrice(id, cycle, field, amounts, currency, currencies, taxBehavior);
+                        if (price != null) {
+                            prices.put(cycle, price);
+                        }
+                        continue;
+                    }
                     if (!(p.value() instanceof Scalar s) || s.isNull() || s.token() == JsonToken.VALUE_TRUE
                             || s.token() == JsonToken.VALUE_FALSE) {
                         error(p.value().pos(), field, "must be a decimal amount such as \"9.90\"");
                         continue;
                     }
+                    if (!currencies.isEmpty()) {
+                        error(s.pos(), field, "one amount, but currencies lists " + String.join(", ", currencies)
+                                + ": give every currency, such as { " + currency + ": \"" + s.text() + "\", "
+                                + String.join(", ", currencies.stream().map(c -> c + ": …").toList()) + " }");
+                        continue;
+                    }
                     try {
-                        prices.put(cycle, new PlanPrice(id, cycle, currency, Money.toMinor(s.text(), currency)));
+                        prices.put(cycle, new PlanPrice(id, cycle, currency, Money.toMinor(s.text(), currency), Map.of(), taxBehavior));
                     } catch (IllegalArgumentException ex) {
                         error(s.pos(), field, ex.getMessage());
                     }
@@ -213,6 +289,95 @@ public final class CatalogLoader {
         return new Plan(id, name == null ? id : name.text(), description == null ? null : description.text(),
                 Collections.unmodifiableMap(prices), trialDays, credits, limits, features,
                 contact == null ? null : contact.text());
+    }
+
+    /** {@code monthly: { eur: "9.90", usd: "10.90" }}: the catalog's currency and exactly the listed others. */
+    private PlanPrice multiCurrencyPrice(String planId, Cycle cycle, String field, MapNode amounts, String currency,
+            List<String> currencies, String taxBehavior) {
+        Long own = null;
+        Map<String, Long> options = new LinkedHashMap<>();
+        boolean ok = true;
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        Entry previous = null;
+        for (Entry a : amounts.entries().values()) {
+            String code = a.key().toLowerCase(Locale.ROOT);
+            String at = field + "." + a.key();
+            Entry before = previous;
+            previous = a;
+            if (before != null && a.key().matches("\\d+") && a.value() instanceof Scalar v && v.isNull()
+                    && before.value() instanceof Scalar amount && amount.token() == JsonToken.VALUE_NUMBER_INT
+                    && amount.pos().line() == a.keyPos().line()) {
+                // { eur: 9,90 }: in a flow mapping the comma ends the entry, leaving "eur: 9" and a key "90"
+                String written = amount.text() + "," + a.key();
+                error(amount.pos(), field + "." + before.key(), written + " is not a decimal amount: inside { } a comma separates entries (use \""
+                        + written.replace(',', '.') + "\")");
+                return null;
+            }
+            if (!seen.add(code)) {
+                error(a.keyPos(), at, code + " is given twice");
+                ok = false;
+                continue;
+            }
+            String problem = currencyProblem(a.key());
+            if (problem != null) {
+                error(a.keyPos(), at, problem);
+                ok = false;
+                continue;
+            }
+            if (!code.equals(currency) && !currencies.contains(code)) {
+                if (currenciesUnreadable) {
+                    ok = false;
+                    continue;
+                }
+                error(a.keyPos(), at, code + " is not one of the catalog's currencies (" + String.join(", ", allOf(currency, currencies))
+                        + "): add it to currencies: or remove this amount");
+                ok = false;
+                continue;
+            }
+            if (!(a.value() instanceof Scalar s) || s.isNull() || s.token() == JsonToken.VALUE_TRUE || s.token() == JsonToken.VALUE_FALSE) {
+                error(a.value().pos(), at, "must be a decimal amount such as \"9.90\"");
+                ok = false;
+                continue;
+            }
+            try {
+                long minor = Money.toMinor(s.text(), code);
+                if (code.equals(currency)) {
+                    own = minor;
+                } else {
+                    options.put(code, minor);
+                }
+            } catch (IllegalArgumentException ex) {
+                error(s.pos(), at, ex.getMessage());
+                ok = false;
+            }
+        }
+        List<String> missing = new ArrayList<>();
+        if (own == null && ok) {
+            missing.add(currency);
+        }
+        for (String c : currencies) {
+            if (!options.containsKey(c) && amounts.entries().keySet().stream().noneMatch(k -> k.equalsIgnoreCase(c))) {
+                missing.add(c);
+            }
+        }
+        if (!missing.isEmpty()) {
+            error(amounts.pos(), field, "no amount in " + String.join(", ", missing) + " (every price has one in each of "
+                    + String.join(", ", allOf(currency, currencies)) + ")");
+            return null;
+        }
+        if (!ok || own == null) {
+            return null;
+        }
+        Map<String, Long> ordered = new LinkedHashMap<>();
+        currencies.forEach(c -> ordered.put(c, options.get(c)));
+        return new PlanPrice(planId, cycle, currency, own, ordered, taxBehavior);
+    }
+
+    private static List<String> allOf(String currency, List<String> currencies) {
+        List<String> all = new ArrayList<>();
+        all.add(currency);
+        all.addAll(currencies);
+        return all;
     }
 
     private Map<String, Long> limits(MapNode plan, String path) {
@@ -251,7 +416,7 @@ public final class CatalogLoader {
         }
         checkKeys(node, "checkout.", CHECKOUT_KEYS);
         return new Catalog.CheckoutDefaults(url(node, "success_url", "checkout."), url(node, "cancel_url", "checkout."),
-                url(node, "return_url", "checkout."));
+                url(node, "return_url", "checkout."), bool(node, "automatic_tax", "checkout.", false));
     }
 
     private Catalog.Portal portal(MapNode top, Map<String, Plan> plans) {

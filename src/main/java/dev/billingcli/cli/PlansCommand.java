@@ -50,13 +50,19 @@ final class PlansCommand implements Runnable {
             }
             out.table(List.of("ID", "NAME", "MONTHLY", "YEARLY", "ONCE", "TRIAL", "CREDITS", "LIMITS"), rows);
             out.line("");
-            out.line("Amounts in " + catalog.currency().toUpperCase(java.util.Locale.ROOT) + "; past_due keeps access "
+            out.line("Amounts in " + String.join(" / ", catalog.allCurrencies().stream().map(c -> c.toUpperCase(java.util.Locale.ROOT)).toList())
+                    + (catalog.taxBehavior() != null ? ", tax " + catalog.taxBehavior() : "") + "; past_due keeps access "
                     + catalog.gracePeriodDays() + " day(s) after the period end.");
         }
 
         private static String amount(Plan p, Cycle c) {
             PlanPrice price = p.price(c);
-            return price == null ? "" : price.display();
+            if (price == null) {
+                return "";
+            }
+            List<String> amounts = new ArrayList<>();
+            price.currencies().forEach(cur -> amounts.add(dev.billingcli.catalog.Money.format(price.amountIn(cur).orElseThrow(), cur)));
+            return String.join(" / ", amounts);
         }
 
         private static String limits(Plan p) {
@@ -66,24 +72,30 @@ final class PlansCommand implements Runnable {
         }
 
         /** {@code -o json plans list}. */
-        record Json(String currency, int gracePeriodDays, List<PlanJson> plans) {}
+        /** @param currencies the other currencies every price also has; @param taxBehavior null when plans.yaml leaves it to Stripe */
+        record Json(String currency, List<String> currencies, String taxBehavior, int gracePeriodDays, List<PlanJson> plans) {}
 
         /** @param prices by cycle (monthly, yearly, once); @param limits by name, as in plans.yaml */
         record PlanJson(String id, String name, String description, Map<String, PriceJson> prices, int trialDays, long credits,
                 Map<String, Object> limits, List<String> features, String contact) {}
 
-        record PriceJson(String amount, long unitAmount, String lookupKey) {}
+        /** @param currencyOptions the amount in each other currency ({@code "10.90"}), by currency */
+        record PriceJson(String amount, long unitAmount, String lookupKey, Map<String, String> currencyOptions) {}
 
         static Json toJson(Catalog catalog) {
             List<PlanJson> plans = new ArrayList<>();
             for (Plan p : catalog.plans().values()) {
                 Map<String, PriceJson> prices = new LinkedHashMap<>();
-                p.prices().forEach((cycle, price) -> prices.put(cycle.key(), new PriceJson(price.display(), price.unitAmount(), price.lookupKey())));
+                p.prices().forEach((cycle, price) -> {
+                    Map<String, String> options = new LinkedHashMap<>();
+                    price.currencyOptions().forEach((c, minor) -> options.put(c, dev.billingcli.catalog.Money.format(minor, c)));
+                    prices.put(cycle.key(), new PriceJson(price.display(), price.unitAmount(), price.lookupKey(), options));
+                });
                 Map<String, Object> limits = new LinkedHashMap<>();
                 p.limits().forEach((k, v) -> limits.put(k, v == Plan.UNLIMITED ? "unlimited" : v));
                 plans.add(new PlanJson(p.id(), p.name(), p.description(), prices, p.trialDays(), p.credits(), limits, p.features(), p.contact()));
             }
-            return new Json(catalog.currency(), catalog.gracePeriodDays(), plans);
+            return new Json(catalog.currency(), catalog.currencies(), catalog.taxBehavior(), catalog.gracePeriodDays(), plans);
         }
     }
 

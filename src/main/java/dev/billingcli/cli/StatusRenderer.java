@@ -19,7 +19,7 @@ final class StatusRenderer {
     /** The documented JSON of {@code status}; keys as the usual SaaS status endpoints name them (README). */
     record Json(String accountId, String customerId, String email, String tier, String effectiveTier, String accessReason,
             Instant accessUntil, String status, boolean hasStripeSubscription, String subscriptionId, String priceId, String interval,
-            Integer quantity, Instant currentPeriodStart, Instant currentPeriodEnd, boolean cancelAtPeriodEnd, Instant cancelAt,
+            Integer quantity, String currency, Instant currentPeriodStart, Instant currentPeriodEnd, boolean cancelAtPeriodEnd, Instant cancelAt,
             Instant canceledAt, Instant endedAt, Instant trialEnd, String pauseBehavior, Instant pauseResumesAt, Instant pausePaidUntil,
             String scheduleId, String scheduledPlan, String scheduledCycle, Integer scheduledQuantity, Instant scheduledAt, Map<String, Object> limits, long credits,
             List<LicenseCommand.LicenseJson> licenses, List<RecentEvent> recentEvents, List<Subscription.Difference> stripeDifferences) {}
@@ -40,7 +40,7 @@ final class StatusRenderer {
         }
         return new Json(s.accountId(), s.customerId(), s.email(), none ? null : sub.planId(), s.access().planId(), s.access().reason(),
                 s.access().until(), none ? null : sub.status(), !none, none ? null : sub.id(), none ? null : sub.priceId(),
-                none ? null : sub.interval(), none ? null : sub.quantity(), none ? null : sub.currentPeriodStart(),
+                none ? null : sub.interval(), none ? null : sub.quantity(), none ? null : sub.currency(), none ? null : sub.currentPeriodStart(),
                 none ? null : sub.currentPeriodEnd(), !none && sub.cancelAtPeriodEnd(), none ? null : sub.cancelAt(),
                 none ? null : sub.canceledAt(), none ? null : sub.endedAt(), none ? null : sub.trialEnd(), none ? null : sub.pauseBehavior(),
                 none ? null : sub.pauseResumesAt(), none ? null : sub.pausePaidUntil(), none ? null : sub.scheduleId(),
@@ -68,7 +68,8 @@ final class StatusRenderer {
             out.line(out.bold("Plan      ") + "no subscription");
         } else {
             out.line(out.bold("Plan      ") + planName(catalog, sub.planId()) + " · " + sub.status()
-                    + (sub.interval() != null ? " · " + sub.interval() + "ly" : "") + " × " + sub.quantity() + "  (" + sub.id() + ")");
+                    + (sub.interval() != null ? " · " + sub.interval() + "ly" : "") + " × " + sub.quantity()
+                    + (sub.currency() != null ? " · " + sub.currency().toUpperCase(java.util.Locale.ROOT) : "") + "  (" + sub.id() + ")");
         }
         var access = s.access();
         String accessLine = planName(catalog, access.planId()) + " — " + access.reason();

@@ -26,7 +26,8 @@ final class StripeSetupCommand implements Callable<Integer> {
     @Mixin
     DryRunOption dryRun;
 
-    @Option(names = "--adopt", description = "Take over matching objects not made by billing (by lookup key or product id) and tag them.")
+    @Option(names = "--adopt", description = "Take over matching objects not made by billing (by lookup key, product id or coupon id) and tag them; "
+            + "a coupon only when its terms match plans.yaml.")
     boolean adopt;
 
     @Option(names = "--prune", description = "Archive managed products (and their prices) whose plan is gone from plans.yaml, delete coupon "

@@ -47,7 +47,8 @@ final class SupportCommands {
             footerHeading = "%nExamples:%n",
             footer = {"  billing checkout --account acme --plan pro --cycle yearly --email billing@acme.test",
                     "  billing checkout --account acme --plan pro --ui embedded",
-                    "  billing checkout --account acme --plan credits_pack"})
+                    "  billing checkout --account acme --plan credits_pack",
+                    "  billing checkout --account acme --plan pro --currency usd"})
     static final class Checkout implements Callable<Integer> {
         @Mixin
         AccountOption account;
@@ -86,6 +87,10 @@ final class SupportCommands {
         @Option(names = "--allow-second", description = "Allow a second running subscription for the account.")
         boolean allowSecond;
 
+        @Option(names = "--currency", paramLabel = "C", description = "Charge in this currency, one of plans.yaml's (currency, "
+                + "currencies) [default: Checkout picks from the customer's location].")
+        String currency;
+
         @Spec
         CommandSpec spec;
 
@@ -102,15 +107,20 @@ final class SupportCommands {
                         .orElseThrow(() -> BillingException.invalid("--cycle must be monthly, yearly or once, got " + cycle));
             }
             var result = service(spec).checkout(new SupportService.CheckoutRequest(account.id, plan, c, email, mode, trialDays, quantity,
-                    promoCodes, successUrl, cancelUrl, returnUrl, allowSecond));
+                    promoCodes, successUrl, cancelUrl, returnUrl, allowSecond, currency));
             Output out = Commands.output(spec);
             if (out.json()) {
                 out.json(new Json(account.id, result.sessionId(), result.mode(), result.url(), result.clientSecret(), result.customerId(),
-                        result.customerCreated(), result.price().planId(), result.price().cycle().key(), result.priceId(), result.trialDays()));
+                        result.customerCreated(), result.price().planId(), result.price().cycle().key(), result.priceId(), result.trialDays(),
+                        result.currency(), result.automaticTax()));
                 return ExitCode.OK;
             }
+            String amount = result.currency() != null
+                    ? dev.billingcli.catalog.Money.format(result.price().amountIn(result.currency()).orElseThrow(), result.currency()) + " "
+                            + result.currency().toUpperCase(Locale.ROOT)
+                    : result.price().displayAll();
             out.line("Checkout for " + account.id + ": " + result.price().planId() + " " + result.price().cycle().key() + " ("
-                    + result.price().display() + " " + result.price().currency().toUpperCase(Locale.ROOT) + ")"
+                    + amount + (result.automaticTax() ? " + tax by Stripe Tax" : "") + ")"
                     + (result.trialDays() > 0 ? ", " + result.trialDays() + "-day trial" : "") + ", customer " + result.customerId()
                     + (result.customerCreated() ? " (new)" : ""));
             out.line(result.url() != null ? result.url() : "client secret: " + result.clientSecret());
@@ -119,7 +129,7 @@ final class SupportCommands {
 
         /** {@code -o json checkout}. */
         record Json(String account, String session, String mode, String url, String clientSecret, String customer,
-                boolean customerCreated, String plan, String cycle, String price, int trialDays) {}
+                boolean customerCreated, String plan, String cycle, String price, int trialDays, String currency, boolean automaticTax) {}
     }
 
     // ------------------------------------------------------------------ portal

@@ -135,7 +135,7 @@ public final class CatalogSync {
                 steps.add(new Step.ExtraProduct(extra, options.prune()));
             }
         }
-        discounts.analyze(resolvedProducts, options.prune(), steps);
+        discounts.analyze(resolvedProducts, options, steps);
         String portalNote = null;
         if (catalog.portal() != null && checkPortal) {
             try {
@@ -220,6 +220,15 @@ public final class CatalogSync {
             differences.add("interval " + Optional.ofNullable(current.interval()).orElse("one-time") + " in Stripe, "
                     + Optional.ofNullable(price.cycle().stripeInterval()).orElse("one-time") + " in plans.yaml");
         }
+        differences.addAll(currencyDifferences(price, current));
+        boolean setTax = false;
+        if (price.taxBehavior() != null && !price.taxBehavior().equals(current.taxBehavior())) {
+            if (current.taxBehavior() == null || "unspecified".equals(current.taxBehavior())) {
+                setTax = true; // Stripe allows setting it once, in place
+            } else {
+                differences.add("tax behavior " + current.taxBehavior() + " in Stripe, " + price.taxBehavior() + " in plans.yaml");
+            }
+        }
         if (!productId.equals(current.productId())) {
             differences.add("on product " + current.productId() + ", not " + productId);
         }
@@ -234,6 +243,9 @@ public final class CatalogSync {
                 if (!current.active()) {
                     steps.add(new Step.ReactivatePrice(current));
                 }
+                if (setTax) {
+                    steps.add(new Step.SetTaxBehavior(price, current));
+                }
                 return;
             }
         }
@@ -242,9 +254,42 @@ public final class CatalogSync {
             if (current.active()) {
                 steps.add(new Step.ArchivePrice(current, "replaced by the new " + price.lookupKey() + " price"));
             }
-        } else if (!current.active()) {
-            steps.add(new Step.ReactivatePrice(current));
+        } else {
+            if (!current.active()) {
+                steps.add(new Step.ReactivatePrice(current));
+            }
+            if (setTax) {
+                steps.add(new Step.SetTaxBehavior(price, current));
+            }
         }
+    }
+
+    /**
+     * The other currencies, each a difference of its own: missing in Stripe, another amount, or one Stripe has that
+     * plans.yaml does not. Any of them makes a new price, as a changed amount does (a price's amounts are what its
+     * subscribers pay: changing them in place would change their next invoices unannounced).
+     */
+    static List<String> currencyDifferences(PlanPrice price, StripePrice current) {
+        List<String> out = new ArrayList<>();
+        for (Map.Entry<String, Long> o : price.currencyOptions().entrySet()) {
+            String c = o.getKey();
+            String upper = c.toUpperCase(java.util.Locale.ROOT);
+            Long inStripe = current.currencyOptions().get(c);
+            if (!current.currencyOptions().containsKey(c)) {
+                out.add("no " + upper + " amount in Stripe, " + dev.billingcli.catalog.Money.format(o.getValue(), c) + " in plans.yaml");
+            } else if (!Objects.equals(inStripe, o.getValue())) {
+                out.add(upper + " amount " + (inStripe == null ? "none" : dev.billingcli.catalog.Money.format(inStripe, c)) + " in Stripe, "
+                        + dev.billingcli.catalog.Money.format(o.getValue(), c) + " in plans.yaml");
+            }
+        }
+        for (Map.Entry<String, Long> o : current.currencyOptions().entrySet()) {
+            if (!price.currencyOptions().containsKey(o.getKey()) && !o.getKey().equals(price.currency())) {
+                String c = o.getKey();
+                out.add(c.toUpperCase(java.util.Locale.ROOT) + " amount " + (o.getValue() == null ? "none"
+                        : dev.billingcli.catalog.Money.format(o.getValue(), c)) + " in Stripe, not in plans.yaml");
+            }
+        }
+        return out;
     }
 
     private void analyzePortal(Map<String, StripePrice> byKey, Map<String, String> products, List<Step> steps) {
@@ -312,12 +357,14 @@ public final class CatalogSync {
             } else if (step instanceof Step.CreatePrice s) {
                 PlanPrice p = s.price();
                 String productId = productIds.get(p.planId());
-                StripePrice created = stripe.createPrice(productId, p.currency(), p.unitAmount(), p.cycle().stripeInterval(),
-                        p.lookupKey(), s.replaces() != null, priceMetadata(p));
+                StripePrice created = stripe.createPrice(productId, p.currency(), p.unitAmount(), p.currencyOptions(), p.taxBehavior(),
+                        p.cycle().stripeInterval(), p.lookupKey(), s.replaces() != null, priceMetadata(p));
                 priceIds.put(p.lookupKey(), created.id());
-                done.add("created price " + created.id() + " for " + p.lookupKey() + " (" + p.display() + " "
-                        + p.currency().toUpperCase(java.util.Locale.ROOT) + ")"
+                done.add("created price " + created.id() + " for " + p.lookupKey() + " (" + p.displayAll() + ")"
                         + (s.replaces() != null ? ", lookup key moved from " + s.replaces().id() : ""));
+            } else if (step instanceof Step.SetTaxBehavior s) {
+                stripe.setTaxBehavior(s.current().id(), s.price().taxBehavior(), s.price().currencyOptions());
+                done.add("set tax behavior " + s.price().taxBehavior() + " on price " + s.current().id() + " (" + s.price().lookupKey() + ")");
             } else if (step instanceof Step.ArchivePrice s) {
                 long subscriptions = stripe.subscriptionsOnPrice(s.price().id());
                 stripe.setPriceActive(s.price().id(), false);

@@ -56,7 +56,8 @@ final class Discounts {
      *
      * @param products plan id → the product its prices belong to (absent when the plan is blocked)
      */
-    void analyze(Map<String, String> products, boolean prune, List<Step> steps) {
+    void analyze(Map<String, String> products, CatalogSync.Options options, List<Step> steps) {
+        boolean prune = options.prune();
         List<StripeCoupon> all = stripe.coupons();
         Map<String, StripeCoupon> byId = new HashMap<>();
         all.forEach(c -> byId.put(c.id(), c));
@@ -80,14 +81,28 @@ final class Discounts {
                 continue;
             }
             StripeCoupon holder = byId.get(coupon.key());
+            StripeCoupon adopted = null;
             if (holder != null && !holder.managed()) {
-                couponSteps.add(new Step.Blocked("coupon " + coupon.key() + " exists and is not managed by billing",
-                        "delete it or rename the coupon in plans.yaml"));
-                continue;
+                if (!options.adopt()) {
+                    couponSteps.add(new Step.Blocked("coupon " + coupon.key() + " exists and is not managed by billing",
+                            "--adopt takes it over when its terms match plans.yaml; else delete it or rename the coupon in plans.yaml"));
+                    continue;
+                }
+                List<String> why = adoptionProblems(coupon, productIds, holder);
+                if (!why.isEmpty()) {
+                    couponSteps.add(new Step.Blocked("coupon " + coupon.key() + " is not managed by billing and cannot be adopted: "
+                            + String.join("; ", why), "a coupon's terms never change in Stripe: delete it or rename the coupon in plans.yaml"));
+                    continue;
+                }
+                couponSteps.add(new Step.AdoptCoupon(coupon, holder));
+                adopted = holder;
             }
-            List<StripeCoupon> versions = all.stream().filter(c -> c.managed() && coupon.key().equals(c.metadata().get(COUPON_KEY)))
+            StripeCoupon adoptedNow = adopted;
+            List<StripeCoupon> versions = all.stream().filter(c -> c == adoptedNow
+                            || c.managed() && coupon.key().equals(c.metadata().get(COUPON_KEY)))
                     .sorted(Comparator.comparingInt(c -> version(c.id(), coupon.key()))).toList();
-            StripeCoupon current = versions.stream().filter(c -> differences(coupon, productIds, c).isEmpty()).reduce((a, b) -> b).orElse(null);
+            StripeCoupon current = adopted != null ? adopted
+                    : versions.stream().filter(c -> differences(coupon, productIds, c).isEmpty()).reduce((a, b) -> b).orElse(null);
             boolean replacedNow = false;
             if (current == null) {
                 int next = all.stream().mapToInt(c -> version(c.id(), coupon.key())).max().orElse(0) + 1;
@@ -159,8 +174,35 @@ final class Discounts {
         return m.matches() && m.group(1).equals(key) && m.group(2).length() < 9 ? Integer.parseInt(m.group(2)) : 0;
     }
 
+    /**
+     * Why an unmanaged coupon cannot become plans.yaml's: its terms differ, it takes no more redemptions, or it has a
+     * limit plans.yaml's coupons do not have ({@code max_redemptions}, {@code redeem_by}). Empty when it can be adopted.
+     */
+    static List<String> adoptionProblems(Coupon want, List<String> productIds, StripeCoupon have) {
+        List<String> out = new ArrayList<>(termDifferences(want, productIds, have));
+        if (!have.valid()) {
+            out.add("it is no longer valid in Stripe (expired or fully redeemed)");
+        }
+        if (have.maxRedemptions() != null) {
+            out.add("it has max_redemptions " + have.maxRedemptions() + ", which plans.yaml's coupons do not have");
+        }
+        if (have.redeemBy() != null) {
+            out.add("it has redeem_by " + java.time.Instant.ofEpochSecond(have.redeemBy()) + ", which plans.yaml's coupons do not have");
+        }
+        return out;
+    }
+
     /** How Stripe's coupon differs from plans.yaml's terms; empty when it is that version. */
     static List<String> differences(Coupon want, List<String> productIds, StripeCoupon have) {
+        List<String> out = termDifferences(want, productIds, have);
+        if (out.isEmpty() && !want.termsHash().equals(have.metadata().get(TERMS))) {
+            out.add("terms hash " + have.metadata().get(TERMS) + " in Stripe, " + want.termsHash() + " for plans.yaml");
+        }
+        return out;
+    }
+
+    /** The terms themselves (what a coupon gives, for how long, on what), without the hash in the metadata. */
+    private static List<String> termDifferences(Coupon want, List<String> productIds, StripeCoupon have) {
         List<String> out = new ArrayList<>();
         if (want.percentOff() != null) {
             if (have.percentOff() == null || have.percentOff().compareTo(want.percentOff()) != 0) {
@@ -180,9 +222,6 @@ final class Discounts {
         if (!new HashSet<>(productIds).equals(new HashSet<>(have.appliesTo()))) {
             out.add("applies_to " + (have.appliesTo().isEmpty() ? "every product" : String.join(", ", have.appliesTo())) + " in Stripe, "
                     + (productIds.isEmpty() ? "every product" : String.join(", ", productIds)) + " in plans.yaml");
-        }
-        if (out.isEmpty() && !want.termsHash().equals(have.metadata().get(TERMS))) {
-            out.add("terms hash " + have.metadata().get(TERMS) + " in Stripe, " + want.termsHash() + " for plans.yaml");
         }
         return out;
     }
@@ -212,7 +251,10 @@ final class Discounts {
 
     /** Carries out one coupon or code step; returns the line for what was done, or null when the step is not one of these. */
     String apply(Step step) {
-        if (step instanceof Step.CreateCoupon s) {
+        if (step instanceof Step.AdoptCoupon s) {
+            stripe.tagCoupon(s.current().id(), couponMetadata(s.coupon()));
+            return "adopted coupon " + s.current().id() + " (" + s.coupon().describe() + ")";
+        } else if (step instanceof Step.CreateCoupon s) {
             Coupon c = s.coupon();
             stripe.createCoupon(new DiscountGateway.NewCoupon(s.id(), c.percentOff(), c.amountOff(), c.currency(), c.duration(), c.months(),
                     s.productIds(), couponMetadata(c)));

@@ -68,8 +68,24 @@ public sealed interface Step {
         }
 
         public String action() {
-            return "create price " + price.lookupKey() + " " + price.display() + " " + price.currency().toUpperCase(java.util.Locale.ROOT)
+            return "create price " + price.lookupKey() + " " + price.displayAll()
+                    + (price.taxBehavior() == null ? "" : " tax " + price.taxBehavior())
                     + (replaces == null ? "" : " (moves the lookup key from " + replaces.id() + ": " + reason + ")");
+        }
+    }
+
+    /**
+     * A price whose tax behaviour is still {@code unspecified} gets plans.yaml's: Stripe lets it be set once, in place
+     * (a set behaviour never changes: a different one is a new price).
+     */
+    record SetTaxBehavior(PlanPrice price, StripePrice current) implements Step {
+        public String drift() {
+            return price.lookupKey() + ": tax behavior " + current.taxBehavior() + " in Stripe, " + price.taxBehavior() + " in plans.yaml";
+        }
+
+        public String action() {
+            return "set tax behavior " + price.taxBehavior() + " on price " + current.id() + " (" + price.lookupKey()
+                    + "; unspecified until now, so Stripe allows it once)";
         }
     }
 
@@ -192,6 +208,17 @@ public sealed interface Step {
      * @param productIds the products of its {@code applies_to} plans
      * @param replaces the newest version so far, or null
      */
+    /** An unmanaged coupon with a plans.yaml key's id whose terms match: {@code --adopt} tags it, nothing else changes. */
+    record AdoptCoupon(Coupon coupon, StripeCoupon current) implements Step {
+        public String drift() {
+            return "coupon " + current.id() + " is not managed by billing";
+        }
+
+        public String action() {
+            return "adopt coupon " + current.id() + " (" + coupon.describe() + "; tag managed_by=billing)";
+        }
+    }
+
     record CreateCoupon(Coupon coupon, String id, List<String> productIds, StripeCoupon replaces, String reason) implements Step {
         public String drift() {
             return replaces == null ? "missing coupon " + coupon.key() : "coupon " + coupon.key() + ": " + reason;

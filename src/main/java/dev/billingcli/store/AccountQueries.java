@@ -166,16 +166,17 @@ public final class AccountQueries {
     // ------------------------------------------------------------------ the report
 
     /** Paying subscriptions (active, past_due) of one plan, interval and price lookup key. */
-    public record PayingGroup(String planId, String interval, String lookupKey, long subscriptions, long quantity) {}
+    /** @param currency the subscriptions' own currency, null for rows stored without it */
+    public record PayingGroup(String planId, String interval, String lookupKey, String currency, long subscriptions, long quantity) {}
 
     public List<PayingGroup> paying() {
         return h.createQuery("""
-                select plan_id, interval, price_lookup_key, count(*) as n, coalesce(sum(quantity), 0) as q
+                select plan_id, interval, price_lookup_key, currency, count(*) as n, coalesce(sum(quantity), 0) as q
                   from subscriptions where status in ('active', 'past_due')
-                 group by plan_id, interval, price_lookup_key
-                 order by plan_id nulls last, interval nulls last, price_lookup_key nulls last""")
+                 group by plan_id, interval, price_lookup_key, currency
+                 order by plan_id nulls last, interval nulls last, price_lookup_key nulls last, currency nulls last""")
                 .map((rs, ctx) -> new PayingGroup(rs.getString("plan_id"), rs.getString("interval"), rs.getString("price_lookup_key"),
-                        rs.getLong("n"), rs.getLong("q")))
+                        rs.getString("currency"), rs.getLong("n"), rs.getLong("q")))
                 .list();
     }
 

@@ -26,7 +26,7 @@ public final class SubscriptionStore {
             stripe_subscription_id, account_id, stripe_customer_id, plan_id, price_id, price_lookup_key, interval, quantity,
             status, current_period_start, current_period_end, cancel_at_period_end, cancel_at, canceled_at, ended_at,
             trial_start, trial_end, pause_behavior, pause_resumes_at, pause_paid_until, schedule_id, scheduled_plan, scheduled_cycle, scheduled_quantity, scheduled_at,
-            metadata, last_event_created, last_event_id""";
+            metadata, last_event_created, last_event_id, currency""";
 
     private final Handle h;
 
@@ -45,7 +45,7 @@ public final class SubscriptionStore {
 
     private static final String INSERT_IF_ABSENT = "insert into subscriptions (" + COLUMNS + ") values (:id, :account, :customer, :plan,"
             + " :price, :lookup, :interval, :quantity, :status, :ps, :pe, :cape, :ca, :canceled, :ended, :ts, :te, :pb, :pr, :pp, :sched, :splan, :scycle, :sqty, :sat,"
-            + " cast(:metadata as jsonb), :created, :event) on conflict (stripe_subscription_id) do nothing";
+            + " cast(:metadata as jsonb), :created, :event, :currency) on conflict (stripe_subscription_id) do nothing";
 
     /** {@link #insertIfAbsent} for many rows in one batch (sync writes a page this way); returns how many were inserted. */
     public int insertAllIfAbsent(List<Subscription> subscriptions, Instant eventCreated, String eventId) {
@@ -112,7 +112,7 @@ public final class SubscriptionStore {
                     current_period_start = :ps, current_period_end = :pe, cancel_at_period_end = :cape, cancel_at = :ca,
                     canceled_at = :canceled, ended_at = :ended, trial_start = :ts, trial_end = :te,
                     pause_behavior = :pb, pause_resumes_at = :pr, pause_paid_until = :pp, schedule_id = :sched,
-                    scheduled_plan = :splan, scheduled_cycle = :scycle, scheduled_quantity = :sqty, scheduled_at = :sat, metadata = cast(:metadata as jsonb),
+                    scheduled_plan = :splan, scheduled_cycle = :scycle, scheduled_quantity = :sqty, scheduled_at = :sat, metadata = cast(:metadata as jsonb), currency = :currency,
                     last_event_created = :created, last_event_id = :event, updated_at = now()
                 where stripe_subscription_id = :id and (last_event_created is null or last_event_created <= :created)""");
         return bind(u, s).bind("created", eventCreated).bind("event", eventId).execute() == 1;
@@ -173,7 +173,7 @@ public final class SubscriptionStore {
                 .bind("pp", ts(s.pausePaidUntil())).bind("sched", s.scheduleId())
                 .bind("splan", sc == null ? null : sc.planId()).bind("scycle", sc == null ? null : sc.cycle())
                 .bind("sqty", sc == null ? null : sc.quantity()).bind("sat", sc == null ? null : ts(sc.at()))
-                .bind("metadata", json(s.metadata()));
+                .bind("metadata", json(s.metadata())).bind("currency", s.currency());
     }
 
     static OffsetDateTime ts(Instant i) {
@@ -208,7 +208,7 @@ public final class SubscriptionStore {
                 rs.getString("pause_behavior"), instant(rs, "pause_resumes_at"), instant(rs, "pause_paid_until"), rs.getString("schedule_id"),
                 rs.getString("scheduled_plan") == null ? null : new dev.billingcli.subscription.ScheduledChange(rs.getString("scheduled_plan"),
                         rs.getString("scheduled_cycle"), rs.getInt("scheduled_quantity"), instant(rs, "scheduled_at")),
-                metadata);
+                metadata, rs.getString("currency"));
         return new Stored(s, instant(rs, "last_event_created"), rs.getString("last_event_id"));
     }
 }

@@ -43,21 +43,30 @@ public final class CatalogGateway {
         }
     }
 
-    /** @param interval {@code month}/{@code year}, or null for a one-time price */
+    /**
+     * @param interval {@code month}/{@code year}, or null for a one-time price
+     * @param currencyOptions the other currencies' unit amounts (Stripe's {@code currency_options} less the price's own
+     *     currency; read only where listed with {@code currency_options} expanded, else empty)
+     * @param taxBehavior {@code exclusive}, {@code inclusive} or {@code unspecified}
+     */
     public record StripePrice(String id, String productId, StripeProduct product, String currency, Long unitAmount,
-            String interval, boolean active, String lookupKey, Map<String, String> metadata) {
+            String interval, boolean active, String lookupKey, Map<String, String> metadata, Map<String, Long> currencyOptions,
+            String taxBehavior) {
         public boolean managed() {
             return "billing".equals(metadata.get("managed_by"));
         }
     }
 
-    /** Prices holding these lookup keys, active or archived (an archived price keeps its key), with their products. */
+    /**
+     * Prices holding these lookup keys, active or archived (an archived price keeps its key), with their products and
+     * their currencies (Stripe leaves {@code currency_options} out of an answer unless it is expanded).
+     */
     public List<StripePrice> pricesByLookupKeys(Collection<String> lookupKeys) {
         List<String> keys = List.copyOf(lookupKeys);
         List<StripePrice> found = new ArrayList<>();
         for (int i = 0; i < keys.size(); i += LOOKUP_KEYS_PER_CALL) {
             List<String> batch = keys.subList(i, Math.min(keys.size(), i + LOOKUP_KEYS_PER_CALL));
-            PriceListParams params = PriceListParams.builder().addAllLookupKey(batch).addExpand("data.product")
+            PriceListParams params = PriceListParams.builder().addAllLookupKey(batch).addExpand("data.product").addExpand("data.currency_options")
                     .setLimit((long) PAGE).build();
             StripeCollection<Price> page = stripe.call("list prices by lookup key",
                     () -> stripe.client().v1().prices().list(params));
@@ -193,8 +202,30 @@ public final class CatalogGateway {
      */
     public StripePrice createPrice(String productId, String currency, long unitAmount, String interval, String lookupKey,
             boolean transferLookupKey, Map<String, String> metadata) {
+        return createPrice(productId, currency, unitAmount, Map.of(), null, interval, lookupKey, transferLookupKey, metadata);
+    }
+
+    /**
+     * Creates a price in several currencies: {@code currency} and {@code unit_amount}, and one
+     * {@code currency_options[<c>][unit_amount]} per other currency (one price, so one lookup key for all).
+     *
+     * @param currencyOptions the other currencies → unit amount
+     * @param taxBehavior {@code exclusive}/{@code inclusive} for the price and each of its currencies, or null to send none
+     */
+    public StripePrice createPrice(String productId, String currency, long unitAmount, Map<String, Long> currencyOptions,
+            String taxBehavior, String interval, String lookupKey, boolean transferLookupKey, Map<String, String> metadata) {
         PriceCreateParams.Builder b = PriceCreateParams.builder().setProduct(productId).setCurrency(currency)
                 .setUnitAmount(unitAmount).setLookupKey(lookupKey).putAllMetadata(metadata);
+        if (taxBehavior != null) {
+            b.setTaxBehavior(PriceCreateParams.TaxBehavior.valueOf(taxBehavior.toUpperCase(java.util.Locale.ROOT)));
+        }
+        currencyOptions.forEach((c, amount) -> {
+            PriceCreateParams.CurrencyOption.Builder o = PriceCreateParams.CurrencyOption.builder().setUnitAmount(amount);
+            if (taxBehavior != null) {
+                o.setTaxBehavior(PriceCreateParams.CurrencyOption.TaxBehavior.valueOf(taxBehavior.toUpperCase(java.util.Locale.ROOT)));
+            }
+            b.putCurrencyOption(c, o.build());
+        });
         if (interval != null) {
             b.setRecurring(PriceCreateParams.Recurring.builder()
                     .setInterval(PriceCreateParams.Recurring.Interval.valueOf(interval.toUpperCase(java.util.Locale.ROOT))).build());
@@ -210,6 +241,20 @@ public final class CatalogGateway {
         PriceUpdateParams params = PriceUpdateParams.builder().setActive(active).build();
         stripe.call((active ? "reactivate" : "archive") + " price " + id,
                 () -> stripe.client().v1().prices().update(id, params, stripe.write()));
+    }
+
+    /**
+     * Sets the tax behaviour of a price whose behaviour is still {@code unspecified}: Stripe allows that once ("Once
+     * specified as either inclusive or exclusive, it cannot be changed"). Each other currency gets it too, its amount
+     * restated unchanged (so the call means the same whether Stripe merges or replaces the options).
+     */
+    public void setTaxBehavior(String id, String taxBehavior, Map<String, Long> currencyOptions) {
+        String upper = taxBehavior.toUpperCase(java.util.Locale.ROOT);
+        PriceUpdateParams.Builder b = PriceUpdateParams.builder().setTaxBehavior(PriceUpdateParams.TaxBehavior.valueOf(upper));
+        currencyOptions.forEach((c, amount) -> b.putCurrencyOption(c, PriceUpdateParams.CurrencyOption.builder().setUnitAmount(amount)
+                .setTaxBehavior(PriceUpdateParams.CurrencyOption.TaxBehavior.valueOf(upper)).build()));
+        PriceUpdateParams params = b.build();
+        stripe.call("set the tax behavior of price " + id, () -> stripe.client().v1().prices().update(id, params, stripe.write()));
     }
 
     public void tagPrice(String id, Map<String, String> metadata) {
@@ -246,8 +291,17 @@ public final class CatalogGateway {
 
     static StripePrice price(Price p) {
         Product expanded = p.getProductObject();
+        Map<String, Long> options = new java.util.TreeMap<>();
+        if (p.getCurrencyOptions() != null) {
+            p.getCurrencyOptions().forEach((c, o) -> {
+                if (!c.equals(p.getCurrency())) {
+                    options.put(c, o.getUnitAmount());
+                }
+            });
+        }
         return new StripePrice(p.getId(), p.getProduct(), expanded == null ? null : product(expanded), p.getCurrency(),
                 p.getUnitAmount(), p.getRecurring() == null ? null : p.getRecurring().getInterval(),
-                Boolean.TRUE.equals(p.getActive()), p.getLookupKey(), p.getMetadata() == null ? Map.of() : Map.copyOf(p.getMetadata()));
+                Boolean.TRUE.equals(p.getActive()), p.getLookupKey(), p.getMetadata() == null ? Map.of() : Map.copyOf(p.getMetadata()),
+                java.util.Collections.unmodifiableMap(options), p.getTaxBehavior());
     }
 }

@@ -30,9 +30,10 @@ public final class DiscountGateway {
      * A coupon as Stripe holds it.
      *
      * @param appliesTo product ids; empty when the coupon applies to everything
+     * @param maxRedemptions and @param redeemBy Stripe's limits on the coupon itself, null for none (plans.yaml's coupons have none)
      */
     public record StripeCoupon(String id, BigDecimal percentOff, Long amountOff, String currency, String duration,
-            Long durationInMonths, List<String> appliesTo, boolean valid, Map<String, String> metadata) {
+            Long durationInMonths, List<String> appliesTo, boolean valid, Map<String, String> metadata, Long maxRedemptions, Long redeemBy) {
         public boolean managed() {
             return "billing".equals(metadata.get("managed_by"));
         }
@@ -136,6 +137,12 @@ public final class DiscountGateway {
     }
 
     /** Deletes a coupon: no new redemptions; discounts already applied stay. */
+    /** Adds metadata to a coupon without changing anything else (its terms cannot change): {@code --adopt}. */
+    public void tagCoupon(String id, Map<String, String> metadata) {
+        com.stripe.param.CouponUpdateParams params = com.stripe.param.CouponUpdateParams.builder().putAllMetadata(metadata).build();
+        stripe.call("tag coupon " + id, () -> stripe.client().v1().coupons().update(id, params, stripe.write()));
+    }
+
     public void deleteCoupon(String id) {
         stripe.call("delete coupon " + id, () -> stripe.client().v1().coupons().delete(id, stripe.write()));
     }
@@ -171,7 +178,8 @@ public final class DiscountGateway {
         List<String> products = c.getAppliesTo() == null || c.getAppliesTo().getProducts() == null ? List.of()
                 : List.copyOf(c.getAppliesTo().getProducts());
         return new StripeCoupon(c.getId(), c.getPercentOff(), c.getAmountOff(), c.getCurrency(), c.getDuration(), c.getDurationInMonths(),
-                products, Boolean.TRUE.equals(c.getValid()), c.getMetadata() == null ? Map.of() : Map.copyOf(c.getMetadata()));
+                products, Boolean.TRUE.equals(c.getValid()), c.getMetadata() == null ? Map.of() : Map.copyOf(c.getMetadata()),
+                c.getMaxRedemptions(), c.getRedeemBy());
     }
 
     static StripePromotionCode promotionCode(PromotionCode p) {

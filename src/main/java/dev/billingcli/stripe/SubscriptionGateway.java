@@ -103,10 +103,12 @@ public final class SubscriptionGateway {
      * @param metadata on the session and on what it creates (the subscription, or the payment intent)
      * @param subscription subscription mode (a recurring price), else payment mode
      * @param embedded the embedded page (needs {@code returnUrl}), else the hosted page ({@code successUrl})
+     * @param currency the currency to charge in (one of the price's), or null to let Checkout choose from the customer's location
+     * @param automaticTax Stripe Tax computes the tax ({@code automatic_tax[enabled]})
      */
     public record CheckoutRequest(String customer, String clientReferenceId, Map<String, String> metadata, String priceId, int quantity,
             boolean subscription, int trialDays, boolean promotionCodes, boolean embedded, String successUrl, String cancelUrl,
-            String returnUrl) {}
+            String returnUrl, String currency, boolean automaticTax) {}
 
     public CheckoutSession createCheckoutSession(CheckoutRequest r) {
         SessionCreateParams.Builder b = SessionCreateParams.builder()
@@ -117,6 +119,16 @@ public final class SubscriptionGateway {
                 .addLineItem(SessionCreateParams.LineItem.builder().setPrice(r.priceId()).setQuantity((long) r.quantity()).build());
         if (r.promotionCodes()) {
             b.setAllowPromotionCodes(true);
+        }
+        if (r.currency() != null) {
+            b.setCurrency(r.currency());
+        }
+        if (r.automaticTax()) {
+            // Stripe Tax needs the customer's address; an existing customer (we always pass one) keeps the one entered in
+            // Checkout only with customer_update[address]=auto (https://docs.stripe.com/tax/checkout)
+            b.setAutomaticTax(SessionCreateParams.AutomaticTax.builder().setEnabled(true).build());
+            b.setCustomerUpdate(SessionCreateParams.CustomerUpdate.builder()
+                    .setAddress(SessionCreateParams.CustomerUpdate.Address.AUTO).build());
         }
         if (r.embedded()) {
             b.setUiMode(SessionCreateParams.UiMode.EMBEDDED_PAGE).setReturnUrl(r.returnUrl());

@@ -23,6 +23,8 @@ import java.util.function.Function;
  * @param scheduleId the subscription schedule attached ({@code schedule}), or null
  * @param scheduledChange not Stripe's subscription field: the change that schedule makes at the renewal, when
  *     this app set it up (the ledger carries it while the schedule stays), else null
+ * @param currency Stripe's {@code currency} of the subscription (lowercase ISO code; one price may bill in several), or
+ *     null when not known (a row from a checkout alone, or stored before it was kept)
  */
 public record Subscription(
         String id,
@@ -47,7 +49,8 @@ public record Subscription(
         Instant pausePaidUntil,
         String scheduleId,
         ScheduledChange scheduledChange,
-        Map<String, String> metadata) {
+        Map<String, String> metadata,
+        String currency) {
 
     public Subscription {
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
@@ -99,33 +102,34 @@ public record Subscription(
                 pauseBehavior == null ? null : periodEnd,
                 idOf(object.path("schedule")),
                 null,
-                metadata);
+                metadata,
+                text(object, "currency"));
     }
 
     public Subscription withAccount(String account) {
         return new Subscription(id, account, customerId, planId, priceId, priceLookupKey, interval, quantity, status,
                 currentPeriodStart, currentPeriodEnd, cancelAtPeriodEnd, cancelAt, canceledAt, endedAt, trialStart, trialEnd, pauseBehavior,
-                pauseResumesAt, pausePaidUntil, scheduleId, scheduledChange, metadata);
+                pauseResumesAt, pausePaidUntil, scheduleId, scheduledChange, metadata, currency);
     }
 
     /** The same state with the pause's paid-until taken from an earlier state of a pause that is still on. */
     public Subscription withPausePaidUntil(Instant paidUntil) {
         return new Subscription(id, accountId, customerId, planId, priceId, priceLookupKey, interval, quantity, status,
                 currentPeriodStart, currentPeriodEnd, cancelAtPeriodEnd, cancelAt, canceledAt, endedAt, trialStart, trialEnd, pauseBehavior,
-                pauseResumesAt, paidUntil, scheduleId, scheduledChange, metadata);
+                pauseResumesAt, paidUntil, scheduleId, scheduledChange, metadata, currency);
     }
 
     /** The same state with the change its schedule makes at the renewal. */
     public Subscription withScheduledChange(ScheduledChange change) {
         return new Subscription(id, accountId, customerId, planId, priceId, priceLookupKey, interval, quantity, status,
                 currentPeriodStart, currentPeriodEnd, cancelAtPeriodEnd, cancelAt, canceledAt, endedAt, trialStart, trialEnd, pauseBehavior,
-                pauseResumesAt, pausePaidUntil, scheduleId, change, metadata);
+                pauseResumesAt, pausePaidUntil, scheduleId, change, metadata, currency);
     }
 
     public Subscription withStatus(String newStatus) {
         return new Subscription(id, accountId, customerId, planId, priceId, priceLookupKey, interval, quantity, newStatus,
                 currentPeriodStart, currentPeriodEnd, cancelAtPeriodEnd, cancelAt, canceledAt, endedAt, trialStart, trialEnd, pauseBehavior,
-                pauseResumesAt, pausePaidUntil, scheduleId, scheduledChange, metadata);
+                pauseResumesAt, pausePaidUntil, scheduleId, scheduledChange, metadata, currency);
     }
 
     // ---- state, as predicates built from each other
@@ -235,6 +239,7 @@ public record Subscription(
         compare(out, "price", priceId, other.priceId);
         compare(out, "interval", interval, other.interval);
         compare(out, "quantity", quantity, other.quantity);
+        compare(out, "currency", currency, other.currency);
         compare(out, "current_period_start", currentPeriodStart, other.currentPeriodStart);
         compare(out, "current_period_end", currentPeriodEnd, other.currentPeriodEnd);
         compare(out, "cancel_at_period_end", cancelAtPeriodEnd, other.cancelAtPeriodEnd);

@@ -80,8 +80,15 @@ public final class ReportService {
                 continue;
             }
             PlanPrice p = price.get();
-            long twelfths = p.cycle() == Cycle.YEARLY ? p.unitAmount() * g.quantity() : p.unitAmount() * g.quantity() * 12;
-            long[] s = sums.computeIfAbsent(p.planId(), k -> new LinkedHashMap<>()).computeIfAbsent(p.currency(), k -> new long[3]);
+            // the subscription's own currency (a price holds several); a row stored without one bills in the price's own
+            String currency = g.currency() != null ? g.currency() : p.currency();
+            Optional<Long> unit = p.amountIn(currency);
+            if (unit.isEmpty()) {
+                unpriced += g.subscriptions(); // a currency plans.yaml's price does not have (any more)
+                continue;
+            }
+            long twelfths = p.cycle() == Cycle.YEARLY ? unit.get() * g.quantity() : unit.get() * g.quantity() * 12;
+            long[] s = sums.computeIfAbsent(p.planId(), k -> new LinkedHashMap<>()).computeIfAbsent(currency, k -> new long[3]);
             s[0] += g.subscriptions();
             s[1] += g.quantity();
             s[2] += twelfths;

@@ -80,12 +80,16 @@ public final class SupportService {
 
     public enum Ui { HOSTED, EMBEDDED }
 
-    /** @param cycle null: monthly when the plan has it, else the plan's only price; @param trialDays null: the plan's */
+    /**
+     * @param cycle null: monthly when the plan has it, else the plan's only price; @param trialDays null: the plan's
+     * @param currency one of plans.yaml's currencies, or null to let Checkout choose from the customer's location
+     */
     public record CheckoutRequest(String accountId, String planId, Cycle cycle, String email, Ui ui, Integer trialDays, int quantity,
-            boolean promotionCodes, String successUrl, String cancelUrl, String returnUrl, boolean allowSecond) {}
+            boolean promotionCodes, String successUrl, String cancelUrl, String returnUrl, boolean allowSecond, String currency) {}
 
+    /** @param currency the currency asked for, or null; @param automaticTax Stripe Tax computes the tax (plans.yaml) */
     public record CheckoutResult(String sessionId, String url, String clientSecret, String mode, String customerId,
-            boolean customerCreated, String priceId, PlanPrice price, int trialDays) {}
+            boolean customerCreated, String priceId, PlanPrice price, int trialDays, String currency, boolean automaticTax) {}
 
     public CheckoutResult checkout(CheckoutRequest r) {
         Plan plan = catalog.plan(r.planId()).orElseThrow(() -> BillingException.invalid("unknown plan " + r.planId()
@@ -104,6 +108,11 @@ public final class SupportService {
         }
         if (r.quantity() < 1) {
             throw BillingException.invalid("--quantity must be at least 1");
+        }
+        String currency = r.currency() == null ? null : r.currency().toLowerCase(java.util.Locale.ROOT);
+        if (currency != null && !price.currencies().contains(currency)) {
+            throw BillingException.invalid("--currency " + r.currency() + " is not one of plans.yaml's currencies ("
+                    + String.join(", ", price.currencies()) + ")");
         }
         int trialDays = r.trialDays() != null ? r.trialDays() : cycle.recurring() ? plan.trialDays() : 0;
         if (trialDays < 0 || trialDays > 730) {
@@ -135,10 +144,16 @@ public final class SupportService {
 
         SubscriptionGateway gateway = stripe.get();
         gateway.access().checkWritesAllowed();
-        String priceId = new CatalogGateway(gateway.access()).pricesByLookupKeys(List.of(price.lookupKey())).stream()
-                .filter(p -> p.active() && price.lookupKey().equals(p.lookupKey())).map(CatalogGateway.StripePrice::id).findFirst()
+        CatalogGateway.StripePrice stripePrice = new CatalogGateway(gateway.access()).pricesByLookupKeys(List.of(price.lookupKey())).stream()
+                .filter(p -> p.active() && price.lookupKey().equals(p.lookupKey())).findFirst()
                 .orElseThrow(() -> BillingException.notFound("no active price with lookup key " + price.lookupKey()
                         + " in Stripe: run 'billing stripe:setup'"));
+        if (currency != null && !currency.equals(stripePrice.currency()) && !stripePrice.currencyOptions().containsKey(currency)) {
+            // plans.yaml has the currency, Stripe's price not yet: Stripe would refuse the session
+            throw BillingException.notFound("the " + price.lookupKey() + " price in Stripe (" + stripePrice.id() + ") has no "
+                    + currency.toUpperCase(java.util.Locale.ROOT) + " amount yet: run 'billing stripe:setup'");
+        }
+        String priceId = stripePrice.id();
 
         boolean created = false;
         String customer = existingCustomer;
@@ -164,7 +179,7 @@ public final class SupportService {
         metadata.put("billing_cycle", cycle.key());
         SubscriptionGateway.CheckoutSession session = gateway.createCheckoutSession(new SubscriptionGateway.CheckoutRequest(customer,
                 r.accountId(), metadata, priceId, r.quantity(), cycle.recurring(), trialDays, r.promotionCodes(), r.ui() == Ui.EMBEDDED,
-                successUrl, cancelUrl, returnUrl));
+                successUrl, cancelUrl, returnUrl, currency, catalog.checkout().automaticTax()));
         String customerId = customer;
         database.useTransaction(tx -> {
             Map<String, Object> after = new LinkedHashMap<>();
@@ -173,10 +188,13 @@ public final class SupportService {
             after.put("cycle", cycle.key());
             after.put("mode", session.mode());
             after.put("stripe_customer_id", customerId);
+            if (currency != null) {
+                after.put("currency", currency);
+            }
             tx.audit().record(actor, "checkout", r.accountId(), null, null, after);
         });
         return new CheckoutResult(session.id(), session.url(), session.clientSecret(), session.mode(), customer, created, priceId, price,
-                trialDays);
+                trialDays, currency, catalog.checkout().automaticTax());
     }
 
     // ------------------------------------------------------------------ portal

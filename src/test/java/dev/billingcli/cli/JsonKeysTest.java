@@ -37,7 +37,7 @@ class JsonKeysTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern CAMEL = Pattern.compile("[a-z][a-zA-Z0-9]*");
     /** Maps keyed by data (a limit name, a cycle, a lookup key): their keys are not field names; their values are walked. */
-    private static final Set<String> DATA_MAPS = Set.of("limits", "prices", "priceIds", "fields");
+    private static final Set<String> DATA_MAPS = Set.of("limits", "prices", "priceIds", "fields", "currencyOptions");
 
     @RegisterExtension
     final FakeStripeExtension stripe = new FakeStripeExtension();

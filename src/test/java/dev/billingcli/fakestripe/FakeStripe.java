@@ -47,6 +47,25 @@ public final class FakeStripe implements AutoCloseable {
             return !method.equals("GET");
         }
 
+        /** The parameters as Stripe's form field names and values ({@code currency_options[usd][unit_amount]=1090}), sorted. */
+        public java.util.SortedMap<String, String> fields() {
+            java.util.SortedMap<String, String> out = new java.util.TreeMap<>();
+            flatten("", params, out);
+            return out;
+        }
+
+        private static void flatten(String prefix, Object value, java.util.SortedMap<String, String> out) {
+            if (value instanceof Map<?, ?> m) {
+                m.forEach((k, v) -> flatten(prefix.isEmpty() ? (String) k : prefix + "[" + k + "]", v, out));
+            } else if (value instanceof List<?> l) {
+                for (int i = 0; i < l.size(); i++) {
+                    flatten(prefix + "[" + i + "]", l.get(i), out);
+                }
+            } else {
+                out.put(prefix, String.valueOf(value));
+            }
+        }
+
         @Override
         public String toString() {
             return method + " " + path + " " + params;

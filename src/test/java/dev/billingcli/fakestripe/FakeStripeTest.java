@@ -255,4 +255,55 @@ class FakeStripeTest {
             pool.shutdownNow();
         }
     }
+
+    @Test
+    void automaticTaxForACustomerWithoutAnAddressNeedsCheckoutToSaveOne() throws Exception {
+        StripeClient client = client(0);
+        String customer = customer(client);
+        String product = client.v1().products().create(ProductCreateParams.builder().setName("Pro").build()).getId();
+        String price = client.v1().prices().create(com.stripe.param.PriceCreateParams.builder().setProduct(product).setCurrency("eur")
+                .setUnitAmount(990L).putCurrencyOption("usd", com.stripe.param.PriceCreateParams.CurrencyOption.builder().setUnitAmount(1090L).build())
+                .setRecurring(com.stripe.param.PriceCreateParams.Recurring.builder()
+                        .setInterval(com.stripe.param.PriceCreateParams.Recurring.Interval.MONTH).build()).build()).getId();
+        com.stripe.param.checkout.SessionCreateParams.Builder session = com.stripe.param.checkout.SessionCreateParams.builder()
+                .setMode(com.stripe.param.checkout.SessionCreateParams.Mode.SUBSCRIPTION).setCustomer(customer)
+                .setSuccessUrl("https://example.test/ok")
+                .addLineItem(com.stripe.param.checkout.SessionCreateParams.LineItem.builder().setPrice(price).setQuantity(1L).build())
+                .setAutomaticTax(com.stripe.param.checkout.SessionCreateParams.AutomaticTax.builder().setEnabled(true).build());
+        assertThatThrownBy(() -> client.v1().checkout().sessions().create(session.build()))
+                .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.getStripeError().getMessage())
+                        .startsWith("Automatic tax calculation in Checkout requires a valid address on the Customer."));
+        // a currency the price does not have is refused too
+        assertThatThrownBy(() -> client.v1().checkout().sessions().create(session.setCurrency("gbp").setCustomerUpdate(
+                com.stripe.param.checkout.SessionCreateParams.CustomerUpdate.builder()
+                        .setAddress(com.stripe.param.checkout.SessionCreateParams.CustomerUpdate.Address.AUTO).build()).build()))
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("does not support the currency gbp");
+        var created = client.v1().checkout().sessions().create(session.setCurrency("usd").build());
+        assertThat(created.getAutomaticTax().getEnabled()).isTrue();
+        assertThat(created.getCurrency()).isEqualTo("usd");
+        assertThat(stripe.fake().violations()).isEmpty();
+    }
+
+    @Test
+    void currencyOptionsAreAnsweredOnlyWhenExpandedAndATaxBehaviourIsSetOnce() throws Exception {
+        StripeClient client = client(0);
+        String product = client.v1().products().create(ProductCreateParams.builder().setName("Pro").build()).getId();
+        var price = client.v1().prices().create(com.stripe.param.PriceCreateParams.builder().setProduct(product).setCurrency("eur")
+                .setUnitAmount(990L).putCurrencyOption("usd", com.stripe.param.PriceCreateParams.CurrencyOption.builder().setUnitAmount(1090L).build())
+                .build());
+        assertThat(price.getCurrencyOptions()).isNull();
+        assertThat(price.getTaxBehavior()).isEqualTo("unspecified");
+        var expanded = client.v1().prices().retrieve(price.getId(),
+                com.stripe.param.PriceRetrieveParams.builder().addExpand("currency_options").build());
+        assertThat(expanded.getCurrencyOptions()).containsOnlyKeys("eur", "usd");
+        assertThat(expanded.getCurrencyOptions().get("usd").getUnitAmount()).isEqualTo(1090L);
+
+        // unspecified → exclusive once; exclusive → inclusive never
+        client.v1().prices().update(price.getId(), com.stripe.param.PriceUpdateParams.builder()
+                .setTaxBehavior(com.stripe.param.PriceUpdateParams.TaxBehavior.EXCLUSIVE).build());
+        assertThatThrownBy(() -> client.v1().prices().update(price.getId(), com.stripe.param.PriceUpdateParams.builder()
+                .setTaxBehavior(com.stripe.param.PriceUpdateParams.TaxBehavior.INCLUSIVE).build()))
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("cannot be changed");
+        assertThat(stripe.fake().price(price.getId()).get("tax_behavior").asText()).isEqualTo("exclusive");
+    }
 }

@@ -134,17 +134,76 @@ final class Resources {
                 price.putNull("recurring");
                 price.put("type", "one_time");
             }
-            price.put("tax_behavior", "unspecified");
+            String currency = (String) p.get("currency");
+            String taxBehavior = (String) p.getOrDefault("tax_behavior", "unspecified");
+            price.put("tax_behavior", taxBehavior);
             price.put("unit_amount", Long.parseLong((String) p.get("unit_amount")));
             price.put("unit_amount_decimal", (String) p.get("unit_amount"));
+            // Stripe keeps every currency in currency_options, the price's own included (shown only when expanded)
+            ObjectNode options = price.putObject("currency_options");
+            options.set(currency, currencyOption(price.get("unit_amount").asLong(), taxBehavior));
+            if (p.get("currency_options") instanceof Map<?, ?> form) {
+                for (Map.Entry<?, ?> e : form.entrySet()) {
+                    String c = (String) e.getKey();
+                    Map<?, ?> o = (Map<?, ?>) e.getValue();
+                    if (c.equals(currency)) {
+                        throw invalid("currency_options[" + c + "]: the price's own currency (" + c + ") takes unit_amount, not a currency option.");
+                    }
+                    if (o.get("unit_amount") == null) {
+                        throw invalid("Missing required param: currency_options[" + c + "][unit_amount].");
+                    }
+                    options.set(c, currencyOption(Long.parseLong((String) o.get("unit_amount")),
+                            o.get("tax_behavior") != null ? (String) o.get("tax_behavior") : taxBehavior));
+                }
+            }
             s.prices.put(price.get("id").asText(), price);
-            return ok(price);
+            return ok(priceAnswer(price, expands(p, "currency_options")));
         });
         s.route("GET", "/v1/prices/search", (m, p) -> ok(searchResult(s, "/v1/prices/search",
-                filter(s.prices, query((String) p.get("query"))))));
-        s.route("GET", "/v1/prices/([^/]+)", (m, p) -> ok(get(s.prices, "price", m.group(1))));
+                filter(s.prices, query((String) p.get("query"))).stream().map(o -> priceAnswer(o, expands(p, "data.currency_options"))).toList())));
+        s.route("GET", "/v1/prices/([^/]+)", (m, p) -> ok(priceAnswer(get(s.prices, "price", m.group(1)), expands(p, "currency_options"))));
         s.route("POST", "/v1/prices/([^/]+)", (m, p) -> {
             ObjectNode price = get(s.prices, "price", m.group(1));
+            if (!(price.get("currency_options") instanceof ObjectNode)) { // a price a test stored as made elsewhere
+                price.putObject("currency_options").set(price.get("currency").asText(),
+                        currencyOption(price.path("unit_amount").asLong(), price.path("tax_behavior").asText("unspecified")));
+            }
+            ObjectNode options = (ObjectNode) price.get("currency_options");
+            // "Once specified as either inclusive or exclusive, it cannot be changed" (the price's and each currency's)
+            if (p.get("tax_behavior") instanceof String tax) {
+                taxBehaviorChange(price.get("tax_behavior").asText(), tax, "tax_behavior");
+            }
+            if (p.get("currency_options") instanceof Map<?, ?> form) {
+                for (Map.Entry<?, ?> e : form.entrySet()) {
+                    String c = (String) e.getKey();
+                    Map<?, ?> o = (Map<?, ?>) e.getValue();
+                    if (c.equals(price.get("currency").asText())) {
+                        throw invalid("currency_options[" + c + "]: the price's own currency cannot be updated (prices are immutable).");
+                    }
+                    JsonNode before = options.get(c);
+                    if (o.get("tax_behavior") instanceof String tax && before != null) {
+                        taxBehaviorChange(before.get("tax_behavior").asText(), tax, "currency_options[" + c + "][tax_behavior]");
+                    }
+                    if (before == null && o.get("unit_amount") == null) {
+                        throw invalid("Missing required param: currency_options[" + c + "][unit_amount].");
+                    }
+                }
+            }
+            if (p.get("tax_behavior") instanceof String tax) {
+                price.put("tax_behavior", tax);
+                ((ObjectNode) options.get(price.get("currency").asText())).put("tax_behavior", tax);
+            }
+            if (p.get("currency_options") instanceof Map<?, ?> form) {
+                for (Map.Entry<?, ?> e : form.entrySet()) {
+                    String c = (String) e.getKey();
+                    Map<?, ?> o = (Map<?, ?>) e.getValue();
+                    JsonNode before = options.get(c);
+                    long amount = o.get("unit_amount") != null ? Long.parseLong((String) o.get("unit_amount")) : before.get("unit_amount").asLong();
+                    String tax = o.get("tax_behavior") != null ? (String) o.get("tax_behavior")
+                            : before != null ? before.get("tax_behavior").asText() : price.get("tax_behavior").asText();
+                    options.set(c, currencyOption(amount, tax));
+                }
+            }
             if (p.containsKey("active")) {
                 price.put("active", "true".equals(p.get("active")));
             }
@@ -154,7 +213,7 @@ final class Resources {
                 price.put("lookup_key", key);
             }
             price.set("metadata", metadata((ObjectNode) price.get("metadata"), p.get("metadata")));
-            return ok(price);
+            return ok(priceAnswer(price, expands(p, "currency_options")));
         });
         s.route("GET", "/v1/prices", (m, p) -> {
             List<?> keys = p.get("lookup_keys") instanceof List<?> l ? l : null;
@@ -166,15 +225,44 @@ final class Resources {
                     && (!p.containsKey("product") || o.get("product").asText().equals(p.get("product"))));
             boolean expandProduct = p.get("expand") instanceof List<?> e && e.contains("data.product");
             List<ObjectNode> out = found.stream().map(o -> {
-                if (!expandProduct) {
-                    return o;
+                ObjectNode copy = priceAnswer(o, expands(p, "data.currency_options"));
+                if (expandProduct) {
+                    copy.set("product", s.products.get(o.get("product").asText()));
                 }
-                ObjectNode copy = o.deepCopy();
-                copy.set("product", s.products.get(o.get("product").asText()));
                 return copy;
             }).toList();
             return ok(s.list("/v1/prices", out, p));
         });
+    }
+
+    /**
+     * A price as Stripe answers it: {@code currency_options} is an includable field, "not included by default. To include
+     * it in the response, expand the currency_options field" (https://docs.stripe.com/products-prices/manage-prices), and
+     * then holds the price's own currency too.
+     */
+    static ObjectNode priceAnswer(ObjectNode stored, boolean withCurrencyOptions) {
+        ObjectNode copy = stored.deepCopy();
+        if (!withCurrencyOptions) {
+            copy.remove("currency_options");
+        }
+        return copy;
+    }
+
+    private static ObjectNode currencyOption(long unitAmount, String taxBehavior) {
+        ObjectNode o = F.objectNode();
+        o.putNull("custom_unit_amount");
+        o.put("tax_behavior", taxBehavior);
+        o.put("unit_amount", unitAmount);
+        o.put("unit_amount_decimal", String.valueOf(unitAmount));
+        return o;
+    }
+
+    /** Stripe: "Once specified as either inclusive or exclusive, it cannot be changed." */
+    private static void taxBehaviorChange(String before, String after, String param) throws FakeStripe.ApiError {
+        if (!before.equals("unspecified") && !before.equals(after)) {
+            throw new FakeStripe.ApiError(400, "invalid_request_error", "parameter_invalid_string",
+                    "The " + param + " of a price cannot be changed once it is set to inclusive or exclusive (it is " + before + ").");
+        }
     }
 
     /** A lookup key belongs to one price: moving it needs {@code transfer_lookup_key}, as in Stripe. */

@@ -40,7 +40,7 @@ final class SupportResources {
             ObjectNode price = Resources.get(s.prices, "price", (String) change.get("price"));
             String before = item.at("/price/recurring/interval").asText();
             s.priceChanges.add(new FakeStripe.PriceChange(sub.get("id").asText(), item.at("/price/id").asText(), price.get("id").asText()));
-            item.set("price", price.deepCopy());
+            item.set("price", Resources.priceAnswer(price, false));
             if (!before.equals(price.at("/recurring/interval").asText())) {
                 long start = s.now();
                 item.put("current_period_start", start).put("current_period_end", start + periodSeconds(price));
@@ -343,6 +343,8 @@ final class SupportResources {
 
     private static void sessions(FakeStripe s) {
         s.route("POST", "/v1/checkout/sessions", (m, p) -> {
+            checkoutCurrency(s, p);
+            checkoutTax(s, p);
             String id = s.newId("cs_test");
             ObjectNode session = s.object().put("id", id).put("object", "checkout.session").put("created", s.now())
                     .put("livemode", false).put("mode", (String) p.get("mode")).put("status", "open")
@@ -358,7 +360,12 @@ final class SupportResources {
             }
             session.set("metadata", Resources.metadata(null, p.get("metadata")));
             session.put("expires_at", session.get("created").asLong() + 86_400).put("payment_status", "unpaid");
-            session.putObject("automatic_tax").put("enabled", false).putNull("status");
+            boolean tax = p.get("automatic_tax") instanceof Map<?, ?> at && "true".equals(at.get("enabled"));
+            // Stripe Tax has no address yet: the customer enters it on the page
+            session.putObject("automatic_tax").put("enabled", tax).put("status", tax ? "requires_location_inputs" : null);
+            if (p.get("currency") != null) {
+                session.put("currency", (String) p.get("currency"));
+            }
             session.putArray("custom_fields");
             session.putObject("custom_text").putNull("shipping_address").putNull("submit");
             session.putArray("payment_method_types").add("card");
@@ -380,6 +387,48 @@ final class SupportResources {
             s.portalSessions.put(id, session);
             return ok(session);
         });
+    }
+
+    /**
+     * {@code currency}: "Three-letter ISO currency code … Required in setup mode when payment_method_types is not set"; with
+     * prices, each price must support it (its own currency or one of its currency_options), as Stripe refuses otherwise.
+     */
+    private static void checkoutCurrency(FakeStripe s, Map<String, Object> p) throws FakeStripe.ApiError {
+        if (!(p.get("currency") instanceof String currency) || !(p.get("line_items") instanceof List<?> items)) {
+            return;
+        }
+        for (Object o : items) {
+            String priceId = (String) ((Map<?, ?>) o).get("price");
+            ObjectNode price = Resources.get(s.prices, "price", priceId);
+            boolean supported = price.get("currency").asText().equals(currency) || price.path("currency_options").has(currency);
+            if (!supported) {
+                throw FakeStripe.invalid("The price " + priceId + " does not support the currency " + currency
+                        + ". Add it to the price's currency_options or choose another currency.");
+            }
+        }
+    }
+
+    /**
+     * {@code automatic_tax[enabled]=true} with an existing customer: Checkout needs an address to compute the tax, the
+     * customer's saved one, or the one entered on the page saved back with {@code customer_update[address]=auto} (or
+     * {@code [shipping]}) (https://docs.stripe.com/tax/checkout). {@code customer_update} goes with {@code customer} only.
+     */
+    private static void checkoutTax(FakeStripe s, Map<String, Object> p) throws FakeStripe.ApiError {
+        Map<?, ?> update = p.get("customer_update") instanceof Map<?, ?> u ? u : Map.of();
+        if (!update.isEmpty() && p.get("customer") == null) {
+            throw FakeStripe.invalid("customer_update can only be used with customer.");
+        }
+        boolean tax = p.get("automatic_tax") instanceof Map<?, ?> at && "true".equals(at.get("enabled"));
+        if (!tax || p.get("customer") == null) {
+            return;
+        }
+        ObjectNode customer = Resources.get(s.customers, "customer", (String) p.get("customer"));
+        boolean hasAddress = customer.path("address").isObject() && customer.path("address").hasNonNull("country");
+        if (!hasAddress && !"auto".equals(update.get("address")) && !"auto".equals(update.get("shipping"))) {
+            throw FakeStripe.invalid("Automatic tax calculation in Checkout requires a valid address on the Customer. Add a valid"
+                    + " address to the Customer or set either `customer_update[address]` or `customer_update[shipping]` to 'auto'"
+                    + " to save the address entered in Checkout to the Customer.");
+        }
     }
 
     /** A session's {@code flow} as Stripe answers it: the {@code flow_data} asked for, with Stripe's defaults filled in. */
@@ -571,7 +620,7 @@ final class SupportResources {
         ObjectNode item = items.putArray("data").addObject().put("id", s.newId("si")).put("object", "subscription_item")
                 .put("subscription", id).put("quantity", 1).put("created", periodStart)
                 .put("current_period_start", periodStart).put("current_period_end", periodEnd);
-        item.set("price", price.deepCopy());
+        item.set("price", Resources.priceAnswer((ObjectNode) price, false));
         item.putObject("metadata");
         s.subscriptions.put(id, sub);
         return sub;

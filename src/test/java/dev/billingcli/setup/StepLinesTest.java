@@ -21,9 +21,10 @@ class StepLinesTest {
 
     @Test
     void anExtraPriceWithoutALookupKeyOrMetadata() {
-        StripePrice keyed = new StripePrice("price_1", "prod_1", null, "eur", 990L, "year", true, "pro_yearly", Map.of("managed_by", "billing"));
+        StripePrice keyed = new StripePrice("price_1", "prod_1", null, "eur", 990L, "year", true, "pro_yearly", Map.of("managed_by", "billing"), Map.of(),
+                "unspecified");
         assertThat(new Step.ExtraPrice(keyed, false).drift()).isEqualTo("extra managed price price_1 (pro_yearly is not in plans.yaml)");
-        StripePrice bare = new StripePrice("price_2", "prod_1", null, "eur", 990L, "year", true, null, Map.of("managed_by", "billing"));
+        StripePrice bare = new StripePrice("price_2", "prod_1", null, "eur", 990L, "year", true, null, Map.of("managed_by", "billing"), Map.of(), "unspecified");
         assertThat(new Step.ExtraPrice(bare, false).drift())
                 .isEqualTo("extra managed price price_2 (no lookup key, no plan and cycle in its metadata: not in plans.yaml)");
         assertThat(new Step.ExtraPrice(bare, true).action()).doesNotContain("?").doesNotContain("null");

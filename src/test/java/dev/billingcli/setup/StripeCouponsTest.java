@@ -231,4 +231,67 @@ class StripeCouponsTest extends StripeCliTestBase {
                         + " (did you mean \"repeating\"?)");
         assertThat(fake.requests()).isEmpty();
     }
+
+    /** A coupon made in the Dashboard: no billing metadata. */
+    private ObjectNode foreignCoupon(String id, Integer percentOff, Long amountOff) {
+        ObjectNode c = new ObjectMapper().createObjectNode().put("id", id).put("object", "coupon").put("created", 1_700_000_000L)
+                .put("duration", "once").put("livemode", false).put("times_redeemed", 0).put("valid", true);
+        if (percentOff != null) {
+            c.put("percent_off", percentOff).putNull("amount_off").putNull("currency");
+        } else {
+            c.putNull("percent_off").put("amount_off", amountOff).put("currency", "eur");
+        }
+        c.putNull("duration_in_months");
+        c.putNull("max_redemptions");
+        c.putNull("name");
+        c.putNull("redeem_by");
+        c.putObject("metadata");
+        return fake.put("coupon", c);
+    }
+
+    @Test
+    void adoptTagsAnUnmanagedCouponWhoseTermsMatchAndChangesNothingElse() {
+        foreignCoupon("welcome5", null, 500L);
+        CliRunner.Result refused = cli.run("stripe:setup");
+        assertThat(refused.code()).as(refused.toString()).isEqualTo(1);
+        assertThat(refused.out()).contains("coupon welcome5 exists and is not managed by billing (--adopt takes it over when its terms"
+                + " match plans.yaml; else delete it or rename the coupon in plans.yaml)");
+        assertThat(fake.coupon("welcome5").get("metadata").isEmpty()).isTrue();
+        fake.clearRequests();
+
+        CliRunner.Result adopted = cli.run("stripe:setup", "--adopt");
+        assertThat(adopted.code()).as(adopted.toString()).isZero();
+        assertThat(adopted.out()).contains("adopted coupon welcome5 (5.00 EUR off once)");
+        List<FakeStripe.Request> writes = discountWrites();
+        assertThat(writes).singleElement().satisfies(w -> {
+            assertThat(w.path()).isEqualTo("/v1/coupons/welcome5");
+            assertThat(w.fields().keySet()).containsExactlyInAnyOrder("metadata[managed_by]", "metadata[billing_coupon]", "metadata[billing_terms]");
+        });
+        ObjectNode tagged = fake.coupon("welcome5");
+        assertThat(tagged.at("/metadata/managed_by").asText()).isEqualTo("billing");
+        assertThat(tagged.at("/metadata/billing_coupon").asText()).isEqualTo("welcome5");
+        assertThat(tagged.get("amount_off").asLong()).isEqualTo(500);
+
+        fake.clearRequests();
+        CliRunner.Result again = cli.run("stripe:setup");
+        assertThat(again.code()).as(again.toString()).isZero();
+        assertThat(fake.writes()).isEmpty();
+        assertThat(cli.run("stripe:verify").code()).isZero();
+    }
+
+    @Test
+    void adoptRefusesACouponWhoseTermsDifferAndSaysWhy() {
+        foreignCoupon("welcome5", 10, null);
+        ObjectNode limited = foreignCoupon("launch20", 20, null);
+        limited.put("duration", "repeating").put("duration_in_months", 3).put("max_redemptions", 100);
+        CliRunner.Result r = cli.run("stripe:setup", "--adopt");
+        assertThat(r.code()).as(r.toString()).isEqualTo(1);
+        assertThat(r.out()).contains("coupon welcome5 is not managed by billing and cannot be adopted: amount_off none in Stripe,"
+                        + " 5.00 EUR in plans.yaml (a coupon's terms never change in Stripe: delete it or rename the coupon in plans.yaml)")
+                .contains("coupon launch20 is not managed by billing and cannot be adopted: applies_to every product in Stripe,"
+                        + " billing_pro, billing_business in plans.yaml; it has max_redemptions 100, which plans.yaml's coupons do not have");
+        assertThat(fake.writes()).noneMatch(w -> w.path().startsWith("/v1/coupons/"));
+        assertThat(fake.coupon("welcome5").get("metadata").isEmpty()).isTrue();
+        assertThat(fake.coupon("launch20").get("metadata").isEmpty()).isTrue();
+    }
 }

@@ -56,14 +56,14 @@ class SubscriptionGatewayTest {
     void checkoutSessionsHostedAndEmbedded() {
         String customer = gateway.createCustomer("acme", null);
         var hosted = gateway.createCheckoutSession(new SubscriptionGateway.CheckoutRequest(customer, "acme", java.util.Map.of("account_id", "acme"),
-                priceId, 1, true, 14, false, false, "https://app.test/ok", "https://app.test/pricing", null));
+                priceId, 1, true, 14, false, false, "https://app.test/ok", "https://app.test/pricing", null, null, false));
         assertThat(hosted.url()).startsWith("https://checkout.stripe.com/");
         var request = fake.requests().stream().filter(r -> r.path().equals("/v1/checkout/sessions")).findFirst().orElseThrow();
         assertThat(request.params()).containsEntry("mode", "subscription").containsEntry("ui_mode", "hosted_page")
                 .containsEntry("success_url", "https://app.test/ok").containsEntry("client_reference_id", "acme");
         assertThat(request.params().get("subscription_data").toString()).contains("trial_period_days=14").contains("account_id=acme");
         var embedded = gateway.createCheckoutSession(new SubscriptionGateway.CheckoutRequest(customer, "acme", java.util.Map.of(), priceId, 1,
-                true, 0, false, true, null, null, "https://app.test/return"));
+                true, 0, false, true, null, null, "https://app.test/return", null, false));
         assertThat(embedded.clientSecret()).isNotBlank();
         assertThat(embedded.url()).isNull();
     }

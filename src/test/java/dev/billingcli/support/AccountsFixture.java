@@ -53,7 +53,7 @@ final class AccountsFixture {
             long periodEnd, boolean cancelAtPeriodEnd, Integer cancelAt, Integer canceledAt, Integer endedAt, Integer trialStart, Integer trialEnd) {
         return new Subscription("sub_" + id, null, "cus_" + id.substring(0, 3), plan, "price_" + lookupKey, lookupKey, interval, quantity,
                 status, days(periodStart), days(periodEnd), cancelAtPeriodEnd, at(cancelAt), at(canceledAt), at(endedAt), at(trialStart),
-                at(trialEnd), null, null, null, null, null, Map.of());
+                at(trialEnd), null, null, null, null, null, Map.of(), null);
     }
 
     private Instant at(Integer daysFromNow) {

@@ -91,7 +91,7 @@ class AccountsListTest {
             tx.accounts().linkCustomer("a12", "cus_a12");
             tx.subscriptions().insertIfAbsent(new dev.billingcli.subscription.Subscription("sub_a12", "a12", "cus_a12", "pro",
                     "price_pro_monthly", "pro_monthly", "month", 1, "active", t.minusSeconds(86400), t.plusSeconds(29 * 86400L), false,
-                    null, null, null, null, null, "void", null, t.plusSeconds(29 * 86400L), null, null, java.util.Map.of()), t, "evt_a12");
+                    null, null, null, null, null, "void", null, t.plusSeconds(29 * 86400L), null, null, java.util.Map.of(), null), t, "evt_a12");
         });
         assertThat(ids("--paused")).containsExactly("a12", "a08");
         assertThat(ids("--status", "active", "--paused")).containsExactly("a12");

@@ -14,7 +14,7 @@ class ChangeMessagesTest {
 
     private static Subscription sub(Instant periodEnd, boolean cancelAtPeriodEnd, Instant cancelAt) {
         return new Subscription("sub_1", "acme", "cus_1", "pro", "price_1", "pro_monthly", "month", 1, "active",
-                null, periodEnd, cancelAtPeriodEnd, cancelAt, null, null, null, null, null, null, null, null, null, Map.of());
+                null, periodEnd, cancelAtPeriodEnd, cancelAt, null, null, null, null, null, null, null, null, null, Map.of(), null);
     }
 
     @Test
