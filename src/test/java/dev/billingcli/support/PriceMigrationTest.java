@@ -35,7 +35,7 @@ class PriceMigrationTest extends PriceMigrationTestBase {
         List<FakeStripe.Request> requests = fake.requests();
         assertThat(requests).extracting(q -> q.method() + " " + q.path()).containsExactlyInAnyOrder("GET /v1/prices", "GET /v1/prices",
                 "GET /v1/subscriptions", "POST /v1/subscriptions/" + acme.get("id").asText(), "POST /v1/subscriptions/" + beta.get("id").asText());
-        assertThat(requests.get(0).params()).isEqualTo(Map.of("lookup_keys", List.of("pro_monthly"), "expand", List.of("data.product"), "limit", "100"));
+        assertThat(requests.get(0).params()).isEqualTo(Map.of("lookup_keys", List.of("pro_monthly"), "expand", List.of("data.product", "data.currency_options"), "limit", "100"));
         assertThat(requests.get(1).params()).isEqualTo(Map.of("product", fake.price(current).get("product").asText(), "active", "false", "limit", "100"));
         assertThat(requests.get(2).params()).isEqualTo(Map.of("price", oldPrice, "status", "all", "limit", "100"));
         String runId = json(cli.run("-o", "json", "audit")).get("entries").get(0).get("after").get("migration_run").asText();
