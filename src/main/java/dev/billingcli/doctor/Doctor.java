@@ -93,10 +93,23 @@ public final class Doctor {
             boolean inSync = plans.portal() == null || (portalSteps.isEmpty() && a.portalNote() == null);
             String detail = use.problem() != null ? use.problem()
                     : !inSync ? (a.portalNote() != null ? a.portalNote() : portalSteps.get(0).drift()) : "sessions use " + use.detail();
-            return List.of(prices, Check.of("billing portal", use.problem() == null && inSync, detail, "billing stripe:setup"));
+            List<Check> checks = new ArrayList<>(List.of(prices,
+                    Check.of("billing portal", use.problem() == null && inSync, detail, "billing stripe:setup")));
+            if (plans.checkout().automaticTax()) {
+                checks.add(tax(new CatalogGateway(access).taxSettings()));
+            }
+            return checks;
         } catch (BillingException e) {
             return List.of(Check.of("prices in Stripe", false, e.getMessage(), "check the key and network"));
         }
+    }
+
+    /** plans.yaml asks for automatic tax at checkout: Stripe refuses it until Stripe Tax is set up (a fresh account is not). */
+    static Check tax(CatalogGateway.TaxSettings tax) {
+        String detail = tax.active() ? "active" + (tax.headOfficeCountry() == null ? "" : " (head office " + tax.headOfficeCountry() + ")")
+                : "not active" + (tax.missing().isEmpty() ? "" : " (missing: " + String.join(", ", tax.missing()) + ")")
+                        + "; plans.yaml checkout.automatic_tax asks for it and Stripe refuses such checkouts until it is set up";
+        return Check.of("Stripe Tax", tax.active(), detail, "set up Stripe Tax: https://dashboard.stripe.com/settings/tax");
     }
 
     private static boolean portal(Step s) {

@@ -304,4 +304,23 @@ public final class CatalogGateway {
                 Boolean.TRUE.equals(p.getActive()), p.getLookupKey(), p.getMetadata() == null ? Map.of() : Map.copyOf(p.getMetadata()),
                 java.util.Collections.unmodifiableMap(options), p.getTaxBehavior());
     }
+
+    /**
+     * Stripe Tax's readiness ({@code GET /v1/tax/settings}): a fresh account is {@code pending} until its head office
+     * is set in the Dashboard or through the API, and until then Stripe refuses {@code automatic_tax[enabled]=true}.
+     *
+     * @param missing what Stripe says is missing while pending (e.g. {@code head_office}); empty when active
+     * @param headOfficeCountry null when none is set
+     */
+    public record TaxSettings(boolean active, List<String> missing, String headOfficeCountry) {}
+
+    public TaxSettings taxSettings() {
+        com.stripe.model.tax.Settings s = stripe.call("read Stripe Tax settings", () -> stripe.client().v1().tax().settings().retrieve());
+        List<String> missing = s.getStatusDetails() == null || s.getStatusDetails().getPending() == null
+                || s.getStatusDetails().getPending().getMissingFields() == null ? List.of()
+                : List.copyOf(s.getStatusDetails().getPending().getMissingFields());
+        String country = s.getHeadOffice() == null || s.getHeadOffice().getAddress() == null ? null
+                : s.getHeadOffice().getAddress().getCountry();
+        return new TaxSettings("active".equals(s.getStatus()), missing, country);
+    }
 }

@@ -108,6 +108,8 @@ public final class FakeStripe implements AutoCloseable {
     /** Every item price change applied, in order: what a test counts to see that no subscription moved twice. */
     final List<PriceChange> priceChanges = Collections.synchronizedList(new ArrayList<>());
     private volatile boolean restrictedReadOnly;
+    /** Stripe Tax's head office country; null on a fresh account, whose tax settings are pending. */
+    volatile String taxHeadOffice;
     private final Object gate = new Object();
     private boolean holding;
     private final Set<String> revokedKeys = ConcurrentHashMap.newKeySet();
@@ -345,6 +347,14 @@ public final class FakeStripe implements AutoCloseable {
         } else if (!saved) {
             portalConfigurations.values().removeIf(c -> c.get("is_default").asBoolean());
         }
+    }
+
+    /**
+     * Stripe Tax set up in the Dashboard with a head office in {@code country} (null: a fresh account, whose tax
+     * settings are {@code pending} and which refuses automatic tax).
+     */
+    public void taxHeadOffice(String country) {
+        taxHeadOffice = country;
     }
 
     /** Keys starting {@code rk_} may only read (a restricted key without write permissions). */

@@ -259,6 +259,7 @@ class FakeStripeTest {
     @Test
     void automaticTaxForACustomerWithoutAnAddressNeedsCheckoutToSaveOne() throws Exception {
         StripeClient client = client(0);
+        stripe.fake().taxHeadOffice("DE");
         String customer = customer(client);
         String product = client.v1().products().create(ProductCreateParams.builder().setName("Pro").build()).getId();
         String price = client.v1().prices().create(com.stripe.param.PriceCreateParams.builder().setProduct(product).setCurrency("eur")

@@ -23,6 +23,37 @@ final class SupportResources {
         customers(s);
         sessions(s);
         subscription(s);
+        taxSettings(s);
+    }
+
+    /**
+     * {@code /v1/tax/settings}, one per account: {@code pending} with {@code head_office} missing until a head office
+     * is set (https://docs.stripe.com/tax/settings-api), then {@code active}.
+     */
+    private static void taxSettings(FakeStripe s) {
+        s.route("GET", "/v1/tax/settings", (m, p) -> ok(taxSettingsAnswer(s)));
+        s.route("POST", "/v1/tax/settings", (m, p) -> {
+            if (p.get("head_office") instanceof Map<?, ?> office && office.get("address") instanceof Map<?, ?> address
+                    && address.get("country") != null) {
+                s.taxHeadOffice = (String) address.get("country");
+            }
+            return ok(taxSettingsAnswer(s));
+        });
+    }
+
+    private static ObjectNode taxSettingsAnswer(FakeStripe s) {
+        String country = s.taxHeadOffice;
+        ObjectNode t = s.object().put("object", "tax.settings").put("livemode", false).put("status", country == null ? "pending" : "active");
+        t.putObject("defaults").putNull("tax_behavior").putNull("tax_code");
+        if (country == null) {
+            t.putNull("head_office");
+            t.putObject("status_details").putObject("pending").putArray("missing_fields").add("head_office");
+        } else {
+            ObjectNode address = t.putObject("head_office").putObject("address");
+            address.putNull("city").put("country", country).putNull("line1").putNull("line2").putNull("postal_code").putNull("state");
+            t.putObject("status_details").putObject("active");
+        }
+        return t;
     }
 
     /** An item's new price and quantity; a new interval starts a new period now (Stripe resets the billing cycle). */
@@ -419,6 +450,11 @@ final class SupportResources {
             throw FakeStripe.invalid("customer_update can only be used with customer.");
         }
         boolean tax = p.get("automatic_tax") instanceof Map<?, ?> at && "true".equals(at.get("enabled"));
+        if (tax && s.taxHeadOffice == null) {
+            // a fresh account (wasp-lang/open-saas#78, echoCTF/echoCTF.RED#1070 quote Stripe's answer)
+            throw FakeStripe.invalid("Stripe Tax has not been activated on your account. Please visit https://stripe.com/docs/tax/set-up"
+                    + " to get started.");
+        }
         if (!tax || p.get("customer") == null) {
             return;
         }

@@ -67,8 +67,25 @@ class CheckoutCurrencyTest extends SupportTestBase {
     }
 
     @Test
+    void onAFreshAccountAutomaticTaxIsRefusedByStripeAndDoctorSaysWhyUntilStripeTaxIsSetUp() throws Exception {
+        edit("checkout:\n", "checkout:\n  automatic_tax: true\n");
+        CliRunner.Result refused = cli.run("checkout", "--account", "acme", "--plan", "business");
+        assertThat(refused.code()).as(refused.toString()).isNotZero();
+        assertThat(refused.err()).contains("Stripe Tax has not been activated on your account").doesNotContain("Exception").hasLineCount(1);
+        assertThat(fake.checkoutSessions()).isEmpty();
+        CliRunner.Result doctor = cli.run("doctor");
+        assertThat(doctor.out()).contains("✗ Stripe Tax: not active (missing: head_office); plans.yaml checkout.automatic_tax asks for it and"
+                + " Stripe refuses such checkouts until it is set up  → set up Stripe Tax: https://dashboard.stripe.com/settings/tax");
+
+        fake.taxHeadOffice("DE"); // set up in the Dashboard
+        assertThat(cli.run("doctor").out()).contains("✓ Stripe Tax: active (head office DE)");
+        assertThat(cli.run("checkout", "--account", "acme", "--plan", "business").code()).isZero();
+    }
+
+    @Test
     void automaticTaxFromPlansYamlEnablesStripeTaxAndSavesTheAddressEnteredToTheCustomer() throws Exception {
         edit("checkout:\n", "checkout:\n  automatic_tax: true\n");
+        fake.taxHeadOffice("DE");
         CliRunner.Result r = cli.run("checkout", "--account", "acme", "--plan", "business", "--currency", "eur");
         assertThat(r.code()).as(r.toString()).isZero();
         assertThat(r.out()).contains("business monthly (29.00 EUR + tax by Stripe Tax)");
