@@ -16,6 +16,7 @@ public final class Tx {
     private final LicenseStore licenses;
     private final PurchaseStore purchases;
     private final AccountQueries accountQueries;
+    private final RefundStore refunds;
 
     Tx(Handle h) {
         accounts = new AccountStore(h);
@@ -26,6 +27,7 @@ public final class Tx {
         licenses = new LicenseStore(h);
         purchases = new PurchaseStore(h);
         accountQueries = new AccountQueries(h);
+        refunds = new RefundStore(h);
     }
 
     public AccountStore accounts() {
@@ -59,5 +61,10 @@ public final class Tx {
     /** Read-only queries over many accounts: finding accounts, the revenue report. */
     public AccountQueries accountQueries() {
         return accountQueries;
+    }
+
+    /** Refunds of the accounts' payments (status shows them). */
+    public RefundStore refunds() {
+        return refunds;
     }
 }

@@ -813,6 +813,9 @@ public final class SupportService {
             after.put("status", done.status());
             after.put("refunded", refundedBefore + done.amount());
             tx.audit().record(actor, "refund", accountId, reason, before, after);
+            tx.refunds().record(new dev.billingcli.store.RefundStore.Refund(done.id(), accountId, invoice.id(),
+                    payment.paymentIntent() != null ? payment.paymentIntent() : payment.charge(), done.amount(), currency, done.status(),
+                    done.created()), "refund");
         });
         return new RefundResult(invoice.id(), currency, payment.amountPaid(), refundedBefore, done.amount(), full, done.id(), done.status(),
                 request, true, "refunded " + what + ": " + done.id() + " (" + done.status() + ")");
@@ -836,8 +839,18 @@ public final class SupportService {
      * @param differences null when Stripe was not asked
      */
     public record Status(String accountId, String customerId, String email, Subscription subscription, EffectiveAccess access,
-            Plan effectivePlan, long credits, List<LicenseService.License> licenses, List<EventLog.StoredEvent> events,
-            List<Subscription.Difference> differences) {}
+            Plan effectivePlan, long credits, List<LicenseService.License> licenses, List<Refund> refunds,
+            List<EventLog.StoredEvent> events, List<Subscription.Difference> differences) {}
+
+    /** A refund of one of the account's payments, as status shows it. @param invoiceId null when not known */
+    public record Refund(String id, String invoiceId, String payment, long amount, String currency, String status, Instant created) {
+        static Refund of(dev.billingcli.store.RefundStore.Refund r) {
+            return new Refund(r.id(), r.invoiceId(), r.payment(), r.amount(), r.currency(), r.status(), r.created());
+        }
+    }
+
+    /** How many of an account's refunds {@code status} shows, newest first. */
+    static final int STATUS_REFUNDS = 5;
 
     public Status status(String accountId, boolean withStripe, Instant now) {
         Status s = database.read(tx -> {
@@ -849,7 +862,7 @@ public final class SupportService {
             String email = tx.accounts().emailOf(accountId).orElse(null);
             return new Status(accountId, tx.accounts().customerOf(accountId).orElse(null), email, sub, access, plan,
                     tx.credits().balance(accountId), tx.licenses().of(accountId).stream().map(LicenseService.License::of).toList(),
-                    tx.events().list(new EventStore.Filter(accountId, null, null, 5)).stream().map(EventLog.StoredEvent::of).toList(), null);
+                    tx.refunds().of(accountId, STATUS_REFUNDS).stream().map(Refund::of).toList(), tx.events().list(new EventStore.Filter(accountId, null, null, 5)).stream().map(EventLog.StoredEvent::of).toList(), null);
         });
         if (!withStripe) {
             return s;
@@ -860,6 +873,6 @@ public final class SupportService {
             differences.addAll(s.subscription().differences(live));
         }
         return new Status(s.accountId(), s.customerId(), s.email(), s.subscription(), s.access(), s.effectivePlan(), s.credits(),
-                s.licenses(), s.events(), differences);
+                s.licenses(), s.refunds(), s.events(), differences);
     }
 }

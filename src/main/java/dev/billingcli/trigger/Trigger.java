@@ -124,6 +124,7 @@ public final class Trigger {
         v.put("checkout.session", new Raw(render("objects/checkout.session.json", v)));
         v.put("invoice", new Raw(render("objects/invoice.json", v)));
         v.put("customer", new Raw(render("objects/customer.json", v)));
+        v.put("refund", new Raw(render("objects/refund.json", v)));
         if (type.equals("customer.subscription.updated")) {
             v.put("previous_attributes", new Raw(previous(r, shared).toString()));
         }
@@ -218,6 +219,10 @@ public final class Trigger {
         v.put("amount_remaining", failed ? price.unitAmount() * r.quantity() : 0);
         v.put("invoice_status", failed ? "open" : "paid");
         v.put("billing_reason", r.billingReason());
+        v.put("refund_id", "re_" + base + "_" + periodStart / 86400);
+        v.put("refund_payment_intent", "pi_" + base + "_" + periodStart / 86400);
+        v.put("refund_charge", "ch_" + base + "_" + periodStart / 86400);
+        v.put("refund_status", r.type().equals("refund.created") ? "pending" : "succeeded");
         return v;
     }
 

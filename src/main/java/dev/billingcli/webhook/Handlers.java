@@ -12,6 +12,8 @@ import dev.billingcli.webhook.handlers.CustomerUpdatedHandler;
 import dev.billingcli.webhook.handlers.InvoicePaidHandler;
 import dev.billingcli.webhook.handlers.InvoicePaymentFailedHandler;
 import dev.billingcli.webhook.handlers.InvoicePaymentSucceededHandler;
+import dev.billingcli.webhook.handlers.RefundCreatedHandler;
+import dev.billingcli.webhook.handlers.RefundUpdatedHandler;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,6 +41,8 @@ public final class Handlers {
         m.put("invoice.paid", new InvoicePaidHandler());
         m.put("invoice.payment_succeeded", new InvoicePaymentSucceededHandler());
         m.put("invoice.payment_failed", new InvoicePaymentFailedHandler());
+        m.put("refund.created", new RefundCreatedHandler());
+        m.put("refund.updated", new RefundUpdatedHandler());
         return Collections.unmodifiableMap(m);
     }
 

@@ -31,3 +31,22 @@ drop index subscriptions_collection_paused_idx;
 create index subscriptions_paused_idx on subscriptions (account_created_at desc, account_id desc)
     include (stripe_subscription_id, status, created_at)
     where status = 'paused' or pause_behavior is not null;
+
+-- Refunds of an account's payments (status shows them): one row per Stripe refund, from `refund` (Stripe's answer)
+-- or from the refund.created / refund.updated events, whichever comes first; store/RefundStore keeps the furthest
+-- status (pending before succeeded before failed or canceled), so a late or repeated event changes nothing.
+-- Not the credit ledger: credits are the plan's usage allowance, which a refund leaves as it is.
+create table refunds (
+    refund_id       text primary key,
+    account_id      text not null references accounts (account_id),
+    invoice_id      text,
+    payment         text not null,          -- the payment intent refunded (or the charge, for a charge without one)
+    amount          bigint not null,        -- minor units of currency
+    currency        text not null,
+    status          text not null,          -- Stripe's: pending, requires_action, succeeded, failed, canceled
+    created_at      timestamptz not null,   -- Stripe's created
+    recorded_from   text not null,          -- 'refund' (the command) or the event id that first told us
+    updated_at      timestamptz not null default now()
+);
+create index refunds_account_idx on refunds (account_id, created_at desc);
+create index refunds_payment_idx on refunds (payment);
