@@ -569,14 +569,25 @@ public final class SupportService {
         long start = now.currentPeriodStart() != null ? now.currentPeriodStart().getEpochSecond() : 0;
         long end = now.currentPeriodEnd() != null ? now.currentPeriodEnd().getEpochSecond() : 0;
         String currency = price.currency();
+        // Stripe's preview of the first invoice at the new price (a schedule of the new phase alone, from the period end)
+        Preview preview = null;
+        String cost = "no charge now; from " + periodEnd(now.currentPeriodEnd()) + " each " + (price.cycle() == Cycle.YEARLY ? "year" : "month")
+                + " is invoiced at "
+                + Money.format(price.unitAmount() * change.quantity(), currency) + " " + currency.toUpperCase(java.util.Locale.ROOT);
+        if (now.currentPeriodEnd() != null && now.customerId() != null) {
+            SubscriptionGateway.InvoicePreview p = gateway.previewRenewal(now.customerId(), renewal, end);
+            String c = p.currency() == null ? currency : p.currency();
+            preview = new Preview(c, 0, p.total(), now.currentPeriodEnd(),
+                    p.lines().stream().map(l -> new PreviewLine(l.description(), l.amount(), l.proration())).toList());
+            cost = "no charge now; the first invoice at the new price, " + now.currentPeriodEnd() + ", is " + Money.format(p.total(), c) + " "
+                    + c.toUpperCase(java.util.Locale.ROOT) + " (Stripe's preview)";
+        }
         Request request = new Request("POST", "/v1/subscription_schedules/{schedule made from " + now.id() + "}",
-                SubscriptionGateway.phaseFields(renewal, start, end), "no charge now; from " + periodEnd(now.currentPeriodEnd()) + " each "
-                        + (price.cycle() == Cycle.YEARLY ? "year" : "month") + " is invoiced at " + Money.format(price.unitAmount() * change.quantity(), currency)
-                        + " " + currency.toUpperCase(java.util.Locale.ROOT));
+                SubscriptionGateway.phaseFields(renewal, start, end), cost);
         String what = now.id() + " from " + (now.priceLookupKey() != null ? now.priceLookupKey() : now.priceId()) + " × " + now.quantity()
                 + " to " + price.lookupKey() + " × " + change.quantity() + " at the renewal, " + periodEnd(now.currentPeriodEnd());
         if (r.dryRun()) {
-            return new PlanChange(now, null, change.planId(), change.cycle(), change.quantity(), null, request, false,
+            return new PlanChange(now, null, change.planId(), change.cycle(), change.quantity(), preview, request, false,
                     "dry run: would schedule the move of " + what + " (POST /v1/subscription_schedules from_subscription=" + now.id()
                             + ", then its phases); nothing sent");
         }
@@ -585,7 +596,7 @@ public final class SupportService {
         StripeState answer = gateway.subscription(now.id());
         Subscription after = database.inTransaction(tx -> ledger.apply(tx, SubscriptionLedger.Report.answer("change-plan", answer.requestId(),
                 answer.asOf(), answer.object()), audit("change-plan", r.reason()), at).after());
-        return new PlanChange(now, after, change.planId(), change.cycle(), change.quantity(), null, request, true, "scheduled the move of "
+        return new PlanChange(now, after, change.planId(), change.cycle(), change.quantity(), preview, request, true, "scheduled the move of "
                 + now.id() + " to " + price.lookupKey() + " × " + change.quantity() + " at the renewal, " + scheduled.changeAt() + " (schedule "
                 + scheduled.scheduleId() + "); no charge now");
     }
