@@ -50,3 +50,8 @@ create table refunds (
 );
 create index refunds_account_idx on refunds (account_id, created_at desc);
 create index refunds_payment_idx on refunds (payment);
+
+-- subscription_schedule.* events (a schedule made or released in the Dashboard): the time of the newest schedule
+-- event applied to the subscription's schedule columns. Written by the ledger only (SubscriptionLedger.schedule):
+-- an older schedule event, or an older subscription event naming another schedule, does not undo a newer one.
+alter table subscriptions add column schedule_as_of timestamptz;

@@ -94,7 +94,8 @@ final class StatusRenderer {
             if (sub.scheduleId() != null) {
                 var c = sub.scheduledChange();
                 out.line(out.bold("Scheduled ") + (c == null ? "schedule " + sub.scheduleId() + " (not set up by billing: see the Dashboard)"
-                        : planName(catalog, c.planId()) + " " + c.cycle() + " × " + c.quantity() + (c.at() != null && c.at().isAfter(now) ? " from "
+                        : (c.planId() == null ? "a price not in plans.yaml (see the Dashboard)" : planName(catalog, c.planId()))
+                                + (c.cycle() != null ? " " + c.cycle() : "") + " × " + c.quantity() + (c.at() != null && c.at().isAfter(now) ? " from "
                                 : " since ") + SupportCommands.day(c.at()) + "  (" + sub.scheduleId() + "; 'billing change-plan --account " + account
                                 + " --cancel-scheduled' removes it)"));
             }

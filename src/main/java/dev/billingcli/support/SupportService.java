@@ -551,7 +551,8 @@ public final class SupportService {
     }
 
     static String describe(ScheduledChange c) {
-        return c.planId() + " " + c.cycle() + " × " + c.quantity() + " from " + periodEnd(c.at());
+        return (c.planId() != null ? c.planId() : "a price not in plans.yaml") + (c.cycle() != null ? " " + c.cycle() : "") + " × "
+                + c.quantity() + " from " + periodEnd(c.at());
     }
 
     /** A period end in a sentence: the time, or words that stay true without it. */

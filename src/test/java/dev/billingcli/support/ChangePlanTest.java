@@ -218,6 +218,16 @@ class ChangePlanTest extends SupportTestBase {
         new EventProcessor(db, TestEvents.catalog(), null).process(TestEvents.parse(TestEvents.event("evt_sched_1",
                 "customer.subscription.updated", scheduled.lastEventCreated().getEpochSecond(), fake.subscription(id), previous)));
         assertThat(stored(id).subscription()).isEqualTo(scheduled.subscription());
+        // and so do the schedule's own events: made from the subscription (one phase), then its phases set, in either order
+        ObjectNode madeSchedule = fake.subscriptionSchedule(schedule).deepCopy();
+        ObjectNode onePhase = madeSchedule.deepCopy();
+        ((com.fasterxml.jackson.databind.node.ArrayNode) onePhase.get("phases")).remove(1);
+        EventProcessor processor = new EventProcessor(db, TestEvents.catalog(), null);
+        long second = scheduled.lastEventCreated().getEpochSecond();
+        processor.process(TestEvents.parse(TestEvents.event("evt_sched_2", "subscription_schedule.updated", second, madeSchedule)));
+        processor.process(TestEvents.parse(TestEvents.event("evt_sched_3", "subscription_schedule.created", second, onePhase)));
+        assertThat(stored(id).subscription()).isEqualTo(scheduled.subscription());
+        assertThat(JSON.readTree(cli.run("-o", "json", "audit", "--account", "acme").out()).get("entries")).hasSize(1);
 
         CliRunner.Result twice = cli.run("change-plan", "--account", "acme", "--plan", "pro", "--cycle", "yearly", "--reason", "x");
         assertThat(twice.code()).isEqualTo(1);
