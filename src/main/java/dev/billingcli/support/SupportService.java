@@ -667,13 +667,15 @@ public final class SupportService {
         String coupon = null;
         String what;
         if (couponId != null) {
-            var c = discounts.coupon(couponId).orElseThrow(() -> BillingException.invalid("no coupon " + couponId + " in Stripe"));
+            // a plans.yaml key names the coupon's current version in Stripe (stripe:setup makes launch20, launch20_v2, … as terms change)
+            String stripeId = catalog.coupons().containsKey(couponId) ? currentCouponVersion(discounts, catalog.coupons().get(couponId)) : couponId;
+            var c = discounts.coupon(stripeId).orElseThrow(() -> BillingException.invalid("no coupon " + stripeId + " in Stripe"));
             if (!c.valid()) {
                 throw BillingException.invalid("coupon " + couponId + " is no longer valid in Stripe (expired or fully redeemed)");
             }
             ref = SubscriptionGateway.DiscountRef.coupon(c.id());
             coupon = c.id();
-            what = "coupon " + c.id();
+            what = "coupon " + c.id() + (c.id().equals(couponId) ? "" : " (plans.yaml " + couponId + ")");
         } else if (code != null) {
             var promotion = discounts.activePromotionCode(code)
                     .orElseThrow(() -> BillingException.invalid("no active promotion code " + code + " in Stripe"));
@@ -720,6 +722,30 @@ public final class SupportService {
         String done = remove ? "removed the discount" + (held.size() > 1 ? "s" : "") + " of " + now.id()
                 : "applied " + what + " to " + now.id();
         return new DiscountChange(now, stored, coupon, code, preview, request, true, held, after, done + "; " + next);
+    }
+
+    /**
+     * The Stripe id of a plans.yaml coupon's current version: the newest coupon {@code stripe:setup} made for the key
+     * ({@code billing_coupon} metadata) whose terms are plans.yaml's ({@code billing_terms}, the hash of the terms).
+     * None: exit 2 with the fix (a changed plans.yaml not yet set up, or a coupon never set up).
+     */
+    static String currentCouponVersion(dev.billingcli.stripe.DiscountGateway discounts, dev.billingcli.catalog.Coupon coupon) {
+        return discounts.coupons().stream()
+                .filter(c -> c.managed() && coupon.key().equals(c.metadata().get("billing_coupon"))
+                        && coupon.termsHash().equals(c.metadata().get("billing_terms")))
+                .max(java.util.Comparator.comparingInt(c -> version(c.id(), coupon.key())))
+                .map(dev.billingcli.stripe.DiscountGateway.StripeCoupon::id)
+                .orElseThrow(() -> BillingException.invalid("coupon " + coupon.key() + " of plans.yaml has no version with its terms in Stripe:"
+                        + " run 'billing stripe:setup'"));
+    }
+
+    /** 1 for the key itself, n for {@code key_vn} (stripe:setup's versions). */
+    private static int version(String id, String key) {
+        if (id.equals(key)) {
+            return 1;
+        }
+        String rest = id.startsWith(key + "_v") ? id.substring(key.length() + 2) : "";
+        return rest.matches("[0-9]{1,8}") ? Integer.parseInt(rest) : 0;
     }
 
     // ------------------------------------------------------------------ refunds
