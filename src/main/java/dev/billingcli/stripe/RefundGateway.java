@@ -34,7 +34,13 @@ public final class RefundGateway {
             Long periodEnd) {}
 
     /** One payment of an invoice: a payment intent's, or a charge's without one. @param status open, paid or canceled */
-    public record StripeInvoicePayment(String id, String status, long amountPaid, String currency, String paymentIntent, String charge) {}
+    public record StripeInvoicePayment(String id, String status, long amountPaid, String currency, String paymentIntent, String charge,
+            long created) {
+        /** What a refund of it names: the payment intent, or the charge of a payment without one. */
+        public String payment() {
+            return paymentIntent != null ? paymentIntent : charge;
+        }
+    }
 
     /** A refund as Stripe answered it. @param created when Stripe made it */
     public record StripeRefund(String id, long amount, String currency, String status, java.time.Instant created) {}
@@ -68,7 +74,8 @@ public final class RefundGateway {
                 () -> stripe.client().v1().invoicePayments().list(params));
         return page.getData().stream().map(p -> new StripeInvoicePayment(p.getId(), p.getStatus(),
                 p.getAmountPaid() == null ? 0 : p.getAmountPaid(), p.getCurrency(),
-                p.getPayment() == null ? null : p.getPayment().getPaymentIntent(), p.getPayment() == null ? null : p.getPayment().getCharge()))
+                p.getPayment() == null ? null : p.getPayment().getPaymentIntent(), p.getPayment() == null ? null : p.getPayment().getCharge(),
+                p.getCreated() == null ? 0 : p.getCreated()))
                 .toList();
     }
 

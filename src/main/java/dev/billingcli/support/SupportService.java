@@ -757,7 +757,10 @@ public final class SupportService {
      * @param amount what this refund returns; @param refundId null unless sent
      */
     public record RefundResult(String invoiceId, String currency, long paid, long refundedBefore, long amount, boolean full, String refundId,
-            String refundStatus, Request request, boolean sent, String message) {}
+            String refundStatus, Request request, List<Request> requests, List<RefundPart> refunds, boolean sent, String message) {}
+
+    /** One refund sent: of one payment of the invoice. */
+    public record RefundPart(String id, String payment, long amount, String status, Instant created) {}
 
     /**
      * Refunds the payment of an invoice of the account ({@code --invoice}, which must be its customer's, or its newest
@@ -793,18 +796,26 @@ public final class SupportService {
             throw BillingException.invalid(invoice.id() + " is " + invoice.status() + ", not paid: there is no payment to refund");
         }
         String currency = invoice.currency();
+        // newest payment first: a partial refund of an invoice paid in parts returns the latest money first
         List<dev.billingcli.stripe.RefundGateway.StripeInvoicePayment> paid = refunds.payments(invoice.id()).stream()
-                .filter(p -> "paid".equals(p.status()) && (p.paymentIntent() != null || p.charge() != null)).toList();
+                .filter(p -> "paid".equals(p.status()) && p.payment() != null)
+                .sorted(java.util.Comparator.comparingLong(dev.billingcli.stripe.RefundGateway.StripeInvoicePayment::created).reversed()
+                        .thenComparing(dev.billingcli.stripe.RefundGateway.StripeInvoicePayment::id, java.util.Comparator.reverseOrder()))
+                .toList();
         if (paid.isEmpty()) {
             throw BillingException.invalid(invoice.id() + " has no payment made through Stripe to refund (paid out of band, or by credit)");
         }
-        if (paid.size() > 1) {
-            throw BillingException.notFound(invoice.id() + " was paid in " + paid.size() + " payments: refund them one by one in Stripe's Dashboard");
+        long[] before = new long[paid.size()];
+        long paidTotal = 0;
+        long refundedBefore = 0;
+        for (int k = 0; k < paid.size(); k++) {
+            before[k] = refunds.refunded(paid.get(k));
+            paidTotal += paid.get(k).amountPaid();
+            refundedBefore += before[k];
         }
-        var payment = paid.get(0);
-        long refundedBefore = refunds.refunded(payment);
-        long left = payment.amountPaid() - refundedBefore;
-        String state = "paid " + amount(payment.amountPaid(), currency) + ", refunded " + amount(refundedBefore, currency);
+        long left = paidTotal - refundedBefore;
+        String state = "paid " + amount(paidTotal, currency) + (paid.size() > 1 ? " in " + paid.size() + " payments" : "") + ", refunded "
+                + amount(refundedBefore, currency);
         if (left <= 0) {
             throw BillingException.invalid(invoice.id() + " is refunded in full already (" + state + ")");
         }
@@ -828,35 +839,84 @@ public final class SupportService {
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put(SubscriptionGateway.ACCOUNT_ID, accountId);
         metadata.put("invoice", invoice.id());
-        Request request = new Request("POST", "/v1/refunds", dev.billingcli.stripe.RefundGateway.refundFields(payment, asked, metadata),
-                amount(refund, currency) + " back to the customer's payment method (" + state + "; " + amount(left - refund, currency)
-                        + " left to refund after)");
-        String what = amount(refund, currency) + (full ? " (all of it)" : refund == left ? " (all that is left)" : "") + " of " + invoice.id()
-                + " (" + (payment.paymentIntent() != null ? payment.paymentIntent() : payment.charge()) + ")";
-        if (dryRun) {
-            return new RefundResult(invoice.id(), currency, payment.amountPaid(), refundedBefore, refund, full, null, null, request, false,
-                    "dry run: would refund " + what + "; nothing sent");
+        // one refund per payment, newest first, each at most what is left of it: never more than paid in total
+        record Part(dev.billingcli.stripe.RefundGateway.StripeInvoicePayment payment, long amount, Long sent) {}
+        List<Part> parts = new java.util.ArrayList<>();
+        long toGo = refund;
+        for (int k = 0; k < paid.size() && toGo > 0; k++) {
+            long leftOf = paid.get(k).amountPaid() - before[k];
+            long take = Math.min(toGo, leftOf);
+            if (take > 0) {
+                // without --amount Stripe refunds what is left of each payment: no amount sent
+                parts.add(new Part(paid.get(k), take, asked == null ? null : take));
+                toGo -= take;
+            }
         }
-        var done = refunds.refund(payment, asked, metadata);
-        database.useTransaction(tx -> {
-            Map<String, Object> before = new LinkedHashMap<>();
-            before.put("invoice", invoice.id());
-            before.put("payment", payment.paymentIntent() != null ? payment.paymentIntent() : payment.charge());
-            before.put("currency", currency);
-            before.put("amount_paid", payment.amountPaid());
-            before.put("refunded", refundedBefore);
-            Map<String, Object> after = new LinkedHashMap<>();
-            after.put("refund", done.id());
-            after.put("amount", done.amount());
-            after.put("status", done.status());
-            after.put("refunded", refundedBefore + done.amount());
-            tx.audit().record(actor, "refund", accountId, reason, before, after);
-            tx.refunds().record(new dev.billingcli.store.RefundStore.Refund(done.id(), accountId, invoice.id(),
-                    payment.paymentIntent() != null ? payment.paymentIntent() : payment.charge(), done.amount(), currency, done.status(),
-                    done.created()), "refund");
-        });
-        return new RefundResult(invoice.id(), currency, payment.amountPaid(), refundedBefore, done.amount(), full, done.id(), done.status(),
-                request, true, "refunded " + what + ": " + done.id() + " (" + done.status() + ")");
+        List<Request> requests = new java.util.ArrayList<>();
+        for (Part part : parts) {
+            String cost = parts.size() == 1
+                    ? amount(refund, currency) + " back to the customer's payment method (" + state + "; " + amount(left - refund, currency)
+                            + " left to refund after)"
+                    : amount(part.amount(), currency) + " of " + part.payment().payment() + " back to the customer's payment method (" + state
+                            + "; " + amount(left - refund, currency) + " left to refund on the invoice after)";
+            requests.add(new Request("POST", "/v1/refunds", dev.billingcli.stripe.RefundGateway.refundFields(part.payment(), part.sent(), metadata),
+                    cost));
+        }
+        String payments = String.join(", ", parts.stream().map(p -> p.payment().payment()).toList());
+        String what = amount(refund, currency) + (full ? " (all of it)" : refund == left ? " (all that is left)" : "") + " of " + invoice.id()
+                + " (" + payments + ")";
+        if (dryRun) {
+            return new RefundResult(invoice.id(), currency, paidTotal, refundedBefore, refund, full, null, null, requests.get(0), requests,
+                    List.of(), false, "dry run: would refund " + what + "; nothing sent");
+        }
+        List<RefundPart> done = new java.util.ArrayList<>();
+        RuntimeException failed = null;
+        for (Part part : parts) {
+            try {
+                var r = refunds.refund(part.payment(), part.sent(), metadata);
+                done.add(new RefundPart(r.id(), part.payment().payment(), r.amount(), r.status(), r.created()));
+            } catch (RuntimeException e) {
+                failed = e; // the refunds made stay made: recorded below, then the error
+                break;
+            }
+        }
+        long returned = done.stream().mapToLong(RefundPart::amount).sum();
+        long refundedBeforeTotal = refundedBefore;
+        if (!done.isEmpty()) {
+            database.useTransaction(tx -> {
+                Map<String, Object> b = new LinkedHashMap<>();
+                b.put("invoice", invoice.id());
+                b.put("payment", String.join(", ", paid.stream().map(dev.billingcli.stripe.RefundGateway.StripeInvoicePayment::payment).toList()));
+                b.put("currency", currency);
+                b.put("amount_paid", paidTotal(paid));
+                b.put("refunded", refundedBeforeTotal);
+                Map<String, Object> a = new LinkedHashMap<>();
+                a.put("refund", String.join(", ", done.stream().map(RefundPart::id).toList()));
+                a.put("amount", returned);
+                a.put("status", String.join(", ", done.stream().map(RefundPart::status).distinct().toList()));
+                a.put("refunded", refundedBeforeTotal + returned);
+                tx.audit().record(actor, "refund", accountId, reason, b, a);
+                for (RefundPart d : done) {
+                    tx.refunds().record(new dev.billingcli.store.RefundStore.Refund(d.id(), accountId, invoice.id(), d.payment(), d.amount(),
+                            currency, d.status(), d.created()), "refund");
+                }
+            });
+        }
+        if (failed != null) {
+            if (done.isEmpty()) {
+                throw failed;
+            }
+            throw BillingException.notFound("refunded " + amount(returned, currency) + " of " + invoice.id() + " (" + String.join(", ",
+                    done.stream().map(RefundPart::id).toList()) + ", recorded and audited), then Stripe refused the next: " + failed.getMessage());
+        }
+        RefundPart first = done.get(0);
+        String ids = String.join(", ", done.stream().map(d -> d.id() + " (" + d.status() + ")").toList());
+        return new RefundResult(invoice.id(), currency, paidTotal, refundedBefore, returned, full, first.id(), first.status(), requests.get(0),
+                requests, done, true, "refunded " + what + ": " + ids);
+    }
+
+    private static long paidTotal(List<dev.billingcli.stripe.RefundGateway.StripeInvoicePayment> paid) {
+        return paid.stream().mapToLong(dev.billingcli.stripe.RefundGateway.StripeInvoicePayment::amountPaid).sum();
     }
 
     /** {@code 23.20 EUR}. */

@@ -244,4 +244,85 @@ class RefundTest extends SupportTestBase {
         assertThat(other.note()).isEqualTo("refund re_dash2 names no account of ours (no metadata account_id, no linked customer): not recorded");
         assertThat(statusJson("acme").get("refunds")).hasSize(1);
     }
+
+    @Test
+    void anInvoicePaidInPartsIsRefundedAcrossItsPaymentsNewestFirstNeverMoreThanPaidInTotal() throws Exception {
+        ObjectNode sub = active("acme");
+        customer = sub.get("customer").asText();
+        ObjectNode invoice = fake.newInvoicePaidInParts(customer, sub.get("id").asText(), "eur", now - 86400, now + 29 * 86400, 500, 490);
+        String id = invoice.get("id").asText();
+        var payments = fake.invoicePayments(id);
+        String older = payments.get(0).at("/payment/payment_intent").asText();
+        String newer = payments.get(1).at("/payment/payment_intent").asText();
+        fake.clearRequests();
+
+        // more than the 9.90 paid in all: refused before any write
+        CliRunner.Result over = cli.run("refund", "--account", "acme", "--invoice", id, "--amount", "9.91", "--reason", "x");
+        assertThat(over.code()).isEqualTo(2);
+        assertThat(over.err()).isEqualTo("billing: --amount 9.91 EUR is more than the 9.90 EUR left to refund on " + id
+                + " (paid 9.90 EUR in 2 payments, refunded 0.00 EUR)\n");
+        assertThat(fake.count("POST", "/v1/refunds")).isZero();
+
+        // a dry run: the newest payment first, all of it, then the rest from the older one; nothing sent
+        fake.clearRequests();
+        CliRunner.Result dry = cli.run("refund", "--account", "acme", "--invoice", id, "--amount", "6", "--dry-run");
+        assertThat(dry.code()).as(dry.toString()).isZero();
+        assertThat(dry.out()).isEqualTo("dry run: would refund 6.00 EUR of " + id + " (" + newer + ", " + older + "); nothing sent\n"
+                + "  POST /v1/refunds {payment_intent=" + newer + ", amount=490, metadata[account_id]=acme, metadata[invoice]=" + id + "}\n"
+                + "  cost: 4.90 EUR of " + newer + " back to the customer's payment method (paid 9.90 EUR in 2 payments, refunded 0.00 EUR;"
+                + " 3.90 EUR left to refund on the invoice after)\n"
+                + "  POST /v1/refunds {payment_intent=" + older + ", amount=110, metadata[account_id]=acme, metadata[invoice]=" + id + "}\n"
+                + "  cost: 1.10 EUR of " + older + " back to the customer's payment method (paid 9.90 EUR in 2 payments, refunded 0.00 EUR;"
+                + " 3.90 EUR left to refund on the invoice after)\n");
+        assertThat(fake.count("POST", "/v1/refunds")).isZero();
+
+        CliRunner.Result live = cli.env("STRIPE_SECRET_KEY", "sk_live_FAKE_support77").run("refund", "--account", "acme", "--invoice", id,
+                "--amount", "6", "--reason", "x");
+        assertThat(live.code()).as(live.toString()).isEqualTo(4);
+        cli.env("STRIPE_SECRET_KEY", "sk_test_FAKE_support77");
+        assertThat(fake.count("POST", "/v1/refunds")).isZero();
+
+        // for real: two refunds, each with its own idempotency key, audited once
+        fake.clearRequests();
+        CliRunner.Result r = cli.run("-o", "json", "refund", "--account", "acme", "--invoice", id, "--amount", "6", "--reason", "goodwill");
+        assertThat(r.code()).as(r.toString()).isZero();
+        var sent = fake.writes();
+        assertThat(sent).hasSize(2);
+        assertThat(sent.get(0).params()).isEqualTo(Map.of("payment_intent", newer, "amount", "490", "metadata", Map.of("account_id", "acme", "invoice", id)));
+        assertThat(sent.get(1).params()).isEqualTo(Map.of("payment_intent", older, "amount", "110", "metadata", Map.of("account_id", "acme", "invoice", id)));
+        assertThat(sent.get(0).idempotencyKey()).isNotBlank().isNotEqualTo(sent.get(1).idempotencyKey());
+        JsonNode json = JSON.readTree(r.out());
+        assertThat(json.get("amount").asLong()).isEqualTo(600);
+        assertThat(json.get("paid").asLong()).isEqualTo(990);
+        assertThat(json.get("refunds")).hasSize(2);
+        assertThat(json.at("/refunds/0/payment").asText()).isEqualTo(newer);
+        assertThat(json.at("/refunds/1/amount").asLong()).isEqualTo(110);
+        JsonNode entries = audit("acme");
+        assertThat(entries).hasSize(1);
+        assertThat(entries.get(0).at("/after/amount").asLong()).isEqualTo(600);
+        assertThat(entries.get(0).at("/before/amount_paid").asLong()).isEqualTo(990);
+        JsonNode shown = JSON.readTree(cli.run("-o", "json", "status", "--account", "acme").out()).get("refunds");
+        assertThat(shown).hasSize(2);
+
+        // the rest: only the older payment has any left (3.90), refunded without an amount (Stripe's "all that is left")
+        fake.clearRequests();
+        CliRunner.Result rest = cli.run("refund", "--account", "acme", "--invoice", id, "--reason", "all of it after all");
+        assertThat(rest.code()).as(rest.toString()).isZero();
+        assertThat(rest.out()).startsWith("refunded 3.90 EUR (all that is left) of " + id + " (" + older + "): ");
+        assertThat(fake.writes()).hasSize(1);
+        assertThat(fake.writes().get(0).params()).isEqualTo(Map.of("payment_intent", older, "metadata", Map.of("account_id", "acme", "invoice", id)));
+        CliRunner.Result again = cli.run("refund", "--account", "acme", "--invoice", id, "--reason", "x");
+        assertThat(again.code()).isEqualTo(2);
+        assertThat(again.err()).isEqualTo("billing: " + id + " is refunded in full already (paid 9.90 EUR in 2 payments, refunded 9.90 EUR)\n");
+        assertThat(fake.refunds().stream().mapToLong(f -> f.get("amount").asLong()).sum()).as("never more than paid in total").isEqualTo(990);
+
+        // the webhooks that follow change nothing
+        EventProcessor processor = new EventProcessor(db, TestEvents.catalog(), null);
+        for (ObjectNode made : fake.refunds()) {
+            var e = processor.process(TestEvents.parse(TestEvents.event("evt_" + made.get("id").asText(), "refund.created",
+                    made.get("created").asLong(), made)));
+            assertThat(e.note()).endsWith("already recorded (succeeded changes nothing)");
+        }
+        assertThat(audit("acme")).hasSize(2);
+    }
 }
