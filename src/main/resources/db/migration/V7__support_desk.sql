@@ -1,4 +1,5 @@
--- Schema v7: accounts list --cancels-within and --paused from one index each, newest account first.
+-- Schema v7 (support desk): accounts list --cancels-within and --paused from one index each, newest account first;
+-- the refunds status shows; the ordering of subscription_schedule events. In that order below.
 --
 -- V2's subscriptions_cancels_idx keyed the expression coalesce(cancel_at, current_period_end): PostgreSQL
 -- cannot return an expression's value from an index, so it read every match's row (27,000 at a million
