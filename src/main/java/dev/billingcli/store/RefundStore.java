@@ -23,16 +23,10 @@ public final class RefundStore {
     public record Refund(String id, String accountId, String invoiceId, String payment, long amount, String currency, String status,
             Instant created) {}
 
-    /** How far a status is: a row never goes back. */
-    static int rank(String status) {
-        return switch (status) {
-            case "succeeded" -> 1;
-            case "failed", "canceled" -> 2;
-            default -> 0; // pending, requires_action
-        };
-    }
-
+    /** How far a status is (a row never goes back): pending or requires_action 0, succeeded 1, failed or canceled 2. */
     private static final String RANK = "case %s when 'succeeded' then 1 when 'failed' then 2 when 'canceled' then 2 else 0 end";
+    /** The reported status is further than the one held. */
+    private static final String FURTHER = "(" + RANK.formatted("excluded.status") + " > " + RANK.formatted("refunds.status") + ")";
 
     /**
      * Records a refund, or moves a known one's status forward. @param source {@code refund} or the event id
@@ -42,9 +36,11 @@ public final class RefundStore {
     public boolean record(Refund r, String source) {
         int n = h.createUpdate("insert into refunds (refund_id, account_id, invoice_id, payment, amount, currency, status, created_at, recorded_from)"
                         + " values (:id, :account, :invoice, :payment, :amount, :currency, :status, :created, :source)"
-                        + " on conflict (refund_id) do update set status = excluded.status, amount = excluded.amount,"
+                        + " on conflict (refund_id) do update set"
+                        + " status = case when " + FURTHER + " then excluded.status else refunds.status end,"
+                        + " amount = case when " + FURTHER + " then excluded.amount else refunds.amount end,"
                         + " invoice_id = coalesce(refunds.invoice_id, excluded.invoice_id), updated_at = now()"
-                        + " where " + RANK.formatted("excluded.status") + " > " + RANK.formatted("refunds.status")
+                        + " where " + FURTHER
                         + " or (refunds.invoice_id is null and excluded.invoice_id is not null)")
                 .bind("id", r.id()).bind("account", r.accountId()).bind("invoice", r.invoiceId()).bind("payment", r.payment())
                 .bind("amount", r.amount()).bind("currency", r.currency()).bind("status", r.status())
