@@ -41,6 +41,7 @@ public class AccountsBench {
             commands.put("--plan business", List.of("accounts", "list", "--plan", "business"));
             commands.put("--trial-ends-within 7d", List.of("accounts", "list", "--trial-ends-within", "7d"));
             commands.put("--cancels-within 30d", List.of("accounts", "list", "--cancels-within", "30d"));
+            commands.put("--cancels-within 2d", List.of("accounts", "list", "--cancels-within", "2d"));
             commands.put("--paused", List.of("accounts", "list", "--paused"));
             commands.put("--since 7d", List.of("accounts", "list", "--since", "7d"));
             commands.put("--status past_due --plan pro", List.of("accounts", "list", "--status", "past_due", "--plan", "pro"));
@@ -75,6 +76,7 @@ public class AccountsBench {
             queries.put("--plan business", q(List.of(), "business", null, null, false, null));
             queries.put("--trial-ends-within 7d", q(List.of(), null, Duration.ofDays(7), null, false, null));
             queries.put("--cancels-within 30d", q(List.of(), null, null, Duration.ofDays(30), false, null));
+            queries.put("--cancels-within 2d", q(List.of(), null, null, Duration.ofDays(2), false, null));
             queries.put("--paused", q(List.of(), null, null, null, true, null));
             queries.put("--since 7d", q(List.of(), null, null, null, false, now.minus(Duration.ofDays(7))));
             for (Map.Entry<String, AccountsService.Query> e : queries.entrySet()) {
@@ -91,13 +93,14 @@ public class AccountsBench {
     /** The last account of the first page of a filter: the cursor for page 2. */
     static String firstPagesLast(Database db, String filter) {
         return db.jdbi().withHandle(h -> h.createQuery("select a.account_id from accounts a join subscriptions s on s.account_id = a.account_id"
-                + " where s.status = 'paused' order by a.created_at desc, a.account_id desc offset 49 limit 1").mapTo(String.class).one());
+                + " where (s.status = 'paused' or s.pause_behavior is not null) order by a.created_at desc, a.account_id desc offset 49 limit 1").mapTo(String.class).one());
     }
 
     /**
      * A million accounts, newest every 30 s back over about a year, each with one subscription; every 20th
      * has an older canceled one too. Statuses by a hash of the number: 70 % active, 8 % trialing, 4 % past_due,
-     * 12 % canceled, 2 % unpaid, 1 % paused, 1.5 % incomplete, 1 % incomplete_expired, 0.5 % pending_payment.
+     * 12 % canceled, 2 % unpaid, 1 % paused, 1.5 % incomplete, 1 % incomplete_expired, 0.5 % pending_payment;
+     * 1 % of the active ones have their payment collection paused (pause_behavior void: accounts list --paused).
      */
     static void seed(Database db, int n) {
         db.jdbi().useHandle(h -> {
@@ -112,7 +115,7 @@ public class AccountsBench {
             h.execute("""
                     insert into subscriptions (stripe_subscription_id, account_id, stripe_customer_id, plan_id, price_id, price_lookup_key,
                            interval, quantity, status, current_period_start, current_period_end, cancel_at_period_end, cancel_at,
-                           canceled_at, ended_at, trial_start, trial_end, created_at, updated_at)
+                           canceled_at, ended_at, trial_start, trial_end, pause_behavior, pause_paid_until, created_at, updated_at)
                     select 'sub_' || i, 'acct_' || lpad(i::text, 7, '0'), 'cus_' || i, plan, 'price_' || plan || '_' || cyc,
                            plan || '_' || cyc, case cyc when 'yearly' then 'year' else 'month' end, qty, status,
                            ps, ps + case cyc when 'yearly' then interval '1 year' else interval '1 month' end,
@@ -122,6 +125,8 @@ public class AccountsBench {
                            case when status = 'canceled' then now() - (i % 365) * interval '1 day' end,
                            case when status = 'trialing' or i % 10 = 0 then ts end,
                            case when status = 'trialing' or i % 10 = 0 then ts + interval '14 days' end,
+                           case when status = 'active' and i % 100 = 3 then 'void' end,
+                           case when status = 'active' and i % 100 = 3 then ps + interval '1 month' end,
                            now() - i * interval '30 seconds', now()
                       from (select i, h,
                                    case when i % 3 = 1 then 'business' else 'pro' end as plan,

@@ -59,6 +59,8 @@ class ArchitectureTest {
                     "java.lang.String", "java.lang.String", "java.lang.String", "java.lang.String", "java.lang.String")
             .orShould().callMethod("dev.billingcli.store.SubscriptionStore", "settlePending", "java.lang.String", "java.lang.String")
             .orShould().callMethod("dev.billingcli.store.SubscriptionStore", "linkAccount", "java.lang.String", "java.lang.String")
+            .orShould().callMethod("dev.billingcli.store.SubscriptionStore", "setSchedule", "java.lang.String", "java.lang.String",
+                    "dev.billingcli.subscription.ScheduledChange", "java.time.Instant")
             .because("one write path for subscription state: webhooks, support actions, sync and replays all go through the ledger");
 
     static final ArchRule NO_PACKAGE_CYCLES = slices().matching("dev.billingcli.(*)..").should().beFreeOfCycles();

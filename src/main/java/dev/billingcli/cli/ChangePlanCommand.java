@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "change-plan", description = "Move the account's subscription to another plan, cycle or quantity. --at now (default): "
         + "at once, with prorations, after Stripe's own preview of them (POST /v1/invoices/create_preview, dated like the update); "
-        + "--dry-run shows only the preview. --at renewal: from the period end, with a subscription schedule, no charge now; status "
+        + "--dry-run shows only the preview. --at renewal: from the period end, with a subscription schedule, no charge now, after Stripe's preview of the first invoice at the new price; status "
         + "shows it and --cancel-scheduled releases it. Audited. Exit 1 when the subscription ended (start a checkout) or already "
         + "has a schedule, 2 for a plan without a price for the cycle or bad input, 4 for a live key without --live.",
         footerHeading = "%nExamples:%n",

@@ -38,7 +38,7 @@ final class DiscountCommand implements Runnable {
         @Mixin
         AccountOption account;
 
-        @Option(names = "--coupon", paramLabel = "ID", description = "A coupon's id in Stripe.")
+        @Option(names = "--coupon", paramLabel = "ID", description = "A coupon: its plans.yaml key (the current version stripe:setup made for it, e.g. launch20_v2, is used) or a coupon id in Stripe.")
         String coupon;
 
         @Option(names = "--promotion-code", paramLabel = "CODE", description = "A promotion code as customers type it (looked up among the active codes).")

@@ -1,8 +1,10 @@
 package dev.billingcli.cli;
 
+
 import dev.billingcli.ExitCode;
 import dev.billingcli.support.SupportService.RefundResult;
 import dev.billingcli.support.SupportService.Request;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,14 +45,28 @@ final class RefundCommand implements Callable<Integer> {
         Output out = Commands.output(spec);
         if (out.json()) {
             out.json(new RefundJson(account.id, r.sent(), r.message(), r.invoiceId(), r.currency(), r.paid(), r.refundedBefore(), r.amount(),
-                    r.full(), r.refundId(), r.refundStatus(), r.request()));
+                    r.full(), r.refundId(), r.refundStatus(), r.request(), r.requests(),
+                    r.refunds().stream().map(p -> new PartJson(p.id(), p.payment(), p.amount(), p.status())).toList()));
             return ExitCode.OK;
         }
         SupportCommands.printAction(out, r.message(), r.sent(), r.request(), true);
+        if (!r.sent()) {
+            // an invoice paid in several payments: one refund per payment
+            for (Request more : r.requests().subList(1, r.requests().size())) {
+                out.line("  " + more.method() + " " + more.path() + " " + more.fields());
+                out.line("  cost: " + more.cost());
+            }
+        }
         return ExitCode.OK;
     }
 
-    /** {@code -o json refund}; amounts in minor units of {@code currency}. */
+    /**
+     * {@code -o json refund}; amounts in minor units of {@code currency}. {@code request}, {@code refund} and
+     * {@code refundStatus} are the first of {@code requests} and {@code refunds} (one per payment of the invoice refunded).
+     */
     record RefundJson(String account, boolean sent, String message, String invoice, String currency, long paid, long refundedBefore,
-            long amount, boolean full, String refund, String refundStatus, Request request) {}
+            long amount, boolean full, String refund, String refundStatus, Request request, List<Request> requests, List<PartJson> refunds) {}
+
+    /** One refund sent, of one payment. */
+    record PartJson(String id, String payment, long amount, String status) {}
 }

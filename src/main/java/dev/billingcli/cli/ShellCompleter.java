@@ -17,7 +17,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * Tab completion in {@code billing shell}: commands and options from picocli's model; plan ids from
- * plans.yaml; account ids from the database, by prefix; event types; the values of enum-like options.
+ * plans.yaml; coupon keys and promotion codes from plans.yaml; account ids from the database, by prefix; event types; the
+ * values of enum-like options.
  */
 final class ShellCompleter implements Completer {
     private final CommandSpec spec;
@@ -42,6 +43,8 @@ final class ShellCompleter implements Completer {
         List<String> values = switch (previous) {
             case "--plan" -> planIds();
             case "--account" -> accountIds(prefix);
+            case "--coupon" -> couponKeys();
+            case "--promotion-code" -> promotionCodes();
             case "--cycle" -> Arrays.stream(Cycle.values()).map(Cycle::key).toList();
             case "--type" -> StripeWebhookCommand.HANDLED_EVENTS;
             case "-o", "--output" -> List.of("table", "json");
@@ -76,6 +79,27 @@ final class ShellCompleter implements Completer {
             return app().catalog().plans().values().stream().filter(p -> !p.prices().isEmpty()).map(p -> p.id()).toList();
         } catch (RuntimeException e) {
             return List.of(); // no or invalid plans.yaml: nothing to suggest
+        }
+    }
+
+    /**
+     * The coupons of plans.yaml by key: {@code discount apply --coupon} maps a key to its current version in Stripe
+     * ({@code launch20_v2} when the terms changed), so the key is what one types.
+     */
+    private List<String> couponKeys() {
+        try {
+            return List.copyOf(app().catalog().coupons().keySet());
+        } catch (RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    /** The promotion codes of plans.yaml, as customers type them. */
+    private List<String> promotionCodes() {
+        try {
+            return List.copyOf(app().catalog().promotionCodes().keySet());
+        } catch (RuntimeException e) {
+            return List.of();
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.billingcli.cli;
 
 import dev.billingcli.catalog.Catalog;
+import dev.billingcli.catalog.Money;
 import dev.billingcli.catalog.Plan;
 import dev.billingcli.subscription.Subscription;
 import dev.billingcli.support.LicenseService;
@@ -22,7 +23,11 @@ final class StatusRenderer {
             Integer quantity, String currency, Instant currentPeriodStart, Instant currentPeriodEnd, boolean cancelAtPeriodEnd, Instant cancelAt,
             Instant canceledAt, Instant endedAt, Instant trialEnd, String pauseBehavior, Instant pauseResumesAt, Instant pausePaidUntil,
             String scheduleId, String scheduledPlan, String scheduledCycle, Integer scheduledQuantity, Instant scheduledAt, Map<String, Object> limits, long credits,
-            List<LicenseCommand.LicenseJson> licenses, List<RecentEvent> recentEvents, List<Subscription.Difference> stripeDifferences) {}
+            List<LicenseCommand.LicenseJson> licenses, List<RefundJson> refunds, List<RecentEvent> recentEvents,
+            List<Subscription.Difference> stripeDifferences) {}
+
+    /** One refund of the account's payments; amount in minor units of currency. */
+    record RefundJson(String id, String invoice, String payment, long amount, String currency, String status, Instant created) {}
 
     record RecentEvent(String id, String type, Instant created, String outcome) {}
 
@@ -33,6 +38,10 @@ final class StatusRenderer {
         List<LicenseCommand.LicenseJson> licenses = new ArrayList<>();
         for (LicenseService.License l : s.licenses()) {
             licenses.add(LicenseCommand.LicenseJson.of(l, now));
+        }
+        List<RefundJson> refunds = new ArrayList<>();
+        for (SupportService.Refund r : s.refunds()) {
+            refunds.add(new RefundJson(r.id(), r.invoiceId(), r.payment(), r.amount(), r.currency(), r.status(), r.created()));
         }
         List<RecentEvent> events = new ArrayList<>();
         for (EventLog.StoredEvent e : s.events()) {
@@ -46,7 +55,7 @@ final class StatusRenderer {
                 none ? null : sub.pauseResumesAt(), none ? null : sub.pausePaidUntil(), none ? null : sub.scheduleId(),
                 scheduled == null ? null : scheduled.planId(), scheduled == null ? null : scheduled.cycle(),
                 scheduled == null ? null : scheduled.quantity(), scheduled == null ? null : scheduled.at(), limits(s.effectivePlan()),
-                s.credits(), licenses, events, s.differences());
+                s.credits(), licenses, refunds, events, s.differences());
     }
 
     /** A plan's limits by name (names from plans.yaml), "unlimited" spelled out. */
@@ -86,7 +95,8 @@ final class StatusRenderer {
             if (sub.scheduleId() != null) {
                 var c = sub.scheduledChange();
                 out.line(out.bold("Scheduled ") + (c == null ? "schedule " + sub.scheduleId() + " (not set up by billing: see the Dashboard)"
-                        : planName(catalog, c.planId()) + " " + c.cycle() + " × " + c.quantity() + (c.at() != null && c.at().isAfter(now) ? " from "
+                        : (c.planId() == null ? "a price not in plans.yaml (see the Dashboard)" : planName(catalog, c.planId()))
+                                + (c.cycle() != null ? " " + c.cycle() : "") + " × " + c.quantity() + (c.at() != null && c.at().isAfter(now) ? " from "
                                 : " since ") + SupportCommands.day(c.at()) + "  (" + sub.scheduleId() + "; 'billing change-plan --account " + account
                                 + " --cancel-scheduled' removes it)"));
             }
@@ -113,6 +123,14 @@ final class StatusRenderer {
                         : " (expired)"));
             }
             out.line(out.bold("Licences  ") + String.join(", ", l));
+        }
+        if (!s.refunds().isEmpty()) {
+            out.line(out.bold("Refunds   ") + "last " + s.refunds().size() + ":");
+            for (SupportService.Refund r : s.refunds()) {
+                out.line("  " + SupportCommands.day(r.created()) + "  " + Money.format(r.amount(), r.currency()) + " "
+                        + r.currency().toUpperCase(java.util.Locale.ROOT) + " of " + (r.invoiceId() != null ? r.invoiceId() + " (" + r.payment() + ")"
+                                : r.payment()) + "  " + r.status() + "  " + r.id());
+            }
         }
         if (s.events().isEmpty()) {
             out.line(out.bold("Events    ") + "none yet");

@@ -272,7 +272,7 @@ final class SupportCommands {
     // ------------------------------------------------------------------ status
 
     @Command(name = "status", description = "One account on one screen: customer, plan, status, effective access and why, limits, "
-            + "credits, licences, period, scheduled cancellation, trial, paused collection, scheduled plan change, the last 5 events. --stripe also reads the live "
+            + "credits, licences, period, scheduled cancellation, trial, paused collection, scheduled plan change, the last 5 refunds, the last 5 events. --stripe also reads the live "
             + "subscription and lists every difference with the database. Exit 1 for an unknown account.",
             footerHeading = "%nExamples:%n",
             footer = {"  billing status --account acme", "  billing status --account acme --stripe", "  billing -o json status --account acme"})

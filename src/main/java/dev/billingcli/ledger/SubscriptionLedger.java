@@ -136,7 +136,7 @@ public final class SubscriptionLedger {
             account = before.accountId();
             incoming = incoming.withAccount(account);
         }
-        incoming = carryOver(before, incoming);
+        incoming = keepNewerSchedule(tx, before, carryOver(before, incoming), report.asOf());
         Held held = new Held(stored.lastEventId(), stored.lastEventCreated());
         if (report.change() == null) {
             if (held.lastEventCreated() != null && report.asOf().isBefore(held.lastEventCreated())) {
@@ -155,7 +155,8 @@ public final class SubscriptionLedger {
             Kind kind = e.id().equals(held.lastEventId()) ? Kind.UNCHANGED : Kind.STALE;
             return new Result(kind, before, before, account, d.note());
         }
-        Subscription state = carryOver(before, d.state() == e.object() ? incoming : read(d.state()).withAccount(account));
+        Subscription state = keepNewerSchedule(tx, before, carryOver(before, d.state() == e.object() ? incoming
+                : read(d.state()).withAccount(account)), e.created());
         replace(tx, state, e.created(), d.eventId());
         if (!d.eventId().equals(e.id())) {
             // same second: an event stored earlier turned out to be the newest; its state is restored
@@ -163,6 +164,121 @@ public final class SubscriptionLedger {
             return new Result(Kind.STALE, before, state, account, d.note());
         }
         return new Result(Kind.UPDATED, before, state, account, d.note());
+    }
+
+    // ------------------------------------------------------------------ subscription schedules
+
+    /**
+     * A {@code subscription_schedule.*} event (a schedule made, changed or released in the Dashboard, or by
+     * {@code change-plan}): the subscription's schedule and the change its next phase makes. A running schedule
+     * (not_started, active) sets them; a released, canceled or completed one clears them if it is the subscription's.
+     * Ordering: nothing older than the subscription's own newest event (which names its schedule) nor than the newest
+     * schedule event applied; within one second a schedule event without a next phase (Stripe's
+     * {@code from_subscription} answer before its phases are set) does not erase the change known for that schedule.
+     *
+     * @return null when the schedule names no subscription
+     */
+    public Result schedule(Tx tx, JsonNode schedule, Instant created, String eventId) {
+        String scheduleId = schedule.path("id").asText();
+        String status = schedule.path("status").asText("");
+        boolean running = status.equals("active") || status.equals("not_started");
+        String subscriptionId = Subscription.idOf(schedule.path("subscription"));
+        if (subscriptionId == null) {
+            subscriptionId = Subscription.idOf(schedule.path("released_subscription"));
+        }
+        if (subscriptionId == null) {
+            return null;
+        }
+        Stored stored = tx.subscriptions().lock(subscriptionId).orElseThrow(() -> new IllegalStateException("schedule " + scheduleId
+                + " is of subscription " + schedule.path("subscription").asText(schedule.path("released_subscription").asText())
+                + ", not known yet (Stripe delivers this event again; or run 'billing events replay --failed')"));
+        Subscription before = stored.subscription();
+        String account = before.accountId();
+        Instant scheduleAsOf = tx.subscriptions().scheduleAsOf(subscriptionId).orElse(null);
+        if (stored.lastEventCreated() != null && created.isBefore(stored.lastEventCreated())) {
+            return new Result(Kind.STALE, before, before, account, "the subscription's newer state (" + stored.lastEventId()
+                    + ") says which schedule it has");
+        }
+        if (scheduleAsOf != null && created.isBefore(scheduleAsOf)) {
+            return new Result(Kind.STALE, before, before, account, "a newer event of the subscription's schedule is held");
+        }
+        String nextId;
+        ScheduledChange change;
+        if (running) {
+            nextId = scheduleId;
+            change = nextPhase(schedule, before);
+            boolean sameSecond = !created.isAfter(stored.lastEventCreated() != null ? stored.lastEventCreated() : created)
+                    || (scheduleAsOf != null && !created.isAfter(scheduleAsOf));
+            if (change == null && scheduleId.equals(before.scheduleId()) && before.scheduledChange() != null && sameSecond) {
+                return new Result(Kind.UNCHANGED, before, before, account, "same second: the change known for " + scheduleId + " stays");
+            }
+        } else if (scheduleId.equals(before.scheduleId())) {
+            nextId = null;
+            change = null;
+        } else {
+            return new Result(Kind.UNCHANGED, before, before, account, scheduleId + " (" + status + ") is not the schedule of " + subscriptionId);
+        }
+        Subscription after = before.withSchedule(nextId, change);
+        tx.subscriptions().setSchedule(subscriptionId, nextId, change, created);
+        if (java.util.Objects.equals(before.scheduleId(), after.scheduleId())
+                && java.util.Objects.equals(before.scheduledChange(), after.scheduledChange())) {
+            return new Result(Kind.UNCHANGED, before, before, account, null);
+        }
+        return new Result(Kind.UPDATED, before, after, account, null);
+    }
+
+    /**
+     * The change the schedule's next phase makes: its first item's plan (an expanded price's lookup key, else the phase's
+     * {@code billing_plan} metadata, which {@code change-plan} sets, else the subscription's own plan when the price is
+     * its own), cycle, quantity, and when it starts. Null when no phase follows the current one. A price billing does
+     * not know gives a change with no plan (status says so).
+     */
+    ScheduledChange nextPhase(JsonNode schedule, Subscription current) {
+        JsonNode currentPhase = schedule.path("current_phase");
+        if (!currentPhase.isObject()) {
+            return null;
+        }
+        long currentEnd = currentPhase.path("end_date").asLong();
+        for (JsonNode phase : schedule.path("phases")) {
+            if (phase.path("start_date").asLong() < currentEnd) {
+                continue;
+            }
+            JsonNode item = phase.path("items").path(0);
+            JsonNode price = item.path("price");
+            String priceId = Subscription.idOf(price);
+            String plan = price.isObject() ? catalog.planOfLookupKey(price.path("lookup_key").asText("")).orElse(null) : null;
+            String cycle = text(phase.path("metadata"), "billing_cycle");
+            if (plan == null) {
+                plan = text(phase.path("metadata"), "billing_plan");
+            }
+            if (plan == null && priceId != null && priceId.equals(current.priceId())) {
+                plan = current.planId();
+            }
+            if (cycle == null && price.isObject()) {
+                cycle = cycleOf(price.path("recurring").path("interval").asText(null));
+            }
+            if (cycle == null && priceId != null && priceId.equals(current.priceId())) {
+                cycle = cycleOf(current.interval());
+            }
+            int quantity = item.path("quantity").isNumber() ? item.path("quantity").asInt() : 1;
+            return new ScheduledChange(plan, cycle, quantity, Instant.ofEpochSecond(phase.path("start_date").asLong()));
+        }
+        return null;
+    }
+
+    /** {@code pro monthly × 1 from 2026-12-31T10:00:00Z}; a price billing does not know says so. */
+    public static String describe(ScheduledChange c) {
+        return (c.planId() != null ? c.planId() : "a price not in plans.yaml") + (c.cycle() != null ? " " + c.cycle() : "") + " × "
+                + c.quantity() + " from " + (c.at() != null ? c.at().toString() : "the period end (date unknown)");
+    }
+
+    private static String cycleOf(String interval) {
+        return interval == null ? null : interval.equals("year") ? "yearly" : interval.equals("month") ? "monthly" : null;
+    }
+
+    private static String text(JsonNode node, String field) {
+        String v = node.path(field).asText(null);
+        return v == null || v.isBlank() ? null : v;
     }
 
     /**
@@ -180,6 +296,18 @@ public final class SubscriptionLedger {
             next = next.withScheduledChange(before.scheduledChange());
         }
         return next;
+    }
+
+    /**
+     * A subscription event older than the newest schedule event applied does not undo it: the schedule columns stay
+     * (the schedule event released the schedule, or set up a newer one, after the state this event carries).
+     */
+    private static Subscription keepNewerSchedule(Tx tx, Subscription before, Subscription next, Instant at) {
+        if (java.util.Objects.equals(before.scheduleId(), next.scheduleId())) {
+            return next;
+        }
+        Instant scheduleAsOf = tx.subscriptions().scheduleAsOf(before.id()).orElse(null);
+        return scheduleAsOf != null && at.isBefore(scheduleAsOf) ? next.withSchedule(before.scheduleId(), before.scheduledChange()) : next;
     }
 
     private static void replace(Tx tx, Subscription s, Instant asOf, String sourceId) {
@@ -309,7 +437,7 @@ public final class SubscriptionLedger {
         m.put("quantity", s.quantity());
         m.put("schedule", s.scheduleId());
         ScheduledChange c = s.scheduledChange();
-        m.put("scheduled_change", c == null ? null : c.planId() + " " + c.cycle() + " × " + c.quantity() + " from " + c.at());
+        m.put("scheduled_change", c == null ? null : describe(c));
         return m;
     }
 }

@@ -10,7 +10,7 @@ import org.jdbi.v3.core.statement.Query;
 
 /**
  * Reads over many accounts at once: {@code accounts list} and {@code report}. Each filter has its index
- * (migration V2); the expressions here repeat the indexed ones exactly, or PostgreSQL would not use them.
+ * (migrations V2, V4, V7); the expressions here repeat the indexed ones exactly, or PostgreSQL would not use them.
  */
 public final class AccountQueries {
     /** Ended for good: an account's running subscription wins over these (the rule of {@code SubscriptionStore.currentOf}). */
@@ -119,12 +119,12 @@ public final class AccountQueries {
             sql.append(" and s.status = 'trialing' and s.trial_end >= :now and s.trial_end < :trialBefore");
         }
         if (f.cancelsBefore() != null) {
-            sql.append(" and (s.cancel_at_period_end or s.cancel_at is not null) and s.status not in ").append(ENDED)
-                    .append(" and coalesce(s.cancel_at, s.current_period_end) >= :now")
-                    .append(" and coalesce(s.cancel_at, s.current_period_end) < :cancelBefore");
+            // V7's generated column and the predicate of its two partial indexes
+            sql.append(" and s.cancels_at is not null and s.status not in ").append(ENDED)
+                    .append(" and s.cancels_at >= :now and s.cancels_at < :cancelBefore");
         }
         if (f.paused()) {
-            // Stripe's paused status (a trial ended without a payment method), or collection paused (pause)
+            // Stripe's paused status (a trial ended without a payment method), or collection paused (pause): V7's index predicate
             sql.append(" and (s.status = 'paused' or s.pause_behavior is not null)");
         }
         if (f.since() != null) {

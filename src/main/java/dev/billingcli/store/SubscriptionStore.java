@@ -118,6 +118,28 @@ public final class SubscriptionStore {
         return bind(u, s).bind("created", eventCreated).bind("event", eventId).execute() == 1;
     }
 
+    /** When the newest schedule event applied to the row was created (null: none yet). */
+    public Optional<Instant> scheduleAsOf(String id) {
+        return h.createQuery("select schedule_as_of from subscriptions where stripe_subscription_id = :id").bind("id", id)
+                .map((rs, ctx) -> instant(rs, "schedule_as_of")).findOne().flatMap(Optional::ofNullable);
+    }
+
+    /**
+     * The row's schedule and the change it makes, from a subscription schedule's event: only from an event at least as
+     * new as the schedule event held (the ledger checks the subscription's own ordering first).
+     *
+     * @return false when the guard refused
+     */
+    public boolean setSchedule(String id, String scheduleId, dev.billingcli.subscription.ScheduledChange change, Instant asOf) {
+        return h.createUpdate("""
+                update subscriptions set schedule_id = :sched, scheduled_plan = :splan, scheduled_cycle = :scycle, scheduled_quantity = :sqty,
+                    scheduled_at = :sat, schedule_as_of = :asof, updated_at = now()
+                where stripe_subscription_id = :id and (schedule_as_of is null or schedule_as_of <= :asof)""")
+                .bind("id", id).bind("sched", scheduleId).bind("splan", change == null ? null : change.planId())
+                .bind("scycle", change == null ? null : change.cycle()).bind("sqty", change == null ? null : change.quantity())
+                .bind("sat", ts(change == null ? null : change.at())).bind("asof", ts(asOf)).execute() == 1;
+    }
+
     /**
      * A status change that comes without a full state (an invoice event): applied only when the event is
      * strictly newer than the state held, and only from one of the given statuses.
@@ -206,7 +228,7 @@ public final class SubscriptionStore {
                 instant(rs, "current_period_end"), rs.getBoolean("cancel_at_period_end"), instant(rs, "cancel_at"),
                 instant(rs, "canceled_at"), instant(rs, "ended_at"), instant(rs, "trial_start"), instant(rs, "trial_end"),
                 rs.getString("pause_behavior"), instant(rs, "pause_resumes_at"), instant(rs, "pause_paid_until"), rs.getString("schedule_id"),
-                rs.getString("scheduled_plan") == null ? null : new dev.billingcli.subscription.ScheduledChange(rs.getString("scheduled_plan"),
+                rs.getTimestamp("scheduled_at") == null ? null : new dev.billingcli.subscription.ScheduledChange(rs.getString("scheduled_plan"),
                         rs.getString("scheduled_cycle"), rs.getInt("scheduled_quantity"), instant(rs, "scheduled_at")),
                 metadata, rs.getString("currency"));
         return new Stored(s, instant(rs, "last_event_created"), rs.getString("last_event_id"));

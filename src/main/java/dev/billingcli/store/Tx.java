@@ -17,6 +17,7 @@ public final class Tx {
     private final PurchaseStore purchases;
     private final AccountQueries accountQueries;
     private final PriceMigrationStore priceMigrations;
+    private final RefundStore refunds;
 
     Tx(Handle h) {
         accounts = new AccountStore(h);
@@ -28,6 +29,7 @@ public final class Tx {
         purchases = new PurchaseStore(h);
         accountQueries = new AccountQueries(h);
         priceMigrations = new PriceMigrationStore(h);
+        refunds = new RefundStore(h);
     }
 
     public AccountStore accounts() {
@@ -66,5 +68,10 @@ public final class Tx {
     /** The checkpoint of {@code prices migrate}. */
     public PriceMigrationStore priceMigrations() {
         return priceMigrations;
+    }
+
+    /** Refunds of the accounts' payments (status shows them). */
+    public RefundStore refunds() {
+        return refunds;
     }
 }

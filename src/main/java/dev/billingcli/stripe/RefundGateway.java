@@ -34,10 +34,16 @@ public final class RefundGateway {
             Long periodEnd) {}
 
     /** One payment of an invoice: a payment intent's, or a charge's without one. @param status open, paid or canceled */
-    public record StripeInvoicePayment(String id, String status, long amountPaid, String currency, String paymentIntent, String charge) {}
+    public record StripeInvoicePayment(String id, String status, long amountPaid, String currency, String paymentIntent, String charge,
+            long created) {
+        /** What a refund of it names: the payment intent, or the charge of a payment without one. */
+        public String payment() {
+            return paymentIntent != null ? paymentIntent : charge;
+        }
+    }
 
-    /** A refund as Stripe answered it. */
-    public record StripeRefund(String id, long amount, String currency, String status) {}
+    /** A refund as Stripe answered it. @param created when Stripe made it */
+    public record StripeRefund(String id, long amount, String currency, String status, java.time.Instant created) {}
 
     /** One invoice by id; empty when Stripe has none by that id (404). */
     public Optional<StripeInvoice> invoice(String id) {
@@ -68,7 +74,8 @@ public final class RefundGateway {
                 () -> stripe.client().v1().invoicePayments().list(params));
         return page.getData().stream().map(p -> new StripeInvoicePayment(p.getId(), p.getStatus(),
                 p.getAmountPaid() == null ? 0 : p.getAmountPaid(), p.getCurrency(),
-                p.getPayment() == null ? null : p.getPayment().getPaymentIntent(), p.getPayment() == null ? null : p.getPayment().getCharge()))
+                p.getPayment() == null ? null : p.getPayment().getPaymentIntent(), p.getPayment() == null ? null : p.getPayment().getCharge(),
+                p.getCreated() == null ? 0 : p.getCreated()))
                 .toList();
     }
 
@@ -120,7 +127,8 @@ public final class RefundGateway {
         RefundCreateParams params = b.build();
         Refund r = stripe.call("refund " + (payment.paymentIntent() != null ? payment.paymentIntent() : payment.charge()),
                 () -> stripe.client().v1().refunds().create(params, stripe.write()));
-        return new StripeRefund(r.getId(), r.getAmount() == null ? 0 : r.getAmount(), r.getCurrency(), r.getStatus());
+        return new StripeRefund(r.getId(), r.getAmount() == null ? 0 : r.getAmount(), r.getCurrency(), r.getStatus(),
+                r.getCreated() == null ? java.time.Instant.now() : java.time.Instant.ofEpochSecond(r.getCreated()));
     }
 
     static StripeInvoice invoice(Invoice i) {

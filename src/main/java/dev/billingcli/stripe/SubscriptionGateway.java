@@ -427,6 +427,29 @@ public final class SubscriptionGateway {
                 () -> stripe.client().v1().invoices().createPreview(params))).object());
     }
 
+    /**
+     * Stripe's preview of the first invoice at the new price of a change at the renewal
+     * ({@code POST /v1/invoices/create_preview} with {@code customer} and {@code schedule_details}: "the schedule creation
+     * or modification params to apply as a preview", which Stripe refuses beside {@code subscription} or
+     * {@code subscription_details}; https://docs.stripe.com/api/invoices/create_preview?api-version=2025-08-27.basil).
+     * The schedule previewed is the second phase alone, starting at the period end: its first invoice is the renewal at
+     * the new price. Sends no change.
+     */
+    public InvoicePreview previewRenewal(String customer, RenewalChange c, long changeAt) {
+        com.stripe.param.InvoiceCreatePreviewParams params = com.stripe.param.InvoiceCreatePreviewParams.builder()
+                .setCustomer(customer)
+                .setScheduleDetails(com.stripe.param.InvoiceCreatePreviewParams.ScheduleDetails.builder()
+                        .setEndBehavior(com.stripe.param.InvoiceCreatePreviewParams.ScheduleDetails.EndBehavior.RELEASE)
+                        .addPhase(com.stripe.param.InvoiceCreatePreviewParams.ScheduleDetails.Phase.builder()
+                                .addItem(com.stripe.param.InvoiceCreatePreviewParams.ScheduleDetails.Phase.Item.builder().setPrice(c.priceId())
+                                        .setQuantity((long) c.quantity()).build())
+                                .setStartDate(changeAt).build())
+                        .build())
+                .build();
+        return preview(state(stripe.call("preview the renewal of subscription " + c.subscriptionId() + " at the new price",
+                () -> stripe.client().v1().invoices().createPreview(params))).object());
+    }
+
     /** Moves the subscription's item to another price now, with prorations dated as previewed. */
     public StripeState changePrice(PriceChange c) {
         SubscriptionUpdateParams params = SubscriptionUpdateParams.builder()

@@ -126,6 +126,13 @@ public record Subscription(
                 pauseResumesAt, pausePaidUntil, scheduleId, change, metadata, currency);
     }
 
+    /** The schedule and the change it makes at the renewal (both null: none). */
+    public Subscription withSchedule(String schedule, ScheduledChange change) {
+        return new Subscription(id, accountId, customerId, planId, priceId, priceLookupKey, interval, quantity, status,
+                currentPeriodStart, currentPeriodEnd, cancelAtPeriodEnd, cancelAt, canceledAt, endedAt, trialStart, trialEnd, pauseBehavior,
+                pauseResumesAt, pausePaidUntil, schedule, schedule == null ? null : change, metadata);
+    }
+
     public Subscription withStatus(String newStatus) {
         return new Subscription(id, accountId, customerId, planId, priceId, priceLookupKey, interval, quantity, newStatus,
                 currentPeriodStart, currentPeriodEnd, cancelAtPeriodEnd, cancelAt, canceledAt, endedAt, trialStart, trialEnd, pauseBehavior,

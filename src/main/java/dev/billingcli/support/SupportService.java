@@ -569,7 +569,8 @@ public final class SupportService {
     }
 
     static String describe(ScheduledChange c) {
-        return c.planId() + " " + c.cycle() + " × " + c.quantity() + " from " + periodEnd(c.at());
+        return (c.planId() != null ? c.planId() : "a price not in plans.yaml") + (c.cycle() != null ? " " + c.cycle() : "") + " × "
+                + c.quantity() + " from " + periodEnd(c.at());
     }
 
     /** A period end in a sentence: the time, or words that stay true without it. */
@@ -587,14 +588,25 @@ public final class SupportService {
         long start = now.currentPeriodStart() != null ? now.currentPeriodStart().getEpochSecond() : 0;
         long end = now.currentPeriodEnd() != null ? now.currentPeriodEnd().getEpochSecond() : 0;
         String currency = price.currency();
+        // Stripe's preview of the first invoice at the new price (a schedule of the new phase alone, from the period end)
+        Preview preview = null;
+        String cost = "no charge now; from " + periodEnd(now.currentPeriodEnd()) + " each " + (price.cycle() == Cycle.YEARLY ? "year" : "month")
+                + " is invoiced at "
+                + Money.format(price.unitAmount() * change.quantity(), currency) + " " + currency.toUpperCase(java.util.Locale.ROOT);
+        if (now.currentPeriodEnd() != null && now.customerId() != null) {
+            SubscriptionGateway.InvoicePreview p = gateway.previewRenewal(now.customerId(), renewal, end);
+            String c = p.currency() == null ? currency : p.currency();
+            preview = new Preview(c, 0, p.total(), now.currentPeriodEnd(),
+                    p.lines().stream().map(l -> new PreviewLine(l.description(), l.amount(), l.proration())).toList());
+            cost = "no charge now; the first invoice at the new price, " + now.currentPeriodEnd() + ", is " + Money.format(p.total(), c) + " "
+                    + c.toUpperCase(java.util.Locale.ROOT) + " (Stripe's preview)";
+        }
         Request request = new Request("POST", "/v1/subscription_schedules/{schedule made from " + now.id() + "}",
-                SubscriptionGateway.phaseFields(renewal, start, end), "no charge now; from " + periodEnd(now.currentPeriodEnd()) + " each "
-                        + (price.cycle() == Cycle.YEARLY ? "year" : "month") + " is invoiced at " + Money.format(price.unitAmount() * change.quantity(), currency)
-                        + " " + currency.toUpperCase(java.util.Locale.ROOT));
+                SubscriptionGateway.phaseFields(renewal, start, end), cost);
         String what = now.id() + " from " + (now.priceLookupKey() != null ? now.priceLookupKey() : now.priceId()) + " × " + now.quantity()
                 + " to " + price.lookupKey() + " × " + change.quantity() + " at the renewal, " + periodEnd(now.currentPeriodEnd());
         if (r.dryRun()) {
-            return new PlanChange(now, null, change.planId(), change.cycle(), change.quantity(), null, request, false,
+            return new PlanChange(now, null, change.planId(), change.cycle(), change.quantity(), preview, request, false,
                     "dry run: would schedule the move of " + what + " (POST /v1/subscription_schedules from_subscription=" + now.id()
                             + ", then its phases); nothing sent");
         }
@@ -603,7 +615,7 @@ public final class SupportService {
         StripeState answer = gateway.subscription(now.id());
         Subscription after = database.inTransaction(tx -> ledger.apply(tx, SubscriptionLedger.Report.answer("change-plan", answer.requestId(),
                 answer.asOf(), answer.object()), audit("change-plan", r.reason()), at).after());
-        return new PlanChange(now, after, change.planId(), change.cycle(), change.quantity(), null, request, true, "scheduled the move of "
+        return new PlanChange(now, after, change.planId(), change.cycle(), change.quantity(), preview, request, true, "scheduled the move of "
                 + now.id() + " to " + price.lookupKey() + " × " + change.quantity() + " at the renewal, " + scheduled.changeAt() + " (schedule "
                 + scheduled.scheduleId() + "); no charge now");
     }
@@ -673,13 +685,15 @@ public final class SupportService {
         String coupon = null;
         String what;
         if (couponId != null) {
-            var c = discounts.coupon(couponId).orElseThrow(() -> BillingException.invalid("no coupon " + couponId + " in Stripe"));
+            // a plans.yaml key names the coupon's current version in Stripe (stripe:setup makes launch20, launch20_v2, … as terms change)
+            String stripeId = catalog.coupons().containsKey(couponId) ? currentCouponVersion(discounts, catalog.coupons().get(couponId)) : couponId;
+            var c = discounts.coupon(stripeId).orElseThrow(() -> BillingException.invalid("no coupon " + stripeId + " in Stripe"));
             if (!c.valid()) {
                 throw BillingException.invalid("coupon " + couponId + " is no longer valid in Stripe (expired or fully redeemed)");
             }
             ref = SubscriptionGateway.DiscountRef.coupon(c.id());
             coupon = c.id();
-            what = "coupon " + c.id();
+            what = "coupon " + c.id() + (c.id().equals(couponId) ? "" : " (plans.yaml " + couponId + ")");
         } else if (code != null) {
             var promotion = discounts.activePromotionCode(code)
                     .orElseThrow(() -> BillingException.invalid("no active promotion code " + code + " in Stripe"));
@@ -728,6 +742,30 @@ public final class SupportService {
         return new DiscountChange(now, stored, coupon, code, preview, request, true, held, after, done + "; " + next);
     }
 
+    /**
+     * The Stripe id of a plans.yaml coupon's current version: the newest coupon {@code stripe:setup} made for the key
+     * ({@code billing_coupon} metadata) whose terms are plans.yaml's ({@code billing_terms}, the hash of the terms).
+     * None: exit 2 with the fix (a changed plans.yaml not yet set up, or a coupon never set up).
+     */
+    static String currentCouponVersion(dev.billingcli.stripe.DiscountGateway discounts, dev.billingcli.catalog.Coupon coupon) {
+        return discounts.coupons().stream()
+                .filter(c -> c.managed() && coupon.key().equals(c.metadata().get("billing_coupon"))
+                        && coupon.termsHash().equals(c.metadata().get("billing_terms")))
+                .max(java.util.Comparator.comparingInt(c -> version(c.id(), coupon.key())))
+                .map(dev.billingcli.stripe.DiscountGateway.StripeCoupon::id)
+                .orElseThrow(() -> BillingException.invalid("coupon " + coupon.key() + " of plans.yaml has no version with its terms in Stripe:"
+                        + " run 'billing stripe:setup'"));
+    }
+
+    /** 1 for the key itself, n for {@code key_vn} (stripe:setup's versions). */
+    private static int version(String id, String key) {
+        if (id.equals(key)) {
+            return 1;
+        }
+        String rest = id.startsWith(key + "_v") ? id.substring(key.length() + 2) : "";
+        return rest.matches("[0-9]{1,8}") ? Integer.parseInt(rest) : 0;
+    }
+
     // ------------------------------------------------------------------ refunds
 
     /**
@@ -737,7 +775,10 @@ public final class SupportService {
      * @param amount what this refund returns; @param refundId null unless sent
      */
     public record RefundResult(String invoiceId, String currency, long paid, long refundedBefore, long amount, boolean full, String refundId,
-            String refundStatus, Request request, boolean sent, String message) {}
+            String refundStatus, Request request, List<Request> requests, List<RefundPart> refunds, boolean sent, String message) {}
+
+    /** One refund sent: of one payment of the invoice. */
+    public record RefundPart(String id, String payment, long amount, String status, Instant created) {}
 
     /**
      * Refunds the payment of an invoice of the account ({@code --invoice}, which must be its customer's, or its newest
@@ -773,18 +814,26 @@ public final class SupportService {
             throw BillingException.invalid(invoice.id() + " is " + invoice.status() + ", not paid: there is no payment to refund");
         }
         String currency = invoice.currency();
+        // newest payment first: a partial refund of an invoice paid in parts returns the latest money first
         List<dev.billingcli.stripe.RefundGateway.StripeInvoicePayment> paid = refunds.payments(invoice.id()).stream()
-                .filter(p -> "paid".equals(p.status()) && (p.paymentIntent() != null || p.charge() != null)).toList();
+                .filter(p -> "paid".equals(p.status()) && p.payment() != null)
+                .sorted(java.util.Comparator.comparingLong(dev.billingcli.stripe.RefundGateway.StripeInvoicePayment::created).reversed()
+                        .thenComparing(dev.billingcli.stripe.RefundGateway.StripeInvoicePayment::id, java.util.Comparator.reverseOrder()))
+                .toList();
         if (paid.isEmpty()) {
             throw BillingException.invalid(invoice.id() + " has no payment made through Stripe to refund (paid out of band, or by credit)");
         }
-        if (paid.size() > 1) {
-            throw BillingException.notFound(invoice.id() + " was paid in " + paid.size() + " payments: refund them one by one in Stripe's Dashboard");
+        long[] before = new long[paid.size()];
+        long paidTotal = 0;
+        long refundedBefore = 0;
+        for (int k = 0; k < paid.size(); k++) {
+            before[k] = refunds.refunded(paid.get(k));
+            paidTotal += paid.get(k).amountPaid();
+            refundedBefore += before[k];
         }
-        var payment = paid.get(0);
-        long refundedBefore = refunds.refunded(payment);
-        long left = payment.amountPaid() - refundedBefore;
-        String state = "paid " + amount(payment.amountPaid(), currency) + ", refunded " + amount(refundedBefore, currency);
+        long left = paidTotal - refundedBefore;
+        String state = "paid " + amount(paidTotal, currency) + (paid.size() > 1 ? " in " + paid.size() + " payments" : "") + ", refunded "
+                + amount(refundedBefore, currency);
         if (left <= 0) {
             throw BillingException.invalid(invoice.id() + " is refunded in full already (" + state + ")");
         }
@@ -808,32 +857,84 @@ public final class SupportService {
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put(SubscriptionGateway.ACCOUNT_ID, accountId);
         metadata.put("invoice", invoice.id());
-        Request request = new Request("POST", "/v1/refunds", dev.billingcli.stripe.RefundGateway.refundFields(payment, asked, metadata),
-                amount(refund, currency) + " back to the customer's payment method (" + state + "; " + amount(left - refund, currency)
-                        + " left to refund after)");
-        String what = amount(refund, currency) + (full ? " (all of it)" : refund == left ? " (all that is left)" : "") + " of " + invoice.id()
-                + " (" + (payment.paymentIntent() != null ? payment.paymentIntent() : payment.charge()) + ")";
-        if (dryRun) {
-            return new RefundResult(invoice.id(), currency, payment.amountPaid(), refundedBefore, refund, full, null, null, request, false,
-                    "dry run: would refund " + what + "; nothing sent");
+        // one refund per payment, newest first, each at most what is left of it: never more than paid in total
+        record Part(dev.billingcli.stripe.RefundGateway.StripeInvoicePayment payment, long amount, Long sent) {}
+        List<Part> parts = new java.util.ArrayList<>();
+        long toGo = refund;
+        for (int k = 0; k < paid.size() && toGo > 0; k++) {
+            long leftOf = paid.get(k).amountPaid() - before[k];
+            long take = Math.min(toGo, leftOf);
+            if (take > 0) {
+                // without --amount Stripe refunds what is left of each payment: no amount sent
+                parts.add(new Part(paid.get(k), take, asked == null ? null : take));
+                toGo -= take;
+            }
         }
-        var done = refunds.refund(payment, asked, metadata);
-        database.useTransaction(tx -> {
-            Map<String, Object> before = new LinkedHashMap<>();
-            before.put("invoice", invoice.id());
-            before.put("payment", payment.paymentIntent() != null ? payment.paymentIntent() : payment.charge());
-            before.put("currency", currency);
-            before.put("amount_paid", payment.amountPaid());
-            before.put("refunded", refundedBefore);
-            Map<String, Object> after = new LinkedHashMap<>();
-            after.put("refund", done.id());
-            after.put("amount", done.amount());
-            after.put("status", done.status());
-            after.put("refunded", refundedBefore + done.amount());
-            tx.audit().record(actor, "refund", accountId, reason, before, after);
-        });
-        return new RefundResult(invoice.id(), currency, payment.amountPaid(), refundedBefore, done.amount(), full, done.id(), done.status(),
-                request, true, "refunded " + what + ": " + done.id() + " (" + done.status() + ")");
+        List<Request> requests = new java.util.ArrayList<>();
+        for (Part part : parts) {
+            String cost = parts.size() == 1
+                    ? amount(refund, currency) + " back to the customer's payment method (" + state + "; " + amount(left - refund, currency)
+                            + " left to refund after)"
+                    : amount(part.amount(), currency) + " of " + part.payment().payment() + " back to the customer's payment method (" + state
+                            + "; " + amount(left - refund, currency) + " left to refund on the invoice after)";
+            requests.add(new Request("POST", "/v1/refunds", dev.billingcli.stripe.RefundGateway.refundFields(part.payment(), part.sent(), metadata),
+                    cost));
+        }
+        String payments = String.join(", ", parts.stream().map(p -> p.payment().payment()).toList());
+        String what = amount(refund, currency) + (full ? " (all of it)" : refund == left ? " (all that is left)" : "") + " of " + invoice.id()
+                + " (" + payments + ")";
+        if (dryRun) {
+            return new RefundResult(invoice.id(), currency, paidTotal, refundedBefore, refund, full, null, null, requests.get(0), requests,
+                    List.of(), false, "dry run: would refund " + what + "; nothing sent");
+        }
+        List<RefundPart> done = new java.util.ArrayList<>();
+        RuntimeException failed = null;
+        for (Part part : parts) {
+            try {
+                var r = refunds.refund(part.payment(), part.sent(), metadata);
+                done.add(new RefundPart(r.id(), part.payment().payment(), r.amount(), r.status(), r.created()));
+            } catch (RuntimeException e) {
+                failed = e; // the refunds made stay made: recorded below, then the error
+                break;
+            }
+        }
+        long returned = done.stream().mapToLong(RefundPart::amount).sum();
+        long refundedBeforeTotal = refundedBefore;
+        if (!done.isEmpty()) {
+            database.useTransaction(tx -> {
+                Map<String, Object> b = new LinkedHashMap<>();
+                b.put("invoice", invoice.id());
+                b.put("payment", String.join(", ", paid.stream().map(dev.billingcli.stripe.RefundGateway.StripeInvoicePayment::payment).toList()));
+                b.put("currency", currency);
+                b.put("amount_paid", paidTotal(paid));
+                b.put("refunded", refundedBeforeTotal);
+                Map<String, Object> a = new LinkedHashMap<>();
+                a.put("refund", String.join(", ", done.stream().map(RefundPart::id).toList()));
+                a.put("amount", returned);
+                a.put("status", String.join(", ", done.stream().map(RefundPart::status).distinct().toList()));
+                a.put("refunded", refundedBeforeTotal + returned);
+                tx.audit().record(actor, "refund", accountId, reason, b, a);
+                for (RefundPart d : done) {
+                    tx.refunds().record(new dev.billingcli.store.RefundStore.Refund(d.id(), accountId, invoice.id(), d.payment(), d.amount(),
+                            currency, d.status(), d.created()), "refund");
+                }
+            });
+        }
+        if (failed != null) {
+            if (done.isEmpty()) {
+                throw failed;
+            }
+            throw BillingException.notFound("refunded " + amount(returned, currency) + " of " + invoice.id() + " (" + String.join(", ",
+                    done.stream().map(RefundPart::id).toList()) + ", recorded and audited), then Stripe refused the next: " + failed.getMessage());
+        }
+        RefundPart first = done.get(0);
+        String ids = String.join(", ", done.stream().map(d -> d.id() + " (" + d.status() + ")").toList());
+        return new RefundResult(invoice.id(), currency, paidTotal, refundedBefore, returned, full, first.id(), first.status(), requests.get(0),
+                requests, done, true, "refunded " + what + ": " + ids);
+    }
+
+    private static long paidTotal(List<dev.billingcli.stripe.RefundGateway.StripeInvoicePayment> paid) {
+        return paid.stream().mapToLong(dev.billingcli.stripe.RefundGateway.StripeInvoicePayment::amountPaid).sum();
     }
 
     /** {@code 23.20 EUR}. */
@@ -854,8 +955,18 @@ public final class SupportService {
      * @param differences null when Stripe was not asked
      */
     public record Status(String accountId, String customerId, String email, Subscription subscription, EffectiveAccess access,
-            Plan effectivePlan, long credits, List<LicenseService.License> licenses, List<EventLog.StoredEvent> events,
-            List<Subscription.Difference> differences) {}
+            Plan effectivePlan, long credits, List<LicenseService.License> licenses, List<Refund> refunds,
+            List<EventLog.StoredEvent> events, List<Subscription.Difference> differences) {}
+
+    /** A refund of one of the account's payments, as status shows it. @param invoiceId null when not known */
+    public record Refund(String id, String invoiceId, String payment, long amount, String currency, String status, Instant created) {
+        static Refund of(dev.billingcli.store.RefundStore.Refund r) {
+            return new Refund(r.id(), r.invoiceId(), r.payment(), r.amount(), r.currency(), r.status(), r.created());
+        }
+    }
+
+    /** How many of an account's refunds {@code status} shows, newest first. */
+    static final int STATUS_REFUNDS = 5;
 
     public Status status(String accountId, boolean withStripe, Instant now) {
         Status s = database.read(tx -> {
@@ -867,7 +978,7 @@ public final class SupportService {
             String email = tx.accounts().emailOf(accountId).orElse(null);
             return new Status(accountId, tx.accounts().customerOf(accountId).orElse(null), email, sub, access, plan,
                     tx.credits().balance(accountId), tx.licenses().of(accountId).stream().map(LicenseService.License::of).toList(),
-                    tx.events().list(new EventStore.Filter(accountId, null, null, 5)).stream().map(EventLog.StoredEvent::of).toList(), null);
+                    tx.refunds().of(accountId, STATUS_REFUNDS).stream().map(Refund::of).toList(), tx.events().list(new EventStore.Filter(accountId, null, null, 5)).stream().map(EventLog.StoredEvent::of).toList(), null);
         });
         if (!withStripe) {
             return s;
@@ -878,6 +989,6 @@ public final class SupportService {
             differences.addAll(s.subscription().differences(live));
         }
         return new Status(s.accountId(), s.customerId(), s.email(), s.subscription(), s.access(), s.effectivePlan(), s.credits(),
-                s.licenses(), s.events(), differences);
+                s.licenses(), s.refunds(), s.events(), differences);
     }
 }

@@ -94,8 +94,8 @@ public final class Trigger {
         List<Built> out = new ArrayList<>();
         boolean unpaid = "unpaid".equals(r.paymentStatus());
         boolean subscriptionCheckout = r.type().equals("checkout.session.completed") && !payment && !unpaid;
-        if (subscriptionCheckout) {
-            out.add(event("customer.subscription.created", v, r));
+        if (subscriptionCheckout || r.type().startsWith("subscription_schedule.")) {
+            out.add(event("customer.subscription.created", v, r)); // a schedule is of a subscription: it comes first
         }
         out.add(event(r.type(), v, r));
         if (subscriptionCheckout) {
@@ -124,6 +124,22 @@ public final class Trigger {
         v.put("checkout.session", new Raw(render("objects/checkout.session.json", v)));
         v.put("invoice", new Raw(render("objects/invoice.json", v)));
         v.put("customer", new Raw(render("objects/customer.json", v)));
+        v.put("refund", new Raw(render("objects/refund.json", v)));
+        if (type.startsWith("subscription_schedule.")) {
+            String state = type.substring("subscription_schedule.".length());
+            boolean running = state.equals("created") || state.equals("updated");
+            String status = running ? "active" : state;
+            long now = (Long) shared.get("created");
+            v.put("schedule_status", status);
+            v.put("schedule_subscription", running ? shared.get("subscription_id") : null);
+            v.put("schedule_released_subscription", state.equals("released") ? shared.get("subscription_id") : null);
+            v.put("schedule_released_at", state.equals("released") ? now : null);
+            v.put("schedule_canceled_at", state.equals("canceled") ? now : null);
+            v.put("schedule_completed_at", state.equals("completed") ? now : null);
+            v.put("schedule_current_phase", new Raw(running ? "{\"start_date\": " + shared.get("period_start") + ", \"end_date\": "
+                    + shared.get("period_end") + "}" : "null"));
+            v.put("subscription_schedule", new Raw(render("objects/subscription_schedule.json", v)));
+        }
         if (type.equals("customer.subscription.updated")) {
             v.put("previous_attributes", new Raw(previous(r, shared).toString()));
         }
@@ -218,6 +234,13 @@ public final class Trigger {
         v.put("amount_remaining", failed ? price.unitAmount() * r.quantity() : 0);
         v.put("invoice_status", failed ? "open" : "paid");
         v.put("billing_reason", r.billingReason());
+        v.put("schedule_id", "sub_sched_" + base);
+        v.put("next_period_end", periodEnd + length);
+        v.put("next_quantity", r.quantity() + 1);
+        v.put("refund_id", "re_" + base + "_" + periodStart / 86400);
+        v.put("refund_payment_intent", "pi_" + base + "_" + periodStart / 86400);
+        v.put("refund_charge", "ch_" + base + "_" + periodStart / 86400);
+        v.put("refund_status", r.type().equals("refund.created") ? "pending" : "succeeded");
         return v;
     }
 

@@ -12,6 +12,13 @@ import dev.billingcli.webhook.handlers.CustomerUpdatedHandler;
 import dev.billingcli.webhook.handlers.InvoicePaidHandler;
 import dev.billingcli.webhook.handlers.InvoicePaymentFailedHandler;
 import dev.billingcli.webhook.handlers.InvoicePaymentSucceededHandler;
+import dev.billingcli.webhook.handlers.RefundCreatedHandler;
+import dev.billingcli.webhook.handlers.RefundUpdatedHandler;
+import dev.billingcli.webhook.handlers.SubscriptionScheduleCanceledHandler;
+import dev.billingcli.webhook.handlers.SubscriptionScheduleCompletedHandler;
+import dev.billingcli.webhook.handlers.SubscriptionScheduleCreatedHandler;
+import dev.billingcli.webhook.handlers.SubscriptionScheduleReleasedHandler;
+import dev.billingcli.webhook.handlers.SubscriptionScheduleUpdatedHandler;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,6 +46,13 @@ public final class Handlers {
         m.put("invoice.paid", new InvoicePaidHandler());
         m.put("invoice.payment_succeeded", new InvoicePaymentSucceededHandler());
         m.put("invoice.payment_failed", new InvoicePaymentFailedHandler());
+        m.put("refund.created", new RefundCreatedHandler());
+        m.put("refund.updated", new RefundUpdatedHandler());
+        m.put("subscription_schedule.created", new SubscriptionScheduleCreatedHandler());
+        m.put("subscription_schedule.updated", new SubscriptionScheduleUpdatedHandler());
+        m.put("subscription_schedule.released", new SubscriptionScheduleReleasedHandler());
+        m.put("subscription_schedule.canceled", new SubscriptionScheduleCanceledHandler());
+        m.put("subscription_schedule.completed", new SubscriptionScheduleCompletedHandler());
         return Collections.unmodifiableMap(m);
     }
 

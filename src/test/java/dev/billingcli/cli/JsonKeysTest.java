@@ -97,6 +97,7 @@ class JsonKeysTest {
         fake.newPaidInvoice(customer.get("id").asText(), sub.get("id").asText(), 990, "eur", now - 86400, now + 29 * 86400);
         json("refund", 0, cli, "refund", "--account", "acme", "--last", "--amount", "1.00", "--dry-run");
         json("refund", 0, cli, "refund", "--account", "acme", "--last", "--reason", "charged twice");
+        json("status", 0, cli, "status", "--account", "acme"); // with the refund
         json("checkout", 0, cli, "checkout", "--account", "beta", "--plan", "pro", "--email", "billing@beta.test");
 
         // delta: a trial, brought in by sync

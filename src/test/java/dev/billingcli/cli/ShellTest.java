@@ -65,6 +65,16 @@ class ShellTest {
     @BeforeEach
     void start() throws Exception {
         CliRunner.withRepoPlans(dir);
+        // coupons and a code to complete (the repo's plans.yaml has none)
+        java.nio.file.Path plans = dir.resolve("plans.yaml");
+        java.nio.file.Files.writeString(plans, java.nio.file.Files.readString(plans) + """
+
+                coupons:
+                  launch20: { percent_off: 20, duration: repeating, months: 3 }
+                  welcome5: { amount_off: "5.00", duration: once }
+                promotion_codes:
+                  LAUNCH20: { coupon: launch20 }
+                """);
         String url = TestPostgres.newDatabaseUrl();
         env = Map.of("DATABASE_URL", url, "STRIPE_SECRET_KEY", "sk_test_FAKE_shell1234", "STRIPE_API_BASE", stripe.fake().url(),
                 "NO_COLOR", "1");
@@ -149,7 +159,7 @@ class ShellTest {
     }
 
     @Test
-    void completesCommandsOptionsPlanIdsAndAccountIds() throws Exception {
+    void completesCommandsOptionsPlanIdsCouponsAndAccountIds() throws Exception {
         type("pla\t");
         awaitScreen("plans ");
         type("li\t");
@@ -163,6 +173,14 @@ class ShellTest {
 
         type("x --plan bu\t");
         awaitScreen("business ");
+        type("\u0015");
+
+        // coupons by their plans.yaml key (discount apply maps it to the current version in Stripe), codes as customers type them
+        type("discount apply --coupon la\t");
+        awaitScreen("--coupon launch20 ");
+        type("\u0015");
+        type("discount apply --promotion-code LA\t");
+        awaitScreen("--promotion-code LAUNCH20 ");
         type("\u0015");
 
         type("x --account acme\t\t");

@@ -445,6 +445,26 @@ public final class FakeStripe implements AutoCloseable {
         return MoneyResources.newPaidInvoice(this, customer, subscription, amount, currency, periodStart, periodEnd);
     }
 
+    /**
+     * A paid invoice of a subscription's period paid in several partial payments (Basil's multiple payments per
+     * invoice), one payment intent each, {@code amounts} in the order they were made (a second apart).
+     */
+    public synchronized ObjectNode newInvoicePaidInParts(String customer, String subscription, String currency, long periodStart, long periodEnd,
+            long... amounts) {
+        long total = java.util.Arrays.stream(amounts).sum();
+        ObjectNode invoice = MoneyResources.newPaidInvoice(this, customer, subscription, amounts[0], currency, periodStart, periodEnd);
+        invoice.put("amount_due", total).put("amount_paid", total).put("subtotal", total).put("total", total);
+        ObjectNode first = invoicePayments(invoice.get("id").asText()).get(0);
+        for (int k = 1; k < amounts.length; k++) {
+            ObjectNode payment = first.deepCopy().put("id", newId("inpay")).put("amount_paid", amounts[k]).put("amount_requested", amounts[k])
+                    .put("created", first.get("created").asLong() + k).put("is_default", false);
+            ((ObjectNode) payment.get("payment")).put("payment_intent", newId("pi"));
+            ((ObjectNode) payment.get("status_transitions")).put("paid_at", first.get("created").asLong() + k);
+            invoicePayments.put(payment.get("id").asText(), payment);
+        }
+        return invoice;
+    }
+
     /** The invoice's payments, in creation order. */
     public List<ObjectNode> invoicePayments(String invoiceId) {
         return filter(invoicePayments, p -> p.get("invoice").asText().equals(invoiceId));

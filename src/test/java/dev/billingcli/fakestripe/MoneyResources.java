@@ -51,7 +51,10 @@ final class MoneyResources {
             }
             ObjectNode r = s.object().put("id", s.newId("re")).put("object", "refund").put("amount", amount)
                     .put("created", s.now()).put("currency", payment.get("currency").asText()).put("payment_intent", intent)
-                    .put("status", "succeeded").put("charge", "ch_of_" + intent);
+                    .put("status", "succeeded").put("charge", "ch_of_" + intent)
+                    .put("customer", s.invoices.get(payment.get("invoice").asText()).get("customer").asText());
+            r.putNull("customer_account");
+            r.putNull("payment_method");
             r.putNull("balance_transaction");
             r.putNull("reason");
             r.putNull("receipt_number");

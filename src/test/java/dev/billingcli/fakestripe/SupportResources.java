@@ -151,6 +151,9 @@ final class SupportResources {
      * arithmetic has more cases (taxes, discounts, billing cycle resets); the shapes are Stripe's.
      */
     private static ObjectNode preview(FakeStripe s, Map<String, Object> p) throws FakeStripe.ApiError {
+        if (p.containsKey("schedule_details")) {
+            return schedulePreview(s, p);
+        }
         ObjectNode sub = Resources.get(s.subscriptions, "subscription", (String) p.get("subscription"));
         ObjectNode item = (ObjectNode) sub.at("/items/data/0");
         JsonNode oldPrice = item.get("price");
@@ -226,6 +229,78 @@ final class SupportResources {
         }
         invoice.put("subtotal", total).put("total", total - off).put("amount_due", Math.max(0, total - off))
                 .put("amount_remaining", Math.max(0, total - off));
+        return invoice;
+    }
+
+    /**
+     * {@code create_preview} of a subscription schedule to be created for a customer ({@code schedule_details}): the
+     * first invoice of its first phase, dated at that phase's start, one period of each item's price. Stripe's rules
+     * kept: schedule_details "cannot be used with subscription or subscription_ prefixed fields"
+     * (https://docs.stripe.com/api/invoices/create_preview?api-version=2025-08-27.basil), a new schedule needs its
+     * customer, phases, a start date on the first phase, and a price on each item.
+     */
+    private static ObjectNode schedulePreview(FakeStripe s, Map<String, Object> p) throws FakeStripe.ApiError {
+        if (p.containsKey("subscription") || p.keySet().stream().anyMatch(k -> k.startsWith("subscription_"))) {
+            throw FakeStripe.invalid("You cannot use `schedule_details` with `subscription` or `subscription_details`.");
+        }
+        if (!(p.get("customer") instanceof String customer)) {
+            throw FakeStripe.invalid("Missing required param: customer.");
+        }
+        Resources.get(s.customers, "customer", customer);
+        Map<?, ?> d = (Map<?, ?>) p.get("schedule_details");
+        if (!(d.get("phases") instanceof List<?> phases) || phases.isEmpty() || !(phases.get(0) instanceof Map<?, ?> first)) {
+            throw FakeStripe.invalid("Missing required param: schedule_details[phases].");
+        }
+        if (!(first.get("start_date") instanceof String startText)) {
+            throw FakeStripe.invalid("Missing required param: schedule_details[phases][0][start_date].");
+        }
+        long start = startText.equals("now") ? s.now() : Long.parseLong(startText);
+        if (!(first.get("items") instanceof List<?> items) || items.isEmpty()) {
+            throw FakeStripe.invalid("Missing required param: schedule_details[phases][0][items].");
+        }
+        String currency = null;
+        long total = 0;
+        ObjectNode invoice = s.object().put("object", "invoice").put("livemode", false).put("created", s.now())
+                .put("customer", customer).put("collection_method", "charge_automatically").put("status", "draft")
+                .put("attempt_count", 0).put("attempted", false).put("amount_paid", 0).put("amount_shipping", 0).put("starting_balance", 0)
+                .put("post_payment_credit_notes_amount", 0).put("pre_payment_credit_notes_amount", 0)
+                .put("period_start", start).put("period_end", start);
+        invoice.putObject("automatic_tax").put("enabled", false).putNull("status");
+        invoice.putArray("default_tax_rates");
+        ObjectNode settings = invoice.putObject("payment_settings");
+        settings.putNull("default_mandate");
+        settings.putNull("payment_method_options");
+        settings.putNull("payment_method_types");
+        ObjectNode transitions = invoice.putObject("status_transitions");
+        transitions.putNull("finalized_at");
+        transitions.putNull("marked_uncollectible_at");
+        transitions.putNull("paid_at");
+        transitions.putNull("voided_at");
+        ArrayNode data = invoice.putObject("lines").put("object", "list").put("has_more", false).put("url", "/v1/invoices/upcoming/lines")
+                .putArray("data");
+        for (Object o : items) {
+            Map<?, ?> i = (Map<?, ?>) o;
+            if (!(i.get("price") instanceof String priceId)) {
+                throw FakeStripe.invalid("Missing required param: schedule_details[phases][0][items][][price].");
+            }
+            JsonNode price = Resources.get(s.prices, "price", priceId);
+            long quantity = i.get("quantity") == null ? 1 : Long.parseLong((String) i.get("quantity"));
+            currency = price.get("currency").asText();
+            long amount = price.get("unit_amount").asLong() * quantity;
+            ObjectNode l = s.object().put("id", s.newId("il_tmp")).put("object", "line_item").put("amount", amount).put("currency", currency)
+                    .put("description", quantity + " × " + price.path("nickname").asText(priceId)).put("discountable", true).put("livemode", false);
+            l.putObject("metadata");
+            l.putObject("period").put("start", start).put("end", start + periodSeconds(price));
+            ObjectNode details = l.putObject("parent").put("type", "subscription_item_details").putObject("subscription_item_details")
+                    .putNull("invoice_item").put("proration", false).putNull("subscription")
+                    .put("subscription_item", s.newId("si_tmp")); // a schedule not made yet: an item id of the preview
+            details.putNull("proration_details");
+            data.add(l);
+            total += amount;
+        }
+        invoice.put("currency", currency);
+        invoice.putArray("total_discount_amounts");
+        invoice.put("subtotal", total).put("total", total).put("amount_due", total).put("amount_remaining", total);
         return invoice;
     }
 

@@ -155,10 +155,23 @@ class ChangePlanTest extends SupportTestBase {
 
         CliRunner.Result dry = cli.run("change-plan", "--account", "acme", "--plan", "pro", "--at", "renewal", "--dry-run");
         assertThat(dry.code()).as(dry.toString()).isZero();
-        assertThat(dry.out()).startsWith("dry run: would schedule the move of " + id + " from business_monthly × 1 to pro_monthly × 1 at the "
-                + "renewal, " + periodEnd + " (POST /v1/subscription_schedules from_subscription=" + id + ", then its phases); nothing sent\n")
-                .contains("cost: no charge now; from " + periodEnd + " each month is invoiced at 9.90 EUR");
-        assertThat(fake.requests()).extracting(q -> q.method() + " " + q.path()).containsExactly("GET /v1/prices", "GET /v1/subscriptions/" + id);
+        // Stripe's preview of the first invoice at the new price (the new phase alone, as a schedule from the period end), then the plan
+        assertThat(dry.out()).startsWith("Stripe's preview of the next invoice (" + day(periodEnd) + "):\n"
+                + "        9.90 EUR  1 × " + priceId("pro_monthly") + "\n"
+                + "  prorations 0.00 EUR, total 9.90 EUR\n"
+                + "dry run: would schedule the move of " + id + " from business_monthly × 1 to pro_monthly × 1 at the "
+                + "renewal, " + periodEnd + " (POST /v1/subscription_schedules from_subscription=" + id + ", then its phases); nothing sent\n");
+        assertThat(fake.requests()).extracting(q -> q.method() + " " + q.path()).containsExactly("GET /v1/prices", "GET /v1/subscriptions/" + id,
+                "POST /v1/invoices/create_preview");
+        assertThat(fake.requests().get(2).params()).isEqualTo(Map.of("customer", sub.get("customer").asText(), "schedule_details", Map.of(
+                "end_behavior", "release", "phases", List.of(Map.of("items", List.of(Map.of("price", priceId("pro_monthly"), "quantity", "1")),
+                        "start_date", Long.toString(now + 29 * 86400))))));
+        JsonNode dryJson = JSON.readTree(cli.run("-o", "json", "change-plan", "--account", "acme", "--plan", "pro", "--at", "renewal", "--dry-run").out());
+        assertThat(dryJson.at("/preview/total").asLong()).isEqualTo(990);
+        assertThat(dryJson.at("/preview/invoiceDate").asText()).isEqualTo(periodEnd.toString());
+        assertThat(dryJson.at("/preview/prorations").asLong()).isZero();
+        assertThat(dryJson.at("/request/cost").asText()).isEqualTo("no charge now; the first invoice at the new price, " + periodEnd
+                + ", is 9.90 EUR (Stripe's preview)");
         fake.clearRequests();
 
         CliRunner.Result live = cli.env("STRIPE_SECRET_KEY", "sk_live_FAKE_support77")
@@ -170,11 +183,13 @@ class ChangePlanTest extends SupportTestBase {
         CliRunner.Result r = cli.run("change-plan", "--account", "acme", "--plan", "pro", "--at", "renewal", "--reason", "downgrade asked by email");
         assertThat(r.code()).as(r.toString()).isZero();
         String schedule = fake.subscription(id).get("schedule").asText();
-        assertThat(r.out()).isEqualTo("scheduled the move of " + id + " to pro_monthly × 1 at the renewal, " + periodEnd + " (schedule " + schedule
-                + "); no charge now\n");
+        assertThat(r.out()).endsWith("scheduled the move of " + id + " to pro_monthly × 1 at the renewal, " + periodEnd + " (schedule " + schedule
+                + "); no charge now\n").startsWith("Stripe's preview of the next invoice (" + day(periodEnd) + "):\n");
         List<FakeStripe.Request> requests = fake.requests();
         assertThat(requests).extracting(q -> q.method() + " " + q.path()).containsExactly("GET /v1/prices", "GET /v1/subscriptions/" + id,
-                "POST /v1/subscription_schedules", "POST /v1/subscription_schedules/" + schedule, "GET /v1/subscriptions/" + id);
+                "POST /v1/invoices/create_preview", "POST /v1/subscription_schedules", "POST /v1/subscription_schedules/" + schedule,
+                "GET /v1/subscriptions/" + id);
+        requests = requests.subList(1, requests.size()); // past the preview: the writes as before
         assertThat(requests.get(2).params()).isEqualTo(Map.of("from_subscription", id));
         assertThat(requests.get(3).params()).isEqualTo(Map.of("end_behavior", "release", "phases", List.of(
                 Map.of("items", List.of(Map.of("price", priceId("business_monthly"), "quantity", "1")),
@@ -203,6 +218,16 @@ class ChangePlanTest extends SupportTestBase {
         new EventProcessor(db, TestEvents.catalog(), null).process(TestEvents.parse(TestEvents.event("evt_sched_1",
                 "customer.subscription.updated", scheduled.lastEventCreated().getEpochSecond(), fake.subscription(id), previous)));
         assertThat(stored(id).subscription()).isEqualTo(scheduled.subscription());
+        // and so do the schedule's own events: made from the subscription (one phase), then its phases set, in either order
+        ObjectNode madeSchedule = fake.subscriptionSchedule(schedule).deepCopy();
+        ObjectNode onePhase = madeSchedule.deepCopy();
+        ((com.fasterxml.jackson.databind.node.ArrayNode) onePhase.get("phases")).remove(1);
+        EventProcessor processor = new EventProcessor(db, TestEvents.catalog(), null);
+        long second = scheduled.lastEventCreated().getEpochSecond();
+        processor.process(TestEvents.parse(TestEvents.event("evt_sched_2", "subscription_schedule.updated", second, madeSchedule)));
+        processor.process(TestEvents.parse(TestEvents.event("evt_sched_3", "subscription_schedule.created", second, onePhase)));
+        assertThat(stored(id).subscription()).isEqualTo(scheduled.subscription());
+        assertThat(JSON.readTree(cli.run("-o", "json", "audit", "--account", "acme").out()).get("entries")).hasSize(1);
 
         CliRunner.Result twice = cli.run("change-plan", "--account", "acme", "--plan", "pro", "--cycle", "yearly", "--reason", "x");
         assertThat(twice.code()).isEqualTo(1);
@@ -234,5 +259,9 @@ class ChangePlanTest extends SupportTestBase {
         assertThat(released.get("reason").asText()).isEqualTo("changed their mind");
         assertThat(released.get("after").get("schedule").isNull()).isTrue();
         assertThat(before.get("schedule").isNull()).isTrue();
+    }
+
+    private static String day(Instant t) {
+        return java.time.format.DateTimeFormatter.ofPattern("d MMM yyyy", java.util.Locale.ENGLISH).withZone(java.time.ZoneOffset.UTC).format(t);
     }
 }

@@ -61,6 +61,39 @@ class DiscountTest extends SupportTestBase {
     }
 
     @Test
+    void aPlansYamlCouponKeyAppliesItsCurrentVersionInStripe() throws Exception {
+        ObjectNode sub = active("acme");
+        String id = sub.get("id").asText();
+        // the terms change: stripe:setup makes launch20_v2 and keeps launch20 for the subscriptions that have it
+        Path plans = dir.resolve("plans.yaml");
+        Files.writeString(plans, Files.readString(plans).replace("launch20: { percent_off: 20,", "launch20: { percent_off: 25,"));
+        assertThat(cli.run("stripe:setup").code()).isZero();
+        assertThat(fake.coupons()).extracting(c -> c.get("id").asText()).contains("launch20", "launch20_v2");
+        fake.clearRequests();
+
+        CliRunner.Result r = cli.run("discount", "apply", "--account", "acme", "--coupon", "launch20", "--reason", "launch offer");
+        assertThat(r.code()).as(r.toString()).isZero();
+        assertThat(r.out()).startsWith("applied coupon launch20_v2 (plans.yaml launch20) to " + id + "; ");
+        assertThat(changes()).hasSize(1);
+        assertThat(changes().get(0).params()).isEqualTo(Map.of("discounts", List.of(Map.of("coupon", "launch20_v2"))));
+        assertThat(fake.requests().get(0).method() + " " + fake.requests().get(0).path()).isEqualTo("GET /v1/coupons");
+
+        // the Stripe id itself still works (an older version on purpose), without the list
+        fake.clearRequests();
+        CliRunner.Result old = cli.run("discount", "apply", "--account", "acme", "--coupon", "launch20_v2", "--dry-run");
+        assertThat(old.code()).as(old.toString()).isZero();
+        assertThat(fake.requests().get(0).path()).isEqualTo("/v1/coupons/launch20_v2");
+
+        // plans.yaml changed again and not set up: no version has its terms, exit 2 with the fix, nothing sent
+        Files.writeString(plans, Files.readString(plans).replace("launch20: { percent_off: 25,", "launch20: { percent_off: 30,"));
+        fake.clearRequests();
+        CliRunner.Result stale = cli.run("discount", "apply", "--account", "acme", "--coupon", "launch20", "--reason", "x");
+        assertThat(stale.code()).isEqualTo(2);
+        assertThat(stale.err()).isEqualTo("billing: coupon launch20 of plans.yaml has no version with its terms in Stripe: run 'billing stripe:setup'\n");
+        assertThat(changes()).isEmpty();
+    }
+
+    @Test
     void appliesACouponWithDiscountsPreviewsTheNextInvoiceAndAuditsIt() throws Exception {
         ObjectNode sub = active("acme");
         String id = sub.get("id").asText();
@@ -72,10 +105,11 @@ class DiscountTest extends SupportTestBase {
         assertThat(r.out()).startsWith("applied coupon " + coupon + " to " + id + "; the next invoice (")
                 .endsWith(" comes to " + eur(proMonthly - off) + " (" + eur(proMonthly) + " less " + eur(off) + ")\n");
 
-        // the coupon checked, the live subscription read, the preview with the same discounts, then the one write
-        assertThat(fake.requests()).extracting(q -> q.method() + " " + q.path()).containsExactly("GET /v1/coupons/" + coupon,
+        // the plans.yaml key mapped to its current version (one coupon list), the coupon checked, the live subscription read,
+        // the preview with the same discounts, then the one write
+        assertThat(fake.requests()).extracting(q -> q.method() + " " + q.path()).containsExactly("GET /v1/coupons", "GET /v1/coupons/" + coupon,
                 "GET /v1/subscriptions/" + id, "POST /v1/invoices/create_preview", "POST /v1/subscriptions/" + id);
-        assertThat(fake.requests().get(2).params()).isEqualTo(Map.of("subscription", id, "discounts", List.of(Map.of("coupon", coupon))));
+        assertThat(fake.requests().get(3).params()).isEqualTo(Map.of("subscription", id, "discounts", List.of(Map.of("coupon", coupon))));
         var sent = changes().get(0);
         assertThat(sent.params()).isEqualTo(Map.of("discounts", List.of(Map.of("coupon", coupon))));
         assertThat(sent.idempotencyKey()).isNotBlank();

@@ -1,0 +1,4 @@
+package dev.billingcli.webhook.handlers;
+
+/** {@code subscription_schedule.completed}: the same as {@code subscription_schedule.created}, with the schedule's new state. */
+public final class SubscriptionScheduleCompletedHandler extends SubscriptionScheduleCreatedHandler {}
