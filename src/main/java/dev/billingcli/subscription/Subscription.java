@@ -130,7 +130,7 @@ public record Subscription(
     public Subscription withSchedule(String schedule, ScheduledChange change) {
         return new Subscription(id, accountId, customerId, planId, priceId, priceLookupKey, interval, quantity, status,
                 currentPeriodStart, currentPeriodEnd, cancelAtPeriodEnd, cancelAt, canceledAt, endedAt, trialStart, trialEnd, pauseBehavior,
-                pauseResumesAt, pausePaidUntil, schedule, schedule == null ? null : change, metadata);
+                pauseResumesAt, pausePaidUntil, schedule, schedule == null ? null : change, metadata, currency);
     }
 
     public Subscription withStatus(String newStatus) {

@@ -106,7 +106,7 @@ class AccountsListTest {
         java.util.function.BiFunction<java.time.Instant, Boolean, dev.billingcli.subscription.Subscription> a12 = (cancelAt, atPeriodEnd) ->
                 new dev.billingcli.subscription.Subscription("sub_a12", "a12", "cus_a12", "pro", "price_pro_monthly", "pro_monthly", "month", 1,
                         "active", t.minusSeconds(86400), t.plusSeconds(29 * 86400L), atPeriodEnd, cancelAt, null, null, null, null, null, null,
-                        null, null, null, java.util.Map.of());
+                        null, null, null, java.util.Map.of(), "eur");
         db.useTransaction(tx -> {
             tx.accounts().linkCustomer("a12", "cus_a12");
             tx.subscriptions().insertIfAbsent(a12.apply(t.plusSeconds(5 * 86400L), false), t, "evt_a12_1");
