@@ -89,6 +89,15 @@ public final class FakeStripe implements AutoCloseable {
     private final Object gate = new Object();
     private boolean holding;
     private final Set<String> revokedKeys = ConcurrentHashMap.newKeySet();
+    private volatile Long pinnedClock;
+    // the opt-in realistic mode: latency per answer, and Stripe's rate limiter
+    private volatile long latencyMinNanos;
+    private volatile long latencyMaxNanos;
+    private final Object bucketLock = new Object();
+    private int ratePerSecond;
+    private double tokens;
+    private long refilledAt;
+    private final AtomicInteger rateLimited = new AtomicInteger();
 
     // the account's objects, in creation order
     final Map<String, ObjectNode> products = Collections.synchronizedMap(new LinkedHashMap<>());
@@ -112,7 +121,7 @@ public final class FakeStripe implements AutoCloseable {
     private FakeStripe() {
         StripeOpenApi.shared(); // parsed once per JVM, before the first request waits for it
         server = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort()
-                .containerThreads(12).jettyAcceptors(1).stubRequestLoggingDisabled(true)
+                .containerThreads(64).jettyAcceptors(1).stubRequestLoggingDisabled(true)
                 .extensions(new StatefulStripe(), new ResponseCheck()));
         Resources.register(this);
         server.start();
@@ -203,6 +212,77 @@ public final class FakeStripe implements AutoCloseable {
                 gate.wait(Math.max(1, Math.min(20, left / 1_000_000))); // an answered request is seen in the journal
             }
         }
+    }
+
+    /**
+     * Stripe's speed from here on: every answer but a rate-limited one leaves after a random delay between
+     * {@code min} and {@code max} (uniform, per request), as Stripe's own take a few hundred milliseconds
+     * (a page of 100 subscriptions with customers expanded: 300–700 ms). The journal shows the request
+     * once it is answered. {@code Duration.ZERO, Duration.ZERO} turns it off.
+     */
+    public FakeStripe latency(java.time.Duration min, java.time.Duration max) {
+        if (min.isNegative() || max.compareTo(min) < 0) {
+            throw new IllegalArgumentException("latency " + min + ".." + max);
+        }
+        latencyMinNanos = min.toNanos();
+        latencyMaxNanos = max.toNanos();
+        return this;
+    }
+
+    /**
+     * Stripe's rate limiter from here on: at most {@code requestsPerSecond} requests a second for the
+     * account (Stripe's global limit counts every operation of the account: 25/s in test mode, 100/s
+     * live, https://docs.stripe.com/rate-limits), a token bucket holding one second's worth. A request
+     * over the limit is answered at once with Stripe's 429 (type {@code invalid_request_error}, code
+     * {@code rate_limit}) without a {@code Stripe-Should-Retry} header: Stripe's libraries retry a 429
+     * by themselves only when it is a lock timeout (stripe-php #718), the client must back off itself.
+     * A refused request takes no token and changes nothing. 0 turns it off.
+     */
+    public FakeStripe rateLimit(int requestsPerSecond) {
+        if (requestsPerSecond < 0) {
+            throw new IllegalArgumentException("rate " + requestsPerSecond);
+        }
+        synchronized (bucketLock) {
+            ratePerSecond = requestsPerSecond;
+            tokens = requestsPerSecond;
+            refilledAt = System.nanoTime();
+        }
+        return this;
+    }
+
+    /** How many requests the rate limit of {@link #rateLimit} refused with 429 so far. */
+    public int rateLimitedCount() {
+        return rateLimited.get();
+    }
+
+    /** Whether this request may go now (takes a token), under {@link #rateLimit}. */
+    private boolean admit() {
+        synchronized (bucketLock) {
+            if (ratePerSecond == 0) {
+                return true;
+            }
+            long now = System.nanoTime();
+            tokens = Math.min(ratePerSecond, tokens + (now - refilledAt) * ratePerSecond / 1e9);
+            refilledAt = now;
+            if (tokens >= 1) {
+                tokens -= 1;
+                return true;
+            }
+            return false;
+        }
+    }
+
+    /**
+     * Objects made from now on get this {@code created} second (many subscriptions of one import share a
+     * second at Stripe), subscriptions from {@link #newSubscription} too (else made at their period start);
+     * null lets the clock run again (one second per object).
+     */
+    public void pinClock(Long epochSecond) {
+        pinnedClock = epochSecond;
+    }
+
+    Long pinnedClock() {
+        return pinnedClock;
     }
 
     /** This key is refused with 401, as Stripe refuses a rolled or deleted key. */
@@ -386,7 +466,8 @@ public final class FakeStripe implements AutoCloseable {
     }
 
     long now() {
-        return clock.incrementAndGet();
+        Long pinned = pinnedClock;
+        return pinned != null ? pinned : clock.incrementAndGet();
     }
 
     ObjectNode object() {
@@ -405,7 +486,16 @@ public final class FakeStripe implements AutoCloseable {
         return new Response(200, body.toString(), Map.of());
     }
 
-    ObjectNode list(String url, List<? extends JsonNode> all, Map<String, Object> params) {
+    /**
+     * A list page as Stripe answers it: newest first ({@code created} descending; of one second, the one
+     * made last first), {@code limit} (default 10) after the {@code starting_after} object.
+     */
+    ObjectNode list(String url, List<? extends JsonNode> inCreationOrder, Map<String, Object> params) {
+        List<JsonNode> all = new ArrayList<>(inCreationOrder);
+        Collections.reverse(all);
+        if (all.stream().allMatch(o -> o.has("created"))) {
+            all.sort(java.util.Comparator.comparingLong((JsonNode o) -> o.get("created").asLong()).reversed()); // stable: ties stay newest first
+        }
         int limit = params.containsKey("limit") ? Integer.parseInt((String) params.get("limit")) : 10;
         int start = 0;
         if (params.containsKey("starting_after")) {
@@ -421,6 +511,30 @@ public final class FakeStripe implements AutoCloseable {
         all.subList(Math.min(start, all.size()), Math.min(all.size(), start + limit)).forEach(data::add);
         list.put("has_more", start + limit < all.size());
         return list;
+    }
+
+    /**
+     * Stripe's {@code created} filter of a list: {@code created=T} or any of {@code created[gt|gte|lt|lte]},
+     * all of them applying; no filter keeps everything.
+     */
+    static Predicate<JsonNode> created(Map<String, Object> params) {
+        Object c = params.get("created");
+        if (c == null) {
+            return o -> true;
+        }
+        if (c instanceof String exact) {
+            long t = Long.parseLong(exact);
+            return o -> o.get("created").asLong() == t;
+        }
+        Map<?, ?> range = (Map<?, ?>) c;
+        long gt = range.get("gt") != null ? Long.parseLong((String) range.get("gt")) : Long.MIN_VALUE;
+        long gte = range.get("gte") != null ? Long.parseLong((String) range.get("gte")) : Long.MIN_VALUE;
+        long lt = range.get("lt") != null ? Long.parseLong((String) range.get("lt")) : Long.MAX_VALUE;
+        long lte = range.get("lte") != null ? Long.parseLong((String) range.get("lte")) : Long.MAX_VALUE;
+        return o -> {
+            long t = o.get("created").asLong();
+            return t > gt && t >= gte && t < lt && t <= lte;
+        };
     }
 
     static List<ObjectNode> filter(Map<String, ObjectNode> objects, Predicate<ObjectNode> keep) {
@@ -471,7 +585,10 @@ public final class FakeStripe implements AutoCloseable {
                         }
                     }
                 }
-                Response response = respond(http, request);
+                Response response = admit() ? respond(http, request) : rateLimitedAnswer();
+                if (response.status() != 429) {
+                    delay(); // outside every lock: many answers are on their way at once, as at Stripe
+                }
                 ResponseDefinitionBuilder out = ResponseDefinitionBuilder.responseDefinition().withStatus(response.status())
                         .withBody(response.body()).withHeader("Content-Type", "application/json")
                         .withHeader("Request-Id", "req_fake" + ids.incrementAndGet());
@@ -480,6 +597,29 @@ public final class FakeStripe implements AutoCloseable {
             } finally {
                 inFlight.remove(request);
             }
+        }
+    }
+
+    private Response rateLimitedAnswer() {
+        rateLimited.incrementAndGet();
+        ObjectNode err = F.objectNode();
+        err.putObject("error").put("type", "invalid_request_error").put("code", "rate_limit")
+                .put("doc_url", "https://stripe.com/docs/error-codes/rate-limit")
+                .put("message", "Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.");
+        return new Response(429, err.toString(), Map.of());
+    }
+
+    private void delay() {
+        long min = latencyMinNanos;
+        long max = latencyMaxNanos;
+        if (max == 0) {
+            return;
+        }
+        long nanos = min + (max > min ? java.util.concurrent.ThreadLocalRandom.current().nextLong(max - min + 1) : 0);
+        try {
+            Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -14,6 +14,8 @@ import com.stripe.model.billingportal.Session;
 import com.stripe.net.RequestOptions;
 import com.stripe.param.CustomerCreateParams;
 import com.stripe.param.ProductCreateParams;
+import com.stripe.param.SubscriptionListParams;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.stripe.param.billingportal.ConfigurationCreateParams;
 import com.stripe.param.billingportal.ConfigurationUpdateParams;
 import com.stripe.param.billingportal.SessionCreateParams;
@@ -161,6 +163,96 @@ class FakeStripeTest {
             }
             assertThat(fake.violations()).isNotEmpty().allSatisfy(v -> assertThat(v).startsWith("response POST /v1/products → 200: "))
                     .anySatisfy(v -> assertThat(v).contains("missing required properties"));
+        }
+    }
+
+    private java.util.List<String> ids(com.stripe.model.StripeCollection<? extends com.stripe.model.HasId> page) {
+        return page.getData().stream().map(com.stripe.model.HasId::getId).toList();
+    }
+
+    @Test
+    void listsAreNewestFirstAndFilteredByCreatedLikeStripe() throws Exception {
+        FakeStripe fake = stripe.fake();
+        ObjectNode price = fake.put("price", priceNode());
+        String customer = fake.newCustomer("acct_1").get("id").asText();
+        fake.pinClock(1_790_000_000L);
+        String a = fake.newSubscription(customer, price.get("id").asText(), "active", 1, 2, Map.of()).get("id").asText();
+        String b = fake.newSubscription(customer, price.get("id").asText(), "active", 1, 2, Map.of()).get("id").asText();
+        fake.pinClock(1_790_000_005L);
+        String c = fake.newSubscription(customer, price.get("id").asText(), "canceled", 1, 2, Map.of()).get("id").asText();
+        fake.pinClock(null);
+        StripeClient client = client(0);
+
+        assertThat(ids(client.v1().subscriptions().list(SubscriptionListParams.builder().setStatus(SubscriptionListParams.Status.ALL).build())))
+                .containsExactly(c, b, a);
+        var page = client.v1().subscriptions().list(SubscriptionListParams.builder().setStatus(SubscriptionListParams.Status.ALL).setLimit(2L)
+                .setCreated(SubscriptionListParams.Created.builder().setGte(1_790_000_000L).setLt(1_790_000_005L).build()).build());
+        assertThat(ids(page)).containsExactly(b, a);
+        assertThat(page.getHasMore()).isFalse();
+        var second = client.v1().subscriptions().list(SubscriptionListParams.builder().setStatus(SubscriptionListParams.Status.ALL).setLimit(1L)
+                .setCreated(SubscriptionListParams.Created.builder().setGte(1_790_000_000L).setLt(1_790_000_001L).build())
+                .setStartingAfter(b).build());
+        assertThat(ids(second)).containsExactly(a);
+        assertThat(ids(client.v1().subscriptions().list(SubscriptionListParams.builder().setStatus(SubscriptionListParams.Status.ALL)
+                .setCreated(1_790_000_005L).build()))).containsExactly(c);
+        assertThat(ids(client.v1().subscriptions().list(SubscriptionListParams.builder().setStatus(SubscriptionListParams.Status.ALL)
+                .setCreated(SubscriptionListParams.Created.builder().setGt(1_790_000_000L).setLte(1_790_000_005L).build()).build())))
+                .containsExactly(c);
+    }
+
+    private static ObjectNode priceNode() {
+        ObjectNode price = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("id", "price_pro_monthly")
+                .put("object", "price").put("currency", "eur").put("unit_amount", 990).put("lookup_key", "pro_monthly").put("active", true)
+                .put("type", "recurring").put("product", "billing_pro").put("billing_scheme", "per_unit").put("created", 1_700_000_000L)
+                .put("livemode", false);
+        price.putObject("recurring").put("interval", "month").put("interval_count", 1).put("usage_type", "licensed");
+        price.putObject("metadata");
+        return price;
+    }
+
+    @Test
+    void overTheRateLimitStripeAnswers429WithoutProcessingTheRequest() throws Exception {
+        stripe.fake().rateLimit(3);
+        StripeClient client = client(0);
+        for (int i = 0; i < 3; i++) {
+            client.v1().customers().create(CustomerCreateParams.builder().build()); // the bucket holds one second's worth
+        }
+        assertThatThrownBy(() -> client.v1().customers().create(CustomerCreateParams.builder().build()))
+                .isInstanceOfSatisfying(com.stripe.exception.RateLimitException.class, e -> {
+                    assertThat(e.getStatusCode()).isEqualTo(429);
+                    assertThat(e.getCode()).isEqualTo("rate_limit");
+                    assertThat(e.getStripeError().getType()).isEqualTo("invalid_request_error");
+                });
+        assertThat(stripe.fake().customers()).hasSize(3);
+        assertThat(stripe.fake().rateLimitedCount()).isEqualTo(1);
+        Thread.sleep(400); // a third of a second refills one token
+        client.v1().customers().create(CustomerCreateParams.builder().build());
+        assertThat(stripe.fake().customers()).hasSize(4);
+    }
+
+    @Test
+    void withLatencyEveryAnswerTakesARandomTimeInTheRangeAndManyAreInFlightAtOnce() throws Exception {
+        stripe.fake().latency(java.time.Duration.ofMillis(150), java.time.Duration.ofMillis(250));
+        StripeClient client = client(0);
+        long t0 = System.nanoTime();
+        client.v1().products().list(com.stripe.param.ProductListParams.builder().build());
+        long oneMs = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(oneMs).isBetween(150L, 2_000L);
+
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(20);
+        try {
+            long t1 = System.nanoTime();
+            var futures = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+            for (int i = 0; i < 20; i++) {
+                futures.add(pool.submit(() -> client.v1().products().list(com.stripe.param.ProductListParams.builder().build())));
+            }
+            for (var f : futures) {
+                f.get();
+            }
+            // 20 answers of at least 150 ms each, together in far less than 20 × 150 ms
+            assertThat((System.nanoTime() - t1) / 1_000_000).isLessThan(1_500L);
+        } finally {
+            pool.shutdownNow();
         }
     }
 }

@@ -203,7 +203,7 @@ final class Resources {
                         && hasPrice(o, (String) p.get("price"));
                 boolean customerOk = !p.containsKey("customer") || o.get("customer").asText().equals(p.get("customer"));
                 return statusOk && priceOk && customerOk;
-            });
+            }).stream().filter(FakeStripe.created(p)).toList();
             ObjectNode list = s.list("/v1/subscriptions", found, p);
             if (expands(p, "data.customer")) {
                 ArrayNode data = (ArrayNode) list.get("data");
@@ -222,15 +222,12 @@ final class Resources {
 
     // ------------------------------------------------------------------ events
 
-    /** {@code GET /v1/events}: newest first, filtered by {@code types[]} and {@code created[gte]}, as Stripe lists them. */
+    /** {@code GET /v1/events}: newest first, filtered by {@code types[]} and {@code created}, as Stripe lists them. */
     private static void events(FakeStripe s) {
         s.route("GET", "/v1/events", (m, p) -> {
             List<?> types = p.get("types") instanceof List<?> l ? l : null;
-            long gte = p.get("created") instanceof Map<?, ?> c && c.get("gte") != null ? Long.parseLong((String) c.get("gte")) : Long.MIN_VALUE;
-            List<ObjectNode> found = new java.util.ArrayList<>(filter(s.events, e -> (types == null || types.contains(e.get("type").asText()))
-                    && e.get("created").asLong() >= gte));
-            java.util.Collections.reverse(found);
-            found.sort(java.util.Comparator.comparingLong((ObjectNode e) -> e.get("created").asLong()).reversed());
+            java.util.function.Predicate<JsonNode> created = FakeStripe.created(p);
+            List<ObjectNode> found = filter(s.events, e -> (types == null || types.contains(e.get("type").asText())) && created.test(e));
             return ok(s.list("/v1/events", found, p));
         });
     }

@@ -547,8 +547,9 @@ final class SupportResources {
     static ObjectNode newSubscription(FakeStripe s, String customer, JsonNode price, String status, long periodStart, long periodEnd,
             Map<String, String> metadata) {
         String id = s.newId("sub");
+        long created = s.pinnedClock() != null ? s.pinnedClock() : periodStart; // made at its period start, unless the test pins the clock
         ObjectNode sub = s.object().put("id", id).put("object", "subscription").put("customer", customer).put("status", status)
-                .put("created", periodStart).put("start_date", periodStart).put("livemode", false)
+                .put("created", created).put("start_date", periodStart).put("livemode", false)
                 .put("cancel_at_period_end", false).put("collection_method", "charge_automatically").put("currency", price.path("currency").asText("eur"))
                 .put("billing_cycle_anchor", status.equals("trialing") ? periodEnd : periodStart);
         sub.putObject("automatic_tax").put("enabled", false);

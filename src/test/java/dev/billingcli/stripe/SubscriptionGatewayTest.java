@@ -133,8 +133,9 @@ class SubscriptionGatewayTest {
         assertThat(pageSizes).containsExactly(100, 100, 30);
         assertThat(all).hasSize(230);
         assertThat(all.stream().filter(s -> s.get("status").asText().equals("canceled"))).hasSize(23);
-        assertThat(all.get(0).at("/customer/metadata/account_id").asText()).isEqualTo("acme");
-        assertThat(all.get(1).at("/customer/id").asText()).isEqualTo(unlinked);
+        // newest first, as Stripe lists: the first one made (on the linked customer) comes last
+        assertThat(all.get(229).at("/customer/metadata/account_id").asText()).isEqualTo("acme");
+        assertThat(all.get(228).at("/customer/id").asText()).isEqualTo(unlinked);
         assertThat(fake.subscriptions().get(0).get("customer").isTextual()).isTrue();
     }
 }
