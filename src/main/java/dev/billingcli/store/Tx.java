@@ -16,6 +16,7 @@ public final class Tx {
     private final LicenseStore licenses;
     private final PurchaseStore purchases;
     private final AccountQueries accountQueries;
+    private final SyncRunStore syncRuns;
 
     Tx(Handle h) {
         accounts = new AccountStore(h);
@@ -26,6 +27,7 @@ public final class Tx {
         licenses = new LicenseStore(h);
         purchases = new PurchaseStore(h);
         accountQueries = new AccountQueries(h);
+        syncRuns = new SyncRunStore(h);
     }
 
     public AccountStore accounts() {
@@ -54,6 +56,11 @@ public final class Tx {
 
     public PurchaseStore purchases() {
         return purchases;
+    }
+
+    /** Checkpoints of long reads of Stripe's lists (sync --all, events fetch): what is left to read. */
+    public SyncRunStore syncRuns() {
+        return syncRuns;
     }
 
     /** Read-only queries over many accounts: finding accounts, the revenue report. */

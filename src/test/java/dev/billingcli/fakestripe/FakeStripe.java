@@ -90,6 +90,8 @@ public final class FakeStripe implements AutoCloseable {
     private boolean holding;
     private final Set<String> revokedKeys = ConcurrentHashMap.newKeySet();
     private volatile Long pinnedClock;
+    private volatile String failReadsPath;
+    private final AtomicInteger readsBeforeFailing = new AtomicInteger();
     // the opt-in realistic mode: latency per answer, and Stripe's rate limiter
     private volatile long latencyMinNanos;
     private volatile long latencyMaxNanos;
@@ -283,6 +285,15 @@ public final class FakeStripe implements AutoCloseable {
 
     Long pinnedClock() {
         return pinnedClock;
+    }
+
+    /**
+     * After {@code okReads} more answered GETs of paths starting with {@code pathPrefix}, every further one
+     * gets Stripe's 500 (an outage in the middle of a long read); null turns it off.
+     */
+    public void failReadsAfter(String pathPrefix, int okReads) {
+        readsBeforeFailing.set(okReads);
+        failReadsPath = pathPrefix;
     }
 
     /** This key is refused with 401, as Stripe refuses a rolled or deleted key. */
@@ -681,6 +692,10 @@ public final class FakeStripe implements AutoCloseable {
             if (earlier != null) {
                 return new Response(earlier.status(), earlier.body(), Map.of("Idempotent-Replayed", "true"));
             }
+        }
+        String failing = failReadsPath;
+        if (!request.write() && failing != null && request.path().startsWith(failing) && readsBeforeFailing.getAndDecrement() <= 0) {
+            return new Response(500, errorBody(new ApiError(500, "api_error", null, "An unknown error occurred")), Map.of());
         }
         Response response;
         if (request.write()) {
