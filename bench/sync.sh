@@ -8,7 +8,10 @@
 #   STRIPE_LIKE=1   the stand-in answers like Stripe: 300–700 ms per request (random), and its rate limit
 #                   answers 429 over 25 requests/s; billing runs with --rate 25. Checks 0 missing and 0
 #                   duplicated (created = N, unchanged = 0, N distinct rows), the time against the floor
-#                   (N/100 requests at 25/s), and then a kill -9 in the middle followed by --resume.
+#                   (N/100 requests at 25/s), and then a kill -9 in the middle followed by --resume. The stand-in
+#                   then validates every request but only 1 answer in VALIDATE_EVERY (default 20): validating
+#                   every 100-subscription answer costs it ~80 ms of CPU, more than this 2-core machine has
+#                   at 25 pages/s beside the sync and PostgreSQL.
 #   OLD=DIR         also runs the same N with the jar of another checkout (built there), in the same run
 #                   (A/B; the old sequential sync pays every page's latency one after another).
 set -eu
@@ -23,9 +26,10 @@ if [ -n "${OLD:-}" ]; then
   (cd "$OLD" && mvn -q -B -o -Dstyle.color=never -DskipTests -Dman.skip=true package >&2 && ./bin/billing --version >/dev/null)
 fi
 standin_opts=""; rate_opts=""
-if [ "${STRIPE_LIKE:-0}" = 1 ]; then standin_opts="--latency 300-700 --rate-limit 25"; rate_opts="--rate 25"; fi
+if [ "${STRIPE_LIKE:-0}" = 1 ]; then standin_opts="--latency 300-700 --rate-limit 25 --validate-every ${VALIDATE_EVERY:-20}"; rate_opts="--rate 25"; fi
 
 standin() { # N: starts the stand-in, sets $url and $standin
+  rm -f "$work/url"
   mkfifo "$work/in"
   java -Xmx3g -Dbilling.openapi.spec="$root/../shared/stripe-openapi/spec3.json" -cp "$cp" bench/SyncStandIn.java "$1" $standin_opts \
     < "$work/in" > "$work/url" 2> "$work/standin.err" &
@@ -42,7 +46,7 @@ standin_done() {
 billing() { # bin, args...: runs in $work against the stand-in, JSON on $work/out.json, time on $work/time
   bin=$1; shift
   (cd "$work" && STRIPE_SECRET_KEY=sk_test_FAKE_bench STRIPE_API_BASE="$url" BILLING_JAVA_OPTS=-Xmx128m \
-    /usr/bin/time -f "%e %M" -o "$work/time" "$bin" -o json "$@" > "$work/out.json" 2> "$work/err")
+    /usr/bin/time -f "%e %M %U %S" -o "$work/time" "$bin" -o json "$@" > "$work/out.json" 2> "$work/err")
 }
 field() { sed -n "s/.*\"$1\" : \([0-9a-z]*\).*/\1/p" "$work/out.json" | head -1; }
 rows() { # distinct and all subscription rows, through the embedded server that `db start` keeps up
@@ -51,13 +55,13 @@ rows() { # distinct and all subscription rows, through the embedded server that 
     "select count(distinct stripe_subscription_id) || ' distinct of ' || count(*) from subscriptions"
 }
 report() { # label, N
-  read -r secs kb < "$work/time"
+  read -r secs kb usr sys < "$work/time"
   created=$(field created); unchanged=$(field unchanged); reqs=$(field listRequests); ms=$(field elapsedMs); windows=$(field windows)
   floor=$(awk "BEGIN {printf \"%.1f\", ($2 / 100) / 25}")
   echo "$1 N=$2: $created created, $unchanged unchanged, $reqs list requests in ${windows:-1} window(s) (ceil(N/100) = $(( ($2 + 99) / 100 ))),"\
     "sync $(awk "BEGIN {printf \"%.1f\", $ms/1000}") s ($(awk "BEGIN {printf \"%.0f\", $created*1000/$ms}") rows/s$( [ "${STRIPE_LIKE:-0}" = 1 ] &&
     echo ", $(awk "BEGIN {printf \"%.2f\", $ms/1000/$floor}")x the floor of $floor s")), ${secs} s for the whole command,"\
-    "peak RSS $((kb / 1024)) MiB with -Xmx128m"
+    "CPU $(awk "BEGIN {printf \"%.1f\", $usr + $sys}") s, peak RSS $((kb / 1024)) MiB with -Xmx128m"
 }
 
 for n in "$@"; do
