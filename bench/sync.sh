@@ -25,6 +25,14 @@ cp="target/classes:target/test-classes:$(cat target/bench-classpath.txt)"
 if [ -n "${OLD:-}" ]; then
   (cd "$OLD" && mvn -q -B -o -Dstyle.color=never -DskipTests -Dman.skip=true package >&2 && ./bin/billing --version >/dev/null)
 fi
+work=""; standin=""
+cleanup() { # whatever happened: the stand-in gets EOF, the embedded server stops, the files go
+  exec 3>&-
+  [ -n "$standin" ] && wait "$standin" 2>/dev/null || true
+  [ -n "$work" ] && [ -d "$work/.billing" ] && (cd "$work" && "$root/bin/billing" db stop >/dev/null 2>&1) || true
+  [ -n "$work" ] && rm -rf "$work"
+}
+trap cleanup EXIT
 standin_opts=""; rate_opts=""
 if [ "${STRIPE_LIKE:-0}" = 1 ]; then standin_opts="--latency 300-700 --rate-limit 25 --validate-every ${VALIDATE_EVERY:-20}"; rate_opts="--rate 25"; fi
 
@@ -40,7 +48,8 @@ standin() { # N: starts the stand-in, sets $url and $standin
 }
 standin_done() {
   exec 3>&-
-  wait "$standin" || { cat "$work/standin.err" >&2; exit 1; }
+  wait "$standin" || { cat "$work/standin.err" >&2; standin=""; exit 1; }
+  standin=""
   rm -f "$work/in"
 }
 billing() { # bin, args...: runs in $work against the stand-in, JSON on $work/out.json, time on $work/time
@@ -71,7 +80,7 @@ for n in "$@"; do
     billing "$OLD/bin/billing" sync --all || { cat "$work/err" >&2; exit 1; }
     report "old ($(git -C "$OLD" rev-parse --short HEAD 2>/dev/null || echo "$OLD"))" "$n"
     standin_done; echo "  $(tail -1 "$work/standin.err")"
-    rm -rf "$work"
+    rm -rf "$work"; work=""
   fi
 
   work=$(mktemp -d); cp plans.yaml "$work/plans.yaml"
@@ -101,5 +110,5 @@ for n in "$@"; do
     standin_done; echo "  $(tail -1 "$work/standin.err")"
   fi
   (cd "$work" && "$root/bin/billing" db stop >/dev/null)
-  rm -rf "$work"
+  rm -rf "$work"; work=""
 done

@@ -48,19 +48,26 @@ public final class SyncRunStore {
                 .bind("r", run).map((rs, ctx) -> new WindowRow(rs.getLong(1), (Long) rs.getObject(2), rs.getString(3))).list();
     }
 
-    /** A page of window {@code gte} was written: the window is replaced by {@code next} (none: it is done). */
-    public void advance(long run, long gte, List<WindowRow> next, int rows) {
+    /**
+     * A page of window {@code gte} was written: the window is replaced by {@code next} (none: it is done).
+     * Touches only the window's rows, so pages of other windows commit side by side.
+     */
+    public void advance(long run, long gte, List<WindowRow> next) {
         h.createUpdate("delete from sync_windows where run_id = :r and created_gte = :g").bind("r", run).bind("g", gte).execute();
         insert(run, next);
-        h.createUpdate("update sync_runs set pages = pages + 1, rows = rows + :n where id = :r").bind("n", rows).bind("r", run).execute();
     }
 
-    /** Marks the run finished when no window is left; returns whether it was. */
-    public boolean finishIfDone(long run) {
+    /**
+     * The pages and rows this process wrote are added to the run's; marked finished when no window is left.
+     * Returns whether it was.
+     */
+    public boolean finish(long run, long pages, long rows) {
         return h.createUpdate("""
-                update sync_runs set finished_at = now()
-                 where id = :r and finished_at is null and not exists (select 1 from sync_windows where run_id = :r)""")
-                .bind("r", run).execute() == 1;
+                update sync_runs set pages = pages + :p, rows = rows + :n,
+                       finished_at = case when exists (select 1 from sync_windows where run_id = :r) then null else now() end
+                 where id = :r and finished_at is null""")
+                .bind("r", run).bind("p", pages).bind("n", rows).execute() == 1
+                && h.createQuery("select finished_at is not null from sync_runs where id = :r").bind("r", run).mapTo(Boolean.class).one();
     }
 
     private void insert(long run, List<WindowRow> windows) {

@@ -28,11 +28,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * never overlap and each is paged to its end, so every object is read exactly once, however many share
  * one second, and only the last page of a window is not full.
  *
- * <p>Pages go to one writer, in a bounded queue: memory holds at most the readers' pages and the queue's,
- * whatever the list's length. Each page comes with the windows that replace its own once it is written
- * (none when the window is done), so a writer that records them with the page can resume after a crash
- * exactly where it stopped. A window split off is handed to the readers only after the page that made it
- * is queued: the writer always records a window before any of its pages.
+ * <p>Pages go to a few writer threads through bounded queues: memory holds at most the readers' pages and
+ * the queues', whatever the list's length. Each page comes with the windows that replace its own once it
+ * is written (none when the window is done), so a writer that records them in the page's transaction can
+ * resume after a crash exactly where it stopped. The pages of one window go to one writer, in order, and a
+ * window split off is handed to the readers only after the page that made it is written: a window is
+ * always recorded before any of its pages.
  */
 public final class CreatedWindows {
     /**
@@ -65,7 +66,10 @@ public final class CreatedWindows {
         RawPage list(Window window, int limit);
     }
 
-    /** Writes one page; runs on the caller's thread, one page at a time, in the order read. */
+    /**
+     * Writes one page. Called from several writer threads at once (each page its own transaction); the pages
+     * of one window in the order read.
+     */
     @FunctionalInterface
     public interface Writer {
         void write(Batch batch);
@@ -80,7 +84,9 @@ public final class CreatedWindows {
 
     private final Lister lister;
     private final int readers;
-    private final BlockingQueue<Batch> pages;
+    private final List<BlockingQueue<Batch>> queues = new ArrayList<>();
+    private final AtomicInteger chains = new AtomicInteger();
+    private final AtomicInteger written = new AtomicInteger();
     private final LinkedBlockingDeque<Window> todo = new LinkedBlockingDeque<>();
     /** Windows not finished: queued, being read, or with a page not yet handed to the writer. */
     private final AtomicInteger open = new AtomicInteger();
@@ -89,10 +95,17 @@ public final class CreatedWindows {
     private final AtomicInteger windows = new AtomicInteger();
     private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
 
-    CreatedWindows(Lister lister, int readers, int queued) {
+    /**
+     * @param writers threads calling the writer (each page in its own transaction, so they may overlap); the
+     *     pages of one window always go to the same one, in order
+     * @param queued pages waiting per writer
+     */
+    CreatedWindows(Lister lister, int readers, int writers, int queued) {
         this.lister = lister;
         this.readers = readers;
-        this.pages = new ArrayBlockingQueue<>(queued);
+        for (int i = 0; i < writers; i++) {
+            queues.add(new ArrayBlockingQueue<>(queued));
+        }
     }
 
     /**
@@ -106,35 +119,56 @@ public final class CreatedWindows {
         open.addAndGet(start.size());
         windows.addAndGet(start.size());
         todo.addAll(start);
-        ExecutorService pool = Executors.newFixedThreadPool(readers, r -> {
+        ExecutorService pool = Executors.newFixedThreadPool(readers + queues.size(), r -> {
             Thread t = new Thread(r, "stripe-list");
             t.setDaemon(true);
             return t;
         });
-        int written = 0;
         try {
+            List<java.util.concurrent.Future<?>> writing = new ArrayList<>();
+            for (BlockingQueue<Batch> q : queues) {
+                writing.add(pool.submit(() -> write(q, writer)));
+            }
             for (int i = 0; i < readers; i++) {
                 pool.execute(this::readWindows);
             }
-            while (true) {
-                Batch b = pages.poll(50, TimeUnit.MILLISECONDS);
-                if (failure.get() != null) {
-                    throw failure.get();
-                }
-                if (b != null) {
-                    writer.write(b);
-                    written++;
-                } else if (open.get() == 0 && pages.isEmpty()) { // every page is queued before its window closes
-                    break;
-                }
+            for (java.util.concurrent.Future<?> w : writing) {
+                w.get();
+            }
+            if (failure.get() != null) {
+                throw failure.get();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw BillingException.serviceFailed("interrupted while reading Stripe's list", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw failure.get() != null ? failure.get() : new IllegalStateException(e.getCause());
         } finally {
             pool.shutdownNow();
         }
-        return new Result(requests.get(), written, windows.get());
+        return new Result(requests.get(), written.get(), windows.get());
+    }
+
+    /** One writer: its queue's pages in order; a page's split-off windows go to the readers once it is written. */
+    private void write(BlockingQueue<Batch> q, Writer writer) {
+        try {
+            while (failure.get() == null) {
+                Batch b = q.poll(50, TimeUnit.MILLISECONDS);
+                if (b != null) {
+                    writer.write(b);
+                    written.incrementAndGet();
+                    for (int i = 1; i < b.next().size(); i++) {
+                        todo.addFirst(b.next().get(i)); // recorded with the page: now its own pages may follow
+                    }
+                } else if (open.get() == 0 && q.isEmpty()) { // every page is queued before its window closes
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            failure.compareAndSet(null, e);
+        }
     }
 
     private void readWindows() {
@@ -160,6 +194,7 @@ public final class CreatedWindows {
 
     /** Pages one window to its end, giving away its older part whenever readers would idle. */
     private void page(Window w) throws InterruptedException {
+        BlockingQueue<Batch> pages = queues.get(Math.floorMod(chains.getAndIncrement(), queues.size()));
         while (true) {
             RawPage raw = lister.list(w, PAGE);
             requests.incrementAndGet();
@@ -191,9 +226,6 @@ public final class CreatedWindows {
                 windows.addAndGet(next.size() - 1);
             }
             pages.put(new Batch(w, raw.body(), scan.count(), raw.asOf(), raw.requestId(), List.copyOf(next)));
-            for (int i = 1; i < next.size(); i++) {
-                todo.addFirst(next.get(i)); // after its page is queued: the writer records a window before its pages
-            }
             if (next.isEmpty()) {
                 open.decrementAndGet();
                 return;

@@ -63,7 +63,7 @@ public final class EventsGateway {
                 b.setStartingAfter(w.startingAfter());
             }
             return stripe.rawList("list events", "/v1/events", b.build());
-        }, stripe.readers(), QUEUED_PAGES).run(List.of(new CreatedWindows.Window(since.getEpochSecond(), null, null)), batch -> {
+        }, stripe.readers(), 1, QUEUED_PAGES).run(List.of(new CreatedWindows.Window(since.getEpochSecond(), null, null)), batch -> {
             List<String> events = new ArrayList<>();
             parse(batch.body()).path("data").forEach(e -> events.add(e.toString()));
             Collections.reverse(events);

@@ -540,13 +540,18 @@ public final class SubscriptionGateway {
         }
     }
 
-    /** Pages of {@link #eachSubscriptionWindowed} wait in a queue this long for the writer. */
-    static final int QUEUED_PAGES = 8;
+    /** Pages of {@link #eachSubscriptionWindowed} wait in a queue this long for their writer. */
+    static final int QUEUED_PAGES = 4;
+    /**
+     * Transactions writing pages at once: a page of 100 new subscriptions is some 500 statements, one writer
+     * keeps up with about 1,500 rows/s, and 25 pages/s is 2,500 (the pool has 4 connections).
+     */
+    static final int WRITERS = 3;
 
     /**
      * Every subscription ({@code status=all}, customers expanded), from these windows of {@code created}
      * on (the whole list: {@code List.of(Window.all())}), several requests in flight under the process's
-     * rate; each page to {@code writer} as Stripe's JSON. See {@link CreatedWindows}.
+     * rate; each page to {@code writer} as Stripe's JSON, from {@value #WRITERS} threads. See {@link CreatedWindows}.
      */
     public CreatedWindows.Result eachSubscriptionWindowed(List<CreatedWindows.Window> start, CreatedWindows.Writer writer) {
         return new CreatedWindows((w, limit) -> {
@@ -561,7 +566,7 @@ public final class SubscriptionGateway {
                 b.setStartingAfter(w.startingAfter());
             }
             return stripe.rawList("list subscriptions", "/v1/subscriptions", b.build());
-        }, stripe.readers(), QUEUED_PAGES).run(start, writer);
+        }, stripe.readers(), WRITERS, QUEUED_PAGES).run(start, writer);
     }
 
     /** The account a customer belongs to, from its metadata; one read. */

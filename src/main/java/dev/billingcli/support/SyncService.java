@@ -120,16 +120,20 @@ public final class SyncService {
         long[] counts = new long[4];
         CreatedWindows.Result read = stripe.eachSubscriptionWindowed(start, batch -> {
             SubscriptionGateway.Page page = new SubscriptionGateway.Page(data(batch.body()), batch.asOf(), batch.requestId());
-            List<Change> changes = dryRun ? database.rolledBack(tx -> apply(tx, page)) : database.inTransaction(tx -> {
+            // pages are written by a few threads at once; two pages sharing a customer may wait for each other's
+            // account row, and a deadlock between them is retried (the transaction wrote nothing)
+            List<Change> changes = dryRun ? database.rolledBack(tx -> apply(tx, page)) : database.inTransactionRetryingConflicts(tx -> {
                 List<Change> c = apply(tx, page);
-                tx.syncRuns().advance(runId, batch.window().gte(), rows(batch.next()), page.subscriptions().size());
+                tx.syncRuns().advance(runId, batch.window().gte(), rows(batch.next()));
                 return c;
             });
-            count(changes, counts, onChange);
-            onPage.accept(page.subscriptions().size());
+            synchronized (counts) { // one page's lines together, counts and callbacks one thread at a time
+                count(changes, counts, onChange);
+                onPage.accept(page.subscriptions().size());
+            }
         });
         if (!dryRun) {
-            database.useTransaction(tx -> tx.syncRuns().finishIfDone(runId));
+            database.useTransaction(tx -> tx.syncRuns().finish(runId, read.pages(), counts[0] + counts[1] + counts[2]));
         }
         return new Counts(counts[0], counts[1], counts[2], counts[3], read.requests(), read.pages(), read.windows(), resumed);
     }
