@@ -12,6 +12,7 @@
 #                   then validates every request but only 1 answer in VALIDATE_EVERY (default 20): validating
 #                   every 100-subscription answer costs it ~80 ms of CPU, more than this 2-core machine has
 #                   at 25 pages/s beside the sync and PostgreSQL.
+#   SKIP_KILL=1     (with STRIPE_LIKE=1) only the full sync, no kill and --resume.
 #   OLD=DIR         also runs the same N with the jar of another checkout (built there), in the same run
 #                   (A/B; the old sequential sync pays every page's latency one after another).
 set -eu
@@ -31,6 +32,7 @@ cleanup() { # whatever happened: the stand-in gets EOF, the embedded server stop
   [ -n "$standin" ] && wait "$standin" 2>/dev/null || true
   [ -n "$work" ] && [ -d "$work/.billing" ] && (cd "$work" && "$root/bin/billing" db stop >/dev/null 2>&1) || true
   [ -n "$work" ] && rm -rf "$work"
+  true
 }
 trap cleanup EXIT
 standin_opts=""; rate_opts=""
@@ -91,7 +93,7 @@ for n in "$@"; do
   echo "  rows: $(rows)"
   standin_done; echo "  $(tail -1 "$work/standin.err")"
 
-  if [ "${STRIPE_LIKE:-0}" = 1 ]; then
+  if [ "${STRIPE_LIKE:-0}" = 1 ] && [ "${SKIP_KILL:-0}" != 1 ]; then
     # kill -9 in the middle of a fresh sync, then --resume: the same rows, no page written twice
     psql -h 127.0.0.1 -p "$(sed -n 4p "$work/.billing/pg/postmaster.pid")" -U postgres -d postgres -qc "truncate subscriptions cascade; truncate sync_runs cascade" >/dev/null
     standin "$n"

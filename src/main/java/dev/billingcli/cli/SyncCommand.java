@@ -70,6 +70,7 @@ final class SyncCommand implements Callable<Integer> {
         }
         App app = Commands.app(spec);
         rate.applyTo(app);
+        app.databasePoolSize(app.syncWriters() + 1); // --all writes pages side by side
         Output out = Commands.output(spec);
         SyncService sync = app.syncService();
         List<ChangeJson> changes = new ArrayList<>();

@@ -28,12 +28,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * never overlap and each is paged to its end, so every object is read exactly once, however many share
  * one second, and only the last page of a window is not full.
  *
- * <p>Pages go to a few writer threads through bounded queues: memory holds at most the readers' pages and
- * the queues', whatever the list's length. Each page comes with the windows that replace its own once it
+ * <p>Pages go to a few writer threads through one bounded queue: memory holds at most the readers' pages and
+ * the queue's, whatever the list's length. Each page comes with the windows that replace its own once it
  * is written (none when the window is done), so a writer that records them in the page's transaction can
- * resume after a crash exactly where it stopped. The pages of one window go to one writer, in order, and a
- * window split off is handed to the readers only after the page that made it is written: a window is
- * always recorded before any of its pages.
+ * resume after a crash exactly where it stopped. A window's page is queued only once its previous page is
+ * written (it is read meanwhile), and a window split off is handed to the readers only after the page that
+ * made it is written: a window is always recorded before any of its pages, its pages in order.
  */
 public final class CreatedWindows {
     /**
@@ -84,8 +84,8 @@ public final class CreatedWindows {
 
     private final Lister lister;
     private final int readers;
-    private final List<BlockingQueue<Batch>> queues = new ArrayList<>();
-    private final AtomicInteger chains = new AtomicInteger();
+    private final BlockingQueue<Queued> queue;
+    private final int writers;
     private final AtomicInteger written = new AtomicInteger();
     private final LinkedBlockingDeque<Window> todo = new LinkedBlockingDeque<>();
     /** Windows not finished: queued, being read, or with a page not yet handed to the writer. */
@@ -96,17 +96,18 @@ public final class CreatedWindows {
     private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
 
     /**
-     * @param writers threads calling the writer (each page in its own transaction, so they may overlap); the
-     *     pages of one window always go to the same one, in order
-     * @param queued pages waiting per writer
+     * @param writers threads calling the writer (each page in its own transaction, so they may overlap)
+     * @param queued pages waiting for a writer
      */
     CreatedWindows(Lister lister, int readers, int writers, int queued) {
         this.lister = lister;
         this.readers = readers;
-        for (int i = 0; i < writers; i++) {
-            queues.add(new ArrayBlockingQueue<>(queued));
-        }
+        this.writers = writers;
+        this.queue = new ArrayBlockingQueue<>(queued);
     }
+
+    /** A page waiting for a writer, and what its reader waits on before queueing the window's next page. */
+    private record Queued(Batch batch, java.util.concurrent.CompletableFuture<Void> written) {}
 
     /**
      * Reads every window (and what they split into) and hands each page to {@code writer}; returns when all
@@ -119,15 +120,15 @@ public final class CreatedWindows {
         open.addAndGet(start.size());
         windows.addAndGet(start.size());
         todo.addAll(start);
-        ExecutorService pool = Executors.newFixedThreadPool(readers + queues.size(), r -> {
+        ExecutorService pool = Executors.newFixedThreadPool(readers + writers, r -> {
             Thread t = new Thread(r, "stripe-list");
             t.setDaemon(true);
             return t;
         });
         try {
             List<java.util.concurrent.Future<?>> writing = new ArrayList<>();
-            for (BlockingQueue<Batch> q : queues) {
-                writing.add(pool.submit(() -> write(q, writer)));
+            for (int i = 0; i < writers; i++) {
+                writing.add(pool.submit(() -> write(writer)));
             }
             for (int i = 0; i < readers; i++) {
                 pool.execute(this::readWindows);
@@ -149,18 +150,21 @@ public final class CreatedWindows {
         return new Result(requests.get(), written.get(), windows.get());
     }
 
-    /** One writer: its queue's pages in order; a page's split-off windows go to the readers once it is written. */
-    private void write(BlockingQueue<Batch> q, Writer writer) {
+    /** One writer: pages from the shared queue; a page's split-off windows go to the readers once it is written. */
+    private void write(Writer writer) {
+        Queued q = null;
         try {
             while (failure.get() == null) {
-                Batch b = q.poll(50, TimeUnit.MILLISECONDS);
-                if (b != null) {
+                q = queue.poll(50, TimeUnit.MILLISECONDS);
+                if (q != null) {
+                    Batch b = q.batch();
                     writer.write(b);
                     written.incrementAndGet();
                     for (int i = 1; i < b.next().size(); i++) {
                         todo.addFirst(b.next().get(i)); // recorded with the page: now its own pages may follow
                     }
-                } else if (open.get() == 0 && q.isEmpty()) { // every page is queued before its window closes
+                    q.written().complete(null);
+                } else if (open.get() == 0 && queue.isEmpty()) { // every page is queued before its window closes
                     return;
                 }
             }
@@ -168,6 +172,9 @@ public final class CreatedWindows {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             failure.compareAndSet(null, e);
+            if (q != null) {
+                q.written().completeExceptionally(e);
+            }
         }
     }
 
@@ -194,7 +201,7 @@ public final class CreatedWindows {
 
     /** Pages one window to its end, giving away its older part whenever readers would idle. */
     private void page(Window w) throws InterruptedException {
-        BlockingQueue<Batch> pages = queues.get(Math.floorMod(chains.getAndIncrement(), queues.size()));
+        java.util.concurrent.CompletableFuture<Void> previous = java.util.concurrent.CompletableFuture.completedFuture(null);
         while (true) {
             RawPage raw = lister.list(w, PAGE);
             requests.incrementAndGet();
@@ -225,7 +232,25 @@ public final class CreatedWindows {
                 open.addAndGet(next.size() - 1);
                 windows.addAndGet(next.size() - 1);
             }
-            pages.put(new Batch(w, raw.body(), scan.count(), raw.asOf(), raw.requestId(), List.copyOf(next)));
+            // the window's previous page first (read while it was being written; usually written by now)
+            while (!previous.isDone()) {
+                if (failure.get() != null) {
+                    return;
+                }
+                try {
+                    previous.get(50, TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                    // checked again above
+                }
+            }
+            Queued q = new Queued(new Batch(w, raw.body(), scan.count(), raw.asOf(), raw.requestId(), List.copyOf(next)),
+                    new java.util.concurrent.CompletableFuture<>());
+            while (!queue.offer(q, 50, TimeUnit.MILLISECONDS)) {
+                if (failure.get() != null) {
+                    return;
+                }
+            }
+            previous = q.written();
             if (next.isEmpty()) {
                 open.decrementAndGet();
                 return;

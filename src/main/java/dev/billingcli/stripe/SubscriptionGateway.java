@@ -541,12 +541,14 @@ public final class SubscriptionGateway {
     }
 
     /** Pages of {@link #eachSubscriptionWindowed} wait in a queue this long for their writer. */
-    static final int QUEUED_PAGES = 4;
+    static final int QUEUED_PAGES = 8;
     /**
-     * Transactions writing pages at once: a page of 100 new subscriptions is some 500 statements, one writer
-     * keeps up with about 1,500 rows/s, and 25 pages/s is 2,500 (the pool has 4 connections).
+     * Transactions writing pages at once: a page of 100 new subscriptions is some 400 statements through the
+     * ledger; one writer did about 1,000 rows/s here, and 25 pages/s is 2,500 rows/s (3 and 4 writers both
+     * reached about 1,900 on this 2-core machine, PostgreSQL sharing it with the sync and the stand-in).
+     * Needs as many database connections ({@link #WRITERS} + 1 for sync --all).
      */
-    static final int WRITERS = 3;
+    public static final int WRITERS = 3;
 
     /**
      * Every subscription ({@code status=all}, customers expanded), from these windows of {@code created}
