@@ -217,6 +217,11 @@ public final class App implements AutoCloseable {
         return new dev.billingcli.support.PriceMigration(catalog(), database(), () -> new SubscriptionGateway(stripe()), actor());
     }
 
+    /** Pages sync --all writes side by side (each its own transaction and connection). */
+    public int syncWriters() {
+        return SubscriptionGateway.WRITERS;
+    }
+
     public SyncService syncService() {
         return new SyncService(catalog(), database(), new SubscriptionGateway(stripe()));
     }

@@ -1,6 +1,7 @@
 package dev.billingcli.cli;
 
 import dev.billingcli.App;
+import dev.billingcli.BillingException;
 import dev.billingcli.ExitCode;
 import dev.billingcli.subscription.Subscription;
 import dev.billingcli.support.SyncService;
@@ -17,10 +18,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "sync", description = "Repair the database from Stripe after missed webhooks: every subscription (canceled ones "
-        + "included), 100 per page, customers linked to accounts through metadata.account_id. Prints, per account, what changed, "
-        + "then one summary line; a progress bar on a terminal. --dry-run writes nothing.",
+        + "included), 100 per page, customers linked to accounts through metadata.account_id. --all reads windows of creation "
+        + "time in parallel at the Stripe rate (--rate) and checkpoints each page: after a crash or Ctrl-C, --resume continues "
+        + "where it stopped. Prints, per account, what changed, then one summary line; a progress bar with rows/s and ETA on "
+        + "a terminal. --dry-run writes nothing.",
         footerHeading = "%nExamples:%n",
-        footer = {"  billing sync --all --dry-run", "  billing sync --account acme", "  billing -o json sync --all"})
+        footer = {"  billing sync --all --dry-run", "  billing sync --account acme", "  billing sync --all --rate 25",
+            "  billing sync --all --resume", "  billing -o json sync --all"})
 final class SyncCommand implements Callable<Integer> {
     /** JSON lists at most this many changes (the counts are always complete). */
     static final int JSON_CHANGES = 1000;
@@ -39,6 +43,10 @@ final class SyncCommand implements Callable<Integer> {
     @Mixin
     DryRunOption dryRun;
 
+    @Option(names = "--resume", description = "With --all: continue the interrupted sync --all from its checkpoints "
+            + "(a full sync when there is none).")
+    boolean resume;
+
     @Mixin
     RateOption rate;
 
@@ -46,27 +54,36 @@ final class SyncCommand implements Callable<Integer> {
     CommandSpec spec;
 
     /** {@code -o json sync}. */
-    record Json(boolean dryRun, String account, long created, long updated, long unchanged, long unlinked, int listRequests,
-            long elapsedMs, List<ChangeJson> changes, boolean changesTruncated) {}
+    record Json(boolean dryRun, String account, boolean resumed, long created, long updated, long unchanged, long unlinked,
+            int listRequests, int pages, int windows, long elapsedMs, long rowsPerSecond, List<ChangeJson> changes,
+            boolean changesTruncated) {}
 
     record ChangeJson(String kind, String account, String subscription, List<Subscription.Difference> differences) {}
 
     @Override
     public Integer call() {
+        if (resume && scope.account != null) {
+            throw BillingException.invalid("--resume continues an interrupted sync --all; it does not go with --account");
+        }
+        if (resume && dryRun.on) {
+            throw BillingException.invalid("--resume continues an interrupted sync --all; a dry run keeps no checkpoints to resume");
+        }
         App app = Commands.app(spec);
         rate.applyTo(app);
+        app.databasePoolSize(app.syncWriters() + 1); // --all writes pages side by side
         Output out = Commands.output(spec);
         SyncService sync = app.syncService();
         List<ChangeJson> changes = new ArrayList<>();
-        // the bar is for a person watching; piped or in JSON, the result lines and the summary say it all
+        // the bar is for a person watching; piped or in JSON, the result lines and the summary say it all. Its
+        // total, for the ETA, is what the database holds (a repair finds about as many); unknown on a first sync.
         ProgressBar bar = Commands.terminal(spec) && !out.json()
                 ? TerminalProgress.start(spec.commandLine().getErr(), app.settings().env("COLUMNS"),
-                        dryRun.on ? "sync (dry run)" : "sync", " subscriptions")
+                        dryRun.on ? "sync (dry run)" : "sync", " subscriptions", scope.account == null ? sync.known() : -1)
                 : null;
         SyncService.Counts counts;
         long started = System.nanoTime();
         try {
-            counts = sync.sync(scope.account, dryRun.on, c -> {
+            counts = sync.sync(scope.account, dryRun.on, resume, c -> {
                 if (c.kind() == SyncService.Kind.UNCHANGED) {
                     return;
                 }
@@ -87,6 +104,9 @@ final class SyncCommand implements Callable<Integer> {
             }, n -> {
                 if (bar != null) {
                     bar.stepBy(n);
+                    if (bar.getMax() > 0 && bar.getCurrent() > bar.getMax()) {
+                        bar.maxHint(-1); // more than the database held: no ETA
+                    }
                 }
             });
         } finally {
@@ -94,14 +114,17 @@ final class SyncCommand implements Callable<Integer> {
                 bar.close();
             }
         }
+        long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+        long perSecond = counts.total() * 1000 / Math.max(1, elapsedMs);
         if (out.json()) {
-            out.json(new Json(dryRun.on, scope.account, counts.created(), counts.updated(), counts.unchanged(), counts.unlinked(),
-                    counts.listRequests(), (System.nanoTime() - started) / 1_000_000, changes,
+            out.json(new Json(dryRun.on, scope.account, counts.resumed(), counts.created(), counts.updated(), counts.unchanged(),
+                    counts.unlinked(), counts.listRequests(), counts.pages(), counts.windows(), elapsedMs, perSecond, changes,
                     counts.created() + counts.updated() > changes.size()));
         } else {
-            out.line((dryRun.on ? "Dry run, nothing written: " : "") + counts.total() + " subscription(s) read in " + counts.listRequests()
-                    + " request(s): " + counts.created() + " created, " + counts.updated() + " updated, " + counts.unchanged()
-                    + " unchanged, " + counts.unlinked() + " unlinked (no account).");
+            out.line((dryRun.on ? "Dry run, nothing written: " : "") + (counts.resumed() ? "Resumed: " : "") + counts.total()
+                    + " subscription(s) read in " + counts.listRequests() + " request(s): " + counts.created() + " created, "
+                    + counts.updated() + " updated, " + counts.unchanged() + " unchanged, " + counts.unlinked() + " unlinked (no account); "
+                    + String.format(Locale.ROOT, "%.1f", elapsedMs / 1000.0) + " s, " + perSecond + " rows/s.");
         }
         return ExitCode.OK;
     }

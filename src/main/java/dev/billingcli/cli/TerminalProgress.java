@@ -25,14 +25,14 @@ final class TerminalProgress implements ProgressBarConsumer {
         return start(err, columns, task, unit, -1);
     }
 
-    /** A bar towards {@code max} {@code unit}s (-1: indefinite), with the library's estimate of the time left; close it when done. */
+    /** A bar counting {@code unit}s with their rate, and an ETA when {@code max} (the expected total) is positive. */
     static ProgressBar start(PrintWriter err, String columns, String task, String unit, long max) {
         int width = 80;
         if (columns != null && columns.matches("\\d{2,4}")) {
             width = Integer.parseInt(columns);
         }
-        return new ProgressBarBuilder().setTaskName(task).setInitialMax(max).setStyle(ProgressBarStyle.ASCII).setUnit(unit, 1)
-                .continuousUpdate().setConsumer(new TerminalProgress(err, width)).build();
+        return new ProgressBarBuilder().setTaskName(task).setInitialMax(max > 0 ? max : -1).setStyle(ProgressBarStyle.ASCII)
+                .setUnit(unit, 1).showSpeed().continuousUpdate().setConsumer(new TerminalProgress(err, width)).build();
     }
 
     @Override

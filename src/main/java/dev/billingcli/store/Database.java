@@ -100,6 +100,33 @@ public final class Database implements AutoCloseable {
         return jdbi.inTransaction(h -> work.apply(new Tx(h)));
     }
 
+    /**
+     * {@link #inTransaction}, tried again (up to 5 times) when PostgreSQL ended it for a deadlock or a
+     * serialization failure: nothing of it was written. For work that runs beside other writers of the
+     * same rows (sync's parallel pages).
+     */
+    public <T> T inTransactionRetryingConflicts(java.util.function.Function<Tx, T> work) {
+        for (int attempt = 1;; attempt++) {
+            try {
+                return inTransaction(work);
+            } catch (RuntimeException e) {
+                if (attempt >= 5 || !conflict(e)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** SQLSTATE 40P01 (deadlock detected) or 40001 (serialization failure) anywhere in the causes. */
+    private static boolean conflict(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && ("40P01".equals(sql.getSQLState()) || "40001".equals(sql.getSQLState()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public void useTransaction(java.util.function.Consumer<Tx> work) {
         jdbi.useTransaction(h -> work.accept(new Tx(h)));
     }

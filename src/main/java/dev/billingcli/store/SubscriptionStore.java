@@ -83,6 +83,11 @@ public final class SubscriptionStore {
     }
 
     /** The account's newest subscription. */
+    /** Subscription rows in the database (sync's estimate of what Stripe will list). */
+    public long count() {
+        return h.createQuery("select count(*) from subscriptions").mapTo(Long.class).one();
+    }
+
     public Optional<Subscription> latestOf(String accountId) {
         return h.createQuery("select " + COLUMNS + " from subscriptions where account_id = :a order by created_at desc limit 1")
                 .bind("a", accountId).map((rs, ctx) -> stored(rs).subscription()).findOne();

@@ -18,6 +18,7 @@ public final class Tx {
     private final AccountQueries accountQueries;
     private final PriceMigrationStore priceMigrations;
     private final RefundStore refunds;
+    private final SyncRunStore syncRuns;
 
     Tx(Handle h) {
         accounts = new AccountStore(h);
@@ -30,6 +31,7 @@ public final class Tx {
         accountQueries = new AccountQueries(h);
         priceMigrations = new PriceMigrationStore(h);
         refunds = new RefundStore(h);
+        syncRuns = new SyncRunStore(h);
     }
 
     public AccountStore accounts() {
@@ -58,6 +60,11 @@ public final class Tx {
 
     public PurchaseStore purchases() {
         return purchases;
+    }
+
+    /** Checkpoints of long reads of Stripe's lists (sync --all, events fetch): what is left to read. */
+    public SyncRunStore syncRuns() {
+        return syncRuns;
     }
 
     /** Read-only queries over many accounts: finding accounts, the revenue report. */

@@ -47,27 +47,32 @@ public final class EventsGateway {
     }
 
     /**
-     * Events of these types created since {@code since}, oldest first, each as the JSON Stripe returned.
-     * Stripe lists newest first, {@value CatalogGateway#PAGE} per page.
+     * Events of these types created since {@code since}, read in windows of {@code created} with several
+     * requests in flight under the process's rate (see {@link CreatedWindows}); each page to {@code page},
+     * oldest first within the page, each event as the JSON Stripe returned. Pages come in no particular
+     * order: the event processor's ordering rule settles that, as for webhooks arriving out of order.
      */
-    public List<String> eventsSince(Instant since, List<String> types) {
-        List<String> found = new ArrayList<>();
-        String after = null;
-        do {
-            EventListParams.Builder b = EventListParams.builder().addAllType(types).setLimit((long) CatalogGateway.PAGE)
-                    .setCreated(EventListParams.Created.builder().setGte(since.getEpochSecond()).build());
-            if (after != null) {
-                b.setStartingAfter(after);
+    public CreatedWindows.Result eachEventPage(Instant since, List<String> types, java.util.function.Consumer<List<String>> page) {
+        return new CreatedWindows((w, limit) -> {
+            EventListParams.Created.Builder created = EventListParams.Created.builder().setGte(w.gte());
+            if (w.lt() != null) {
+                created.setLt(w.lt());
             }
-            EventListParams params = b.build();
-            StripeCollection<Event> page = stripe.call("list events", () -> stripe.client().v1().events().list(params));
-            JsonNode data = parse(page.getLastResponse().body()).path("data");
-            data.forEach(e -> found.add(e.toString()));
-            after = Boolean.TRUE.equals(page.getHasMore()) && data.size() > 0 ? data.get(data.size() - 1).path("id").asText() : null;
-        } while (after != null);
-        Collections.reverse(found);
-        return found;
+            EventListParams.Builder b = EventListParams.builder().addAllType(types).setLimit((long) limit).setCreated(created.build());
+            if (w.startingAfter() != null) {
+                b.setStartingAfter(w.startingAfter());
+            }
+            return stripe.rawList("list events", "/v1/events", b.build());
+        }, stripe.readers(), 1, QUEUED_PAGES).run(List.of(new CreatedWindows.Window(since.getEpochSecond(), null, null)), batch -> {
+            List<String> events = new ArrayList<>();
+            parse(batch.body()).path("data").forEach(e -> events.add(e.toString()));
+            Collections.reverse(events);
+            page.accept(events);
+        });
     }
+
+    /** Pages of {@link #eachEventPage} wait in a queue this long for the processor. */
+    static final int QUEUED_PAGES = 8;
 
     private static JsonNode parse(String body) {
         try {

@@ -15,7 +15,9 @@ final class RateLimiter {
         void sleep(long nanos) throws InterruptedException;
     }
 
-    private final long intervalNanos;
+    private final long baseIntervalNanos;
+    /** The interval in force: the base one, longer for a while after Stripe answered 429 ({@link #slowDown}). */
+    private long intervalNanos;
     private final long burstNanos;
     private final LongSupplier clock;
     private final Sleeper sleeper;
@@ -25,7 +27,8 @@ final class RateLimiter {
         if (!(perSecond > 0)) {
             throw new IllegalArgumentException("rate must be positive: " + perSecond);
         }
-        this.intervalNanos = Math.max(1, Math.round(1e9 / perSecond));
+        this.baseIntervalNanos = Math.max(1, Math.round(1e9 / perSecond));
+        this.intervalNanos = baseIntervalNanos;
         this.burstNanos = 1_000_000_000L;
         this.clock = clock;
         this.sleeper = sleeper;
@@ -34,6 +37,15 @@ final class RateLimiter {
 
     static RateLimiter perSecond(double rate) {
         return new RateLimiter(rate, System::nanoTime, nanos -> Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000)));
+    }
+
+    /**
+     * Stripe answered 429 (its bucket is empty: other clients of the account, or a clock running ahead of
+     * Stripe's): a fifth slower for every process thread, at most 8 times slower, recovering request by
+     * request. Stripe's bucket then refills a little faster than it drains, and keeps that slack.
+     */
+    synchronized void slowDown() {
+        intervalNanos = Math.min(baseIntervalNanos * 8, intervalNanos * 5 / 4);
     }
 
     /**
@@ -48,6 +60,8 @@ final class RateLimiter {
             long slot = Math.max(next, now);
             wait = Math.max(0, slot - now - (burstNanos - intervalNanos));
             next = slot + intervalNanos;
+            // back to the rate asked for, 1% of its interval a request, after a slow-down
+            intervalNanos = Math.max(baseIntervalNanos, intervalNanos - Math.max(1, baseIntervalNanos / 100));
         }
         if (wait > 0) {
             sleeper.sleep(wait);

@@ -27,7 +27,7 @@ public final class StripeAccess {
     private final String apiBase;
     private final boolean liveAllowed;
     private final RateLimiter limiter;
-    private final double rate;
+    private final double perSecond;
 
     /** Requests per second by default: under Stripe's 25 (test mode) and 100 (live mode), leaving the app room. */
     public static final double TEST_RATE = 20;
@@ -35,13 +35,29 @@ public final class StripeAccess {
     /** After stripe-java's own retries of a 429, this many more tries, with growing waits. */
     static final int RATE_LIMITED_TRIES = 4;
 
-    StripeAccess(StripeClient client, String key, String apiBase, boolean liveAllowed, RateLimiter limiter, double rate) {
-        this.rate = rate;
+    StripeAccess(StripeClient client, String key, String apiBase, boolean liveAllowed, double perSecond) {
         this.client = client;
         this.key = key;
         this.apiBase = apiBase;
         this.liveAllowed = liveAllowed;
-        this.limiter = limiter;
+        this.perSecond = perSecond;
+        this.limiter = RateLimiter.perSecond(perSecond);
+    }
+
+    /**
+     * How many list requests a long read keeps in flight: enough to use the whole rate when Stripe takes
+     * up to a second an answer (a page of 100 subscriptions with customers: 300–700 ms), never fewer than 2.
+     */
+    int readers() {
+        return (int) Math.max(2, Math.min(64, Math.ceil(perSecond)));
+    }
+
+    /** A GET of a list as Stripe's raw JSON (no typed objects built: a long read only needs the text). */
+    CreatedWindows.RawPage rawList(String what, String path, com.stripe.net.ApiRequestParams params) {
+        String url = path + "?" + com.stripe.net.FormEncoder.createQueryString(params.toMap());
+        com.stripe.net.StripeResponse r = call(what, () -> client.rawRequest(com.stripe.net.ApiResource.RequestMethod.GET, url, null));
+        java.time.Instant asOf = r.date() != null ? r.date() : java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        return new CreatedWindows.RawPage(r.body(), asOf, r.requestId());
     }
 
     /**
@@ -73,12 +89,12 @@ public final class StripeAccess {
             throw BillingException.invalid("the Stripe request rate must be a positive number of requests per second, got " + rate);
         }
         double perSecond = rate != null ? rate : key.contains("_live_") ? LIVE_RATE : TEST_RATE;
-        return new StripeAccess(builder.build(), key, apiBase, liveAllowed, RateLimiter.perSecond(perSecond), perSecond);
+        return new StripeAccess(builder.build(), key, apiBase, liveAllowed, perSecond);
     }
 
     /** Requests per second this process may send (all threads together): what a command that works in parallel sizes itself by. */
     public double rate() {
-        return rate;
+        return perSecond;
     }
 
     /**
@@ -143,7 +159,9 @@ public final class StripeAccess {
                 limiter.acquire();
                 return call.run();
             } catch (RateLimitException e) {
-                // stripe-java already retried it; Stripe processed none of these: wait longer and send again
+                // stripe-java retries a 429 only when Stripe says so (a lock timeout); Stripe processed none of
+                // these: every thread slows down, and this request waits longer and goes again
+                limiter.slowDown();
                 if (attempt >= RATE_LIMITED_TRIES) {
                     throw failure(what, e);
                 }

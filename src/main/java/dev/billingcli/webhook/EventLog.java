@@ -69,7 +69,9 @@ public final class EventLog {
 
     /**
      * Pulls the handled events created since {@code since} from Stripe's {@code /v1/events} and processes
-     * the ones not stored yet: repairs the gap a downtime of webhook-serve left. {@code since} must lie
+     * the ones not stored yet: repairs the gap a downtime of webhook-serve left. Read in parallel windows of
+     * {@code created} at the process's Stripe rate; an interrupted fetch is simply run again (events already
+     * stored are duplicates, nothing is written twice). {@code since} must lie
      * between {@code now} and Stripe's retention before it.
      */
     public FetchReport fetch(Instant since, Instant now) {
@@ -77,17 +79,20 @@ public final class EventLog {
             throw BillingException.invalid("--since must be in the past and at most " + EventsGateway.RETENTION_DAYS
                     + " days ago: Stripe keeps events for " + EventsGateway.RETENTION_DAYS + " days");
         }
-        List<String> events = stripe.get().eventsSince(since, Handlers.TYPES);
         List<EventProcessor.Result> results = new ArrayList<>();
-        for (String raw : events) {
-            try {
-                results.add(processor.process(StripeEvent.parse(raw)));
-            } catch (Rejection r) {
-                throw BillingException.serviceFailed("Stripe listed something that is not an event: " + r.getMessage(), r);
-            } catch (EventProcessor.Unavailable u) {
-                throw BillingException.serviceFailed(u.getMessage(), u);
+        int[] listed = {0};
+        stripe.get().eachEventPage(since, Handlers.TYPES, page -> {
+            listed[0] += page.size();
+            for (String raw : page) {
+                try {
+                    results.add(processor.process(StripeEvent.parse(raw)));
+                } catch (Rejection r) {
+                    throw BillingException.serviceFailed("Stripe listed something that is not an event: " + r.getMessage(), r);
+                } catch (EventProcessor.Unavailable u) {
+                    throw BillingException.serviceFailed(u.getMessage(), u);
+                }
             }
-        }
-        return new FetchReport(since, events.size(), results);
+        });
+        return new FetchReport(since, listed[0], results);
     }
 }

@@ -114,6 +114,14 @@ public final class FakeStripe implements AutoCloseable {
     private boolean holding;
     private final Set<String> revokedKeys = ConcurrentHashMap.newKeySet();
     private volatile Long pinnedClock;
+    private volatile int validateEvery = 1;
+    private final AtomicLong answers = new AtomicLong();
+    private List<ObjectNode> subscriptionsNewestFirst = List.of();
+    private int subscriptionsIndexed = -1;
+    private final AtomicInteger subscriptionsReplaced = new AtomicInteger();
+    private int subscriptionsIndexedVersion = -1;
+    private volatile String failReadsPath;
+    private final AtomicInteger readsBeforeFailing = new AtomicInteger();
     // the opt-in realistic mode: latency per answer, and Stripe's rate limiter
     private volatile long latencyMinNanos;
     private volatile long latencyMaxNanos;
@@ -330,6 +338,79 @@ public final class FakeStripe implements AutoCloseable {
         return pinnedClock;
     }
 
+    /**
+     * After {@code okReads} more answered GETs of paths starting with {@code pathPrefix}, every further one
+     * gets Stripe's 500 (an outage in the middle of a long read); null turns it off.
+     */
+    public void failReadsAfter(String pathPrefix, int okReads) {
+        readsBeforeFailing.set(okReads);
+        failReadsPath = pathPrefix;
+    }
+
+    /**
+     * For benchmarks only: every request is still validated, but only every {@code n}th answer (validating
+     * a page of 100 subscriptions with their customers costs the stand-in about 80 ms of CPU). Tests keep 1.
+     */
+    public void validateEveryNthAnswer(int n) {
+        validateEvery = Math.max(1, n);
+    }
+
+    /**
+     * The subscriptions newest first (as Stripe lists them) whose {@code created} lies in the list request's
+     * range: a sorted index, rebuilt when subscriptions were added or replaced, and a binary search, so a large account's
+     * windowed list does not scan every subscription. Called under the dispatch lock.
+     */
+    List<ObjectNode> subscriptionsNewestFirst(Map<String, Object> params) {
+        if (subscriptionsIndexed != subscriptions.size() || subscriptionsIndexedVersion != subscriptionsReplaced.get()) {
+            subscriptionsIndexedVersion = subscriptionsReplaced.get();
+            List<ObjectNode> all = new ArrayList<>(subscriptions());
+            subscriptionsIndexed = all.size();
+            Collections.reverse(all);
+            all.sort(java.util.Comparator.comparingLong((ObjectNode o) -> o.get("created").asLong()).reversed());
+            subscriptionsNewestFirst = all;
+        }
+        List<ObjectNode> all = subscriptionsNewestFirst;
+        Predicate<JsonNode> inRange = created(params);
+        // the range is contiguous in this order: find its ends by binary search on created
+        Object c = params.get("created");
+        long upper = Long.MAX_VALUE;
+        long lower = Long.MIN_VALUE;
+        if (c instanceof Map<?, ?> range) {
+            if (range.get("lt") != null) {
+                upper = Long.parseLong((String) range.get("lt")) - 1;
+            }
+            if (range.get("lte") != null) {
+                upper = Math.min(upper, Long.parseLong((String) range.get("lte")));
+            }
+            if (range.get("gte") != null) {
+                lower = Long.parseLong((String) range.get("gte"));
+            }
+            if (range.get("gt") != null) {
+                lower = Math.max(lower, Long.parseLong((String) range.get("gt")) + 1);
+            }
+        } else if (c instanceof String exact) {
+            upper = lower = Long.parseLong(exact);
+        }
+        int from = firstAtOrBelow(all, upper);
+        int to = lower == Long.MIN_VALUE ? all.size() : firstAtOrBelow(all, lower - 1);
+        return all.subList(from, Math.max(from, to)).stream().filter(inRange).toList();
+    }
+
+    /** The first index whose created is at most {@code t}, in a list sorted by created descending. */
+    private static int firstAtOrBelow(List<ObjectNode> newestFirst, long t) {
+        int lo = 0;
+        int hi = newestFirst.size();
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (newestFirst.get(mid).get("created").asLong() > t) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
     /** This key is refused with 401, as Stripe refuses a rolled or deleted key. */
     public void revokeKey(String key) {
         revokedKeys.add(key);
@@ -510,6 +591,9 @@ public final class FakeStripe implements AutoCloseable {
     /** Stores an object as if made elsewhere (the dashboard, another tool). */
     public ObjectNode put(String kind, ObjectNode object) {
         map(kind).put(object.get("id").asText(), object);
+        if (kind.equals("subscription")) {
+            subscriptionsReplaced.incrementAndGet(); // a replaced object: the list index is rebuilt
+        }
         return object;
     }
 
@@ -565,9 +649,13 @@ public final class FakeStripe implements AutoCloseable {
      */
     ObjectNode list(String url, List<? extends JsonNode> inCreationOrder, Map<String, Object> params) {
         List<JsonNode> all = new ArrayList<>(inCreationOrder);
-        Collections.reverse(all);
-        if (all.stream().allMatch(o -> o.has("created"))) {
+        if (inCreationOrder instanceof NewestFirst) {
+            // already in Stripe's order
+        } else if (all.stream().allMatch(o -> o.has("created"))) {
+            Collections.reverse(all);
             all.sort(java.util.Comparator.comparingLong((JsonNode o) -> o.get("created").asLong()).reversed()); // stable: ties stay newest first
+        } else {
+            Collections.reverse(all);
         }
         int limit = params.containsKey("limit") ? Integer.parseInt((String) params.get("limit")) : 10;
         int start = 0;
@@ -608,6 +696,13 @@ public final class FakeStripe implements AutoCloseable {
             long t = o.get("created").asLong();
             return t > gt && t >= gte && t < lt && t <= lte;
         };
+    }
+
+    /** A list already in Stripe's order, newest first (from {@link #subscriptionsNewestFirst}). */
+    static final class NewestFirst extends ArrayList<ObjectNode> {
+        NewestFirst(List<ObjectNode> objects) {
+            super(objects);
+        }
     }
 
     static List<ObjectNode> filter(Map<String, ObjectNode> objects, Predicate<ObjectNode> keep) {
@@ -712,6 +807,9 @@ public final class FakeStripe implements AutoCloseable {
             if (event.getResponseDefinition().getFault() != null) {
                 return; // a dropped connection has no shape
             }
+            if (answers.incrementAndGet() % validateEvery != 0) {
+                return;
+            }
             LoggedResponse response = event.getResponse();
             String method = event.getRequest().getMethod().getName();
             String path = pathOf(event.getRequest().getUrl());
@@ -758,6 +856,10 @@ public final class FakeStripe implements AutoCloseable {
             if (earlier != null) {
                 return new Response(earlier.status(), earlier.body(), Map.of("Idempotent-Replayed", "true"));
             }
+        }
+        String failing = failReadsPath;
+        if (!request.write() && failing != null && request.path().startsWith(failing) && readsBeforeFailing.getAndDecrement() <= 0) {
+            return new Response(500, errorBody(new ApiError(500, "api_error", null, "An unknown error occurred")), Map.of());
         }
         Response response;
         if (request.write()) {

@@ -283,15 +283,14 @@ final class Resources {
     private static void subscriptions(FakeStripe s) {
         s.route("GET", "/v1/subscriptions", (m, p) -> {
             String status = (String) p.getOrDefault("status", null);
-            List<ObjectNode> found = filter(s.subscriptions, o -> {
+            List<ObjectNode> found = new FakeStripe.NewestFirst(s.subscriptionsNewestFirst(p).stream().filter(o -> {
                 String st = o.get("status").asText();
                 boolean statusOk = status == null ? !st.equals("canceled") && !st.equals("incomplete_expired")
                         : status.equals("all") || status.equals(st);
-                boolean priceOk = !p.containsKey("price") || o.at("/items/data").findValuesAsText("id").size() >= 0
-                        && hasPrice(o, (String) p.get("price"));
+                boolean priceOk = !p.containsKey("price") || hasPrice(o, (String) p.get("price"));
                 boolean customerOk = !p.containsKey("customer") || o.get("customer").asText().equals(p.get("customer"));
                 return statusOk && priceOk && customerOk;
-            }).stream().filter(FakeStripe.created(p)).toList();
+            }).toList());
             ObjectNode list = s.list("/v1/subscriptions", found, p);
             if (expands(p, "data.customer")) {
                 ArrayNode data = (ArrayNode) list.get("data");

@@ -171,6 +171,38 @@ class WebhookCliTest {
     }
 
     @Test
+    void eventsFetchReadsWindowsInParallelEachEventOnceThrough429s() throws Exception {
+        FakeStripe fake = stripe.fake();
+        long now = Instant.now().getEpochSecond();
+        ObjectMapper json = new ObjectMapper();
+        for (int i = 0; i < 450; i++) {
+            // 250 of them in one second (a bulk change), the others one a minute over the last hours
+            long created = i < 250 ? now - 7_200 : now - 20_000 + i * 60L;
+            ObjectNode sub = TestEvents.subscription("sub_w" + i, "cus_w" + i, "pro_monthly", "active");
+            fake.put("event", (ObjectNode) json.readTree(TestEvents.event("evt_w" + i, "customer.subscription.updated", created, sub)));
+        }
+        fake.rateLimit(8); // Stripe allows less than the 20/s asked for
+        cli.env("STRIPE_SECRET_KEY", "sk_test_FAKE_fetch").env("STRIPE_API_BASE", fake.url());
+
+        Result first = cli.run("-o", "json", "events", "fetch", "--since", "24h", "--rate", "20");
+        assertThat(first.code()).as(first.toString()).isZero();
+        JsonNode r = json.readTree(first.out());
+        assertThat(r.get("listed").asInt()).isEqualTo(450);
+        assertThat(r.get("alreadyStored").asInt()).isZero();
+        assertThat(fake.rateLimitedCount()).isPositive();
+        // windows: more than one list request in flight, each asking for a created range
+        assertThat(fake.requests().stream().filter(q -> q.path().equals("/v1/events") && q.params().get("created") instanceof java.util.Map<?, ?> c
+                && c.containsKey("lt"))).isNotEmpty();
+        try (Database db = TestEvents.database(url)) {
+            long stored = db.jdbi().withHandle(h -> h.createQuery("select count(distinct event_id) from stripe_events where event_id like 'evt_w%'")
+                    .mapTo(Long.class).one());
+            assertThat(stored).isEqualTo(450);
+        }
+        Result again = cli.run("-o", "json", "events", "fetch", "--since", "24h");
+        assertThat(json.readTree(again.out()).get("alreadyStored").asInt()).isEqualTo(450);
+    }
+
+    @Test
     void triggerToAPortWithNoServerNamesTheRefusedConnection() throws Exception {
         int port;
         try (ServerSocket free = new ServerSocket(0)) {
