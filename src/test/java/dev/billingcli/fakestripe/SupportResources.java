@@ -180,22 +180,7 @@ final class SupportResources {
         }
         double left = Math.max(0, Math.min(1, (end - date) / (double) Math.max(1, end - start)));
         String currency = sub.get("currency").asText();
-        ObjectNode invoice = s.object().put("object", "invoice").put("livemode", false).put("created", s.now()).put("currency", currency)
-                .put("customer", sub.get("customer").asText()).put("collection_method", "charge_automatically").put("status", "draft")
-                .put("attempt_count", 0).put("attempted", false).put("amount_paid", 0).put("amount_shipping", 0).put("starting_balance", 0)
-                .put("post_payment_credit_notes_amount", 0).put("pre_payment_credit_notes_amount", 0)
-                .put("period_start", start).put("period_end", end);
-        invoice.putObject("automatic_tax").put("enabled", false).putNull("status");
-        invoice.putArray("default_tax_rates");
-        ObjectNode settings = invoice.putObject("payment_settings");
-        settings.putNull("default_mandate");
-        settings.putNull("payment_method_options");
-        settings.putNull("payment_method_types");
-        ObjectNode transitions = invoice.putObject("status_transitions");
-        transitions.putNull("finalized_at");
-        transitions.putNull("marked_uncollectible_at");
-        transitions.putNull("paid_at");
-        transitions.putNull("voided_at");
+        ObjectNode invoice = previewInvoice(s, sub.get("customer").asText(), start, end).put("currency", currency);
         ObjectNode lines = invoice.putObject("lines").put("object", "list").put("has_more", false).put("url", "/v1/invoices/upcoming/lines");
         ArrayNode data = lines.putArray("data");
         long total = 0;
@@ -260,22 +245,7 @@ final class SupportResources {
         }
         String currency = null;
         long total = 0;
-        ObjectNode invoice = s.object().put("object", "invoice").put("livemode", false).put("created", s.now())
-                .put("customer", customer).put("collection_method", "charge_automatically").put("status", "draft")
-                .put("attempt_count", 0).put("attempted", false).put("amount_paid", 0).put("amount_shipping", 0).put("starting_balance", 0)
-                .put("post_payment_credit_notes_amount", 0).put("pre_payment_credit_notes_amount", 0)
-                .put("period_start", start).put("period_end", start);
-        invoice.putObject("automatic_tax").put("enabled", false).putNull("status");
-        invoice.putArray("default_tax_rates");
-        ObjectNode settings = invoice.putObject("payment_settings");
-        settings.putNull("default_mandate");
-        settings.putNull("payment_method_options");
-        settings.putNull("payment_method_types");
-        ObjectNode transitions = invoice.putObject("status_transitions");
-        transitions.putNull("finalized_at");
-        transitions.putNull("marked_uncollectible_at");
-        transitions.putNull("paid_at");
-        transitions.putNull("voided_at");
+        ObjectNode invoice = previewInvoice(s, customer, start, start);
         ArrayNode data = invoice.putObject("lines").put("object", "list").put("has_more", false).put("url", "/v1/invoices/upcoming/lines")
                 .putArray("data");
         for (Object o : items) {
@@ -427,6 +397,27 @@ final class SupportResources {
         item.putObject("metadata");
         item.putArray("tax_rates");
         return phase;
+    }
+
+    /** The draft invoice a preview answers (no id: it is never stored), without its currency and lines. */
+    private static ObjectNode previewInvoice(FakeStripe s, String customer, long periodStart, long periodEnd) {
+        ObjectNode invoice = s.object().put("object", "invoice").put("livemode", false).put("created", s.now())
+                .put("customer", customer).put("collection_method", "charge_automatically").put("status", "draft")
+                .put("attempt_count", 0).put("attempted", false).put("amount_paid", 0).put("amount_shipping", 0).put("starting_balance", 0)
+                .put("post_payment_credit_notes_amount", 0).put("pre_payment_credit_notes_amount", 0)
+                .put("period_start", periodStart).put("period_end", periodEnd);
+        invoice.putObject("automatic_tax").put("enabled", false).putNull("status");
+        invoice.putArray("default_tax_rates");
+        ObjectNode settings = invoice.putObject("payment_settings");
+        settings.putNull("default_mandate");
+        settings.putNull("payment_method_options");
+        settings.putNull("payment_method_types");
+        ObjectNode transitions = invoice.putObject("status_transitions");
+        transitions.putNull("finalized_at");
+        transitions.putNull("marked_uncollectible_at");
+        transitions.putNull("paid_at");
+        transitions.putNull("voided_at");
+        return invoice;
     }
 
     private static void customers(FakeStripe s) {
