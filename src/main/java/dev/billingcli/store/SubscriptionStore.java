@@ -3,6 +3,8 @@ package dev.billingcli.store;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.billingcli.subscription.Subscription;
+import dev.billingcli.subscription.ScheduledChange;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -29,6 +31,11 @@ public final class SubscriptionStore {
             metadata, last_event_created, last_event_id""";
 
     private final Handle h;
+    /**
+     * Rows {@link #lockAhead} locked and read for the {@link #lock} calls to come in this transaction; a row
+     * leaves it when it is taken or written (a later lock reads it again).
+     */
+    private final Map<String, Stored> lockedAhead = new java.util.HashMap<>();
 
     SubscriptionStore(Handle h) {
         this.h = h;
@@ -39,6 +46,7 @@ public final class SubscriptionStore {
 
     /** Inserts the state when no row exists yet; false (nothing written) when one does. */
     public boolean insertIfAbsent(Subscription s, Instant eventCreated, String eventId) {
+        lockedAhead.remove(s.id());
         Update u = h.createUpdate(INSERT_IF_ABSENT);
         return bind(u, s).bind("created", eventCreated).bind("event", eventId).execute() == 1;
     }
@@ -52,6 +60,7 @@ public final class SubscriptionStore {
         if (subscriptions.isEmpty()) {
             return 0;
         }
+        lockedAhead.clear();
         org.jdbi.v3.core.statement.PreparedBatch batch = h.prepareBatch(INSERT_IF_ABSENT);
         for (Subscription s : subscriptions) {
             bind(batch, s).bind("created", eventCreated).bind("event", eventId).add();
@@ -61,8 +70,43 @@ public final class SubscriptionStore {
 
     /** The row, locked until the transaction ends: events of one subscription apply one at a time, across instances. */
     public Optional<Stored> lock(String id) {
-        return h.createQuery("select " + COLUMNS + " from subscriptions where stripe_subscription_id = :id for update")
-                .bind("id", id).map((rs, ctx) -> stored(rs)).findOne();
+        Stored ahead = lockedAhead.remove(id);
+        if (ahead != null) {
+            return Optional.of(ahead);
+        }
+        try (PreparedStatement st = Jdbc.prepare(h, LOCK)) {
+            st.setString(1, id);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? Optional.of(stored(rs)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new Jdbc.Failed(e);
+        }
+    }
+
+    private static final String LOCK = "select " + COLUMNS + " from subscriptions where stripe_subscription_id = ? for update";
+
+    /**
+     * Locks and reads the existing rows among these ids in one round trip, in id order (so two transactions
+     * locking overlapping sets cannot deadlock on them), for the {@link #lock} calls this transaction makes
+     * next: group commit applies the events of several subscriptions in one transaction.
+     */
+    public void lockAhead(java.util.Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement st = Jdbc.prepare(h, "select " + COLUMNS
+                + " from subscriptions where stripe_subscription_id = any(?) order by stripe_subscription_id for update")) {
+            st.setArray(1, h.getConnection().createArrayOf("text", ids.toArray()));
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    Stored row = stored(rs);
+                    lockedAhead.put(row.subscription().id(), row);
+                }
+            }
+        } catch (SQLException e) {
+            throw new Jdbc.Failed(e);
+        }
     }
 
     public Optional<Stored> find(String id) {
@@ -105,24 +149,62 @@ public final class SubscriptionStore {
      * @return false when the guard refused
      */
     public boolean replace(Subscription s, Instant eventCreated, String eventId) {
-        Update u = h.createUpdate("""
-                update subscriptions set
-                    account_id = coalesce(:account, account_id), stripe_customer_id = :customer, plan_id = :plan, price_id = :price,
-                    price_lookup_key = :lookup, interval = :interval, quantity = :quantity, status = :status,
-                    current_period_start = :ps, current_period_end = :pe, cancel_at_period_end = :cape, cancel_at = :ca,
-                    canceled_at = :canceled, ended_at = :ended, trial_start = :ts, trial_end = :te,
-                    pause_behavior = :pb, pause_resumes_at = :pr, pause_paid_until = :pp, schedule_id = :sched,
-                    scheduled_plan = :splan, scheduled_cycle = :scycle, scheduled_quantity = :sqty, scheduled_at = :sat, metadata = cast(:metadata as jsonb),
-                    last_event_created = :created, last_event_id = :event, updated_at = now()
-                where stripe_subscription_id = :id and (last_event_created is null or last_event_created <= :created)""");
-        return bind(u, s).bind("created", eventCreated).bind("event", eventId).execute() == 1;
+        lockedAhead.remove(s.id());
+        ScheduledChange sc = s.scheduledChange();
+        try (PreparedStatement st = Jdbc.prepare(h, REPLACE)) {
+            int i = 0;
+            st.setString(++i, s.accountId());
+            st.setString(++i, s.customerId());
+            st.setString(++i, s.planId());
+            st.setString(++i, s.priceId());
+            st.setString(++i, s.priceLookupKey());
+            st.setString(++i, s.interval());
+            st.setInt(++i, s.quantity());
+            st.setString(++i, s.status());
+            st.setObject(++i, ts(s.currentPeriodStart()));
+            st.setObject(++i, ts(s.currentPeriodEnd()));
+            st.setBoolean(++i, s.cancelAtPeriodEnd());
+            st.setObject(++i, ts(s.cancelAt()));
+            st.setObject(++i, ts(s.canceledAt()));
+            st.setObject(++i, ts(s.endedAt()));
+            st.setObject(++i, ts(s.trialStart()));
+            st.setObject(++i, ts(s.trialEnd()));
+            st.setString(++i, s.pauseBehavior());
+            st.setObject(++i, ts(s.pauseResumesAt()));
+            st.setObject(++i, ts(s.pausePaidUntil()));
+            st.setString(++i, s.scheduleId());
+            st.setString(++i, sc == null ? null : sc.planId());
+            st.setString(++i, sc == null ? null : sc.cycle());
+            st.setObject(++i, sc == null ? null : sc.quantity(), java.sql.Types.INTEGER);
+            st.setObject(++i, sc == null ? null : ts(sc.at()));
+            st.setString(++i, json(s.metadata()));
+            st.setObject(++i, ts(eventCreated));
+            st.setString(++i, eventId);
+            st.setString(++i, s.id());
+            st.setObject(++i, ts(eventCreated));
+            return st.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new Jdbc.Failed(e);
+        }
     }
+
+    private static final String REPLACE = """
+            update subscriptions set
+                account_id = coalesce(?, account_id), stripe_customer_id = ?, plan_id = ?, price_id = ?,
+                price_lookup_key = ?, interval = ?, quantity = ?, status = ?,
+                current_period_start = ?, current_period_end = ?, cancel_at_period_end = ?, cancel_at = ?,
+                canceled_at = ?, ended_at = ?, trial_start = ?, trial_end = ?,
+                pause_behavior = ?, pause_resumes_at = ?, pause_paid_until = ?, schedule_id = ?,
+                scheduled_plan = ?, scheduled_cycle = ?, scheduled_quantity = ?, scheduled_at = ?, metadata = cast(? as jsonb),
+                last_event_created = ?, last_event_id = ?, updated_at = now()
+            where stripe_subscription_id = ? and (last_event_created is null or last_event_created <= ?)""";
 
     /**
      * A status change that comes without a full state (an invoice event): applied only when the event is
      * strictly newer than the state held, and only from one of the given statuses.
      */
     public boolean changeStatus(String id, List<String> from, String to, Instant eventCreated, String eventId) {
+        lockedAhead.remove(id);
         return h.createUpdate("""
                 update subscriptions set status = :to, last_event_created = :created, last_event_id = :event, updated_at = now()
                 where stripe_subscription_id = :id and status in (<from>)
@@ -136,6 +218,7 @@ public final class SubscriptionStore {
      * key to fetch the state). It never replaces a state that came from a subscription event.
      */
     public void recordFromCheckout(String id, String customerId, String accountId, String planId, String status) {
+        lockedAhead.remove(id);
         h.createUpdate("""
                 insert into subscriptions (stripe_subscription_id, account_id, stripe_customer_id, plan_id, status)
                 values (:id, :a, :c, :plan, :status)
@@ -152,12 +235,14 @@ public final class SubscriptionStore {
      * event has replaced yet: once Stripe's own state is held, Stripe's status is the truth.
      */
     public boolean settlePending(String id, String to) {
+        lockedAhead.remove(id);
         return h.createUpdate("update subscriptions set status = :to, updated_at = now() where stripe_subscription_id = :id and status like 'pending%'")
                 .bind("to", to).bind("id", id).execute() == 1;
     }
 
     /** Links the account's subscriptions that arrived before the customer was known. */
     public int linkAccount(String customerId, String accountId) {
+        lockedAhead.clear();
         return h.createUpdate("update subscriptions set account_id = :a, updated_at = now() where stripe_customer_id = :c and account_id is null")
                 .bind("a", accountId).bind("c", customerId).execute();
     }
