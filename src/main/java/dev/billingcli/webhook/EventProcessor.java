@@ -78,8 +78,8 @@ public final class EventProcessor {
 
     /**
      * Group commit: deliveries that arrived together are applied and stored in one transaction with one
-     * commit (one round trip to find the ones stored already, one to lock their subscriptions, one to store
-     * them all), and every answer exists only once that commit is done. The guarantees of {@link #process}
+     * commit (one round trip to find the ones stored already, one to lock their subscriptions, one to write
+     * their new states, one to store the events), and every answer exists only once that commit is done. The guarantees of {@link #process}
      * hold for each: a delivery of an event stored already (or twice in the group) is a duplicate, the
      * ordering rule runs under the row lock, in arrival order. When anything in the shared transaction fails
      * (one handler, a delivery another transaction stored meanwhile, a deadlock, the database), all of it is
@@ -141,6 +141,7 @@ public final class EventProcessor {
                     c.accountId(), c.note()));
             results.add(new Result(event.id(), event.type(), c.accountId(), outcome, c.note(), micros(start)));
         }
+        tx.subscriptions().flush(); // the group's new states, in one statement
         if (tx.events().storeAll(rows).size() != rows.size()) {
             throw new StoredMeanwhile(); // another transaction stored one of them first: each alone says which
         }
