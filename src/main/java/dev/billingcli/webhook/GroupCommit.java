@@ -17,6 +17,13 @@ import java.util.concurrent.LinkedBlockingQueue;
  * row locks, and two deliveries of one event meet in one lane.
  */
 final class GroupCommit implements AutoCloseable {
+    /**
+     * Lanes webhook-serve uses. One: on 2 cores two lanes (smaller groups, commits side by side) took 0.67 ms of CPU
+     * per event against 0.49 and did not answer more (bench/README-webhook.md); several instances of webhook-serve
+     * on one database are the way to more lanes.
+     */
+    static final int LANES = 1;
+
     /** The most deliveries one transaction takes (the server lets at most its --threads work at once anyway). */
     static final int MAX_GROUP = 64;
 

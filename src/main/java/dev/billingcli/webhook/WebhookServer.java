@@ -181,7 +181,7 @@ public final class WebhookServer implements AutoCloseable {
             throw BillingException.serviceFailed("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
         }
         metrics = metricsReady.join().pool(database);
-        commits = new GroupCommit(processor, Math.min(config.threads(), Integer.getInteger("billing.webhook.lanes", 2)));
+        commits = new GroupCommit(processor, Math.min(config.threads(), GroupCommit.LANES));
         // One thread per exchange, made on demand up to the connection bound (plus the database threads, for
         // the moment a finished thread takes to return): the JDK server reads a request's line and headers on
         // the executor's thread, and its body in the handler, both blocking, so a client that stalls holds the
