@@ -1,11 +1,9 @@
 package dev.billingcli.webhook;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * Group commit in the application: deliveries that arrive while a transaction is being written wait for
@@ -13,28 +11,41 @@ import java.util.concurrent.locks.ReentrantLock;
  * round trips for the group instead of four round trips and a commit for each. Nothing waits on purpose:
  * at one delivery at a time each goes alone, as before; under load the groups form by themselves.
  *
- * <p>No thread of its own: a request thread that finds no group being written takes everything queued
- * (its own delivery included) and writes it as the next group, on its database connection; the others
- * wait for their answer, or for their turn to lead when theirs came too late for that group. One group at
- * a time per instance: on 2 cores two at once (smaller groups, commits side by side) took 0.67 ms of CPU per
- * event against 0.49 and answered no more (bench/README-webhook.md); instances on one database still write
- * side by side, their guarantees resting on PostgreSQL's keys and row locks as before.
+ * <p>Deliveries are spread over {@code lanes} queues by their object (the subscription, the customer…),
+ * each worked by one thread with one database connection, one group at a time: the events of one
+ * subscription always go through the same lane, in arrival order, so two lanes never wait for each other's
+ * row locks, and two deliveries of one event meet in one lane. A lane of its own rather than the request
+ * threads taking turns to write (tried: no hand-off at one delivery at a time, +5% there, but −7% at 8 at
+ * once, where the next group waited for a woken request thread; bench/README-webhook.md).
  */
-final class GroupCommit {
+final class GroupCommit implements AutoCloseable {
+    /**
+     * Lanes webhook-serve uses. One: on 2 cores two lanes (smaller groups, commits side by side) took 0.67 ms of CPU
+     * per event against 0.49 and did not answer more (bench/README-webhook.md); several instances of webhook-serve
+     * on one database are the way to more lanes.
+     */
+    static final int LANES = 1;
+
     /** The most deliveries one transaction takes (the server lets at most its --threads work at once anyway). */
     static final int MAX_GROUP = 64;
 
     private record Pending(StripeEvent event, CompletableFuture<EventProcessor.Answer> answer) {}
 
     private final EventProcessor processor;
-    private final ReentrantLock lock = new ReentrantLock();
-    /** Signalled when a group is done: its deliveries have their answers, and the next may lead. */
-    private final Condition groupDone = lock.newCondition();
-    private final ArrayDeque<Pending> queued = new ArrayDeque<>();
-    private boolean writing;
+    private final List<LinkedBlockingQueue<Pending>> lanes = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private volatile boolean closed;
 
-    GroupCommit(EventProcessor processor) {
+    GroupCommit(EventProcessor processor, int lanes) {
         this.processor = processor;
+        for (int i = 0; i < lanes; i++) {
+            LinkedBlockingQueue<Pending> lane = new LinkedBlockingQueue<>();
+            this.lanes.add(lane);
+            Thread t = new Thread(() -> work(lane), "webhook-commit-" + (i + 1));
+            t.setDaemon(true);
+            threads.add(t);
+            t.start();
+        }
     }
 
     /**
@@ -44,58 +55,54 @@ final class GroupCommit {
      * @throws EventProcessor.Unavailable the database cannot be reached (503)
      */
     EventProcessor.Result process(StripeEvent event) {
-        Pending mine = new Pending(event, new CompletableFuture<>());
-        lock.lock();
-        try {
-            queued.add(mine);
-        } finally {
-            lock.unlock();
+        Pending p = new Pending(event, new CompletableFuture<>());
+        String key = event.objectId() != null ? event.objectId() : event.id();
+        lanes.get(Math.floorMod(key.hashCode(), lanes.size())).add(p);
+        if (closed) {
+            drain(); // closed meanwhile: nobody else takes it
         }
-        List<Pending> group = new ArrayList<>();
-        while (!mine.answer().isDone()) {
-            lock.lock();
-            try {
-                while (writing && !mine.answer().isDone()) {
-                    groupDone.awaitUninterruptibly();
-                }
-                if (mine.answer().isDone()) {
-                    break;
-                }
-                writing = true; // this thread writes the next group: what is queued, oldest first
-                group.clear();
-                for (Pending p; group.size() < MAX_GROUP && (p = queued.poll()) != null;) {
-                    group.add(p);
-                }
-            } finally {
-                lock.unlock();
-            }
-            try {
-                write(group);
-            } finally {
-                lock.lock();
-                try {
-                    writing = false;
-                    groupDone.signalAll();
-                } finally {
-                    lock.unlock();
-                }
-            }
-        }
-        return mine.answer().join().get();
+        return p.answer().join().get();
     }
 
-    private void write(List<Pending> group) {
-        try {
-            List<EventProcessor.Answer> answers = processor.processTogether(group.stream().map(Pending::event).toList());
-            for (int i = 0; i < group.size(); i++) {
-                group.get(i).answer().complete(answers.get(i));
+    private void work(LinkedBlockingQueue<Pending> lane) {
+        List<Pending> group = new ArrayList<>();
+        List<StripeEvent> events = new ArrayList<>();
+        while (!closed) {
+            try {
+                group.add(lane.take());
+            } catch (InterruptedException e) {
+                break;
             }
-        } catch (RuntimeException | Error e) {
-            RuntimeException failure = e instanceof RuntimeException r ? r : new IllegalStateException(e);
-            group.forEach(p -> p.answer().complete(new EventProcessor.Answer(null, failure)));
-            if (e instanceof Error error) {
-                throw error;
+            lane.drainTo(group, MAX_GROUP - 1);
+            group.forEach(p -> events.add(p.event()));
+            try {
+                List<EventProcessor.Answer> answers = processor.processTogether(events);
+                for (int i = 0; i < group.size(); i++) {
+                    group.get(i).answer().complete(answers.get(i));
+                }
+            } catch (RuntimeException | Error e) {
+                RuntimeException failure = e instanceof RuntimeException r ? r : new IllegalStateException(e);
+                group.forEach(p -> p.answer().complete(new EventProcessor.Answer(null, failure)));
+            }
+            group.clear();
+            events.clear();
+        }
+        drain();
+    }
+
+    /** Deliveries still queued after the close: not stored, the sender retries. */
+    private void drain() {
+        for (LinkedBlockingQueue<Pending> lane : lanes) {
+            for (Pending p; (p = lane.poll()) != null;) {
+                p.answer().complete(new EventProcessor.Answer(null,
+                        new EventProcessor.Unavailable(new IllegalStateException("webhook-serve is stopping"))));
             }
         }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        threads.forEach(Thread::interrupt);
     }
 }

@@ -192,7 +192,7 @@ class GroupCommitTest {
     }
 
     @Test
-    void concurrentDeliveriesEndAtTheNewestStateWithEachEventOnce() throws Exception {
+    void concurrentDeliveriesThroughTwoLanesEndAtTheNewestStateWithEachEventOnce() throws Exception {
         int subs = 12;
         int versions = 15;
         List<String> deliveries = new ArrayList<>();
@@ -212,27 +212,30 @@ class GroupCommitTest {
         }
         Collections.shuffle(deliveries, new Random(7));
         Map<String, List<Outcome>> byEvent = new ConcurrentHashMap<>();
-        GroupCommit commits = new GroupCommit(processor);
         ExecutorService senders = Executors.newFixedThreadPool(8);
-        CountDownLatch go = new CountDownLatch(1);
-        List<Future<?>> sent = new ArrayList<>();
-        for (int t = 0; t < 8; t++) {
-            int from = t;
-            sent.add(senders.submit(() -> {
-                go.await();
-                for (int k = from; k < deliveries.size(); k += 8) {
-                    StripeEvent e = parse(deliveries.get(k));
-                    Outcome o = commits.process(e).outcome();
-                    byEvent.computeIfAbsent(e.id(), x -> Collections.synchronizedList(new ArrayList<>())).add(o);
-                }
-                return null;
-            }));
+        // two lanes: groups written side by side, as by two instances on one database
+        try (GroupCommit commits = new GroupCommit(processor, 2)) {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<?>> sent = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                int from = t;
+                sent.add(senders.submit(() -> {
+                    go.await();
+                    for (int k = from; k < deliveries.size(); k += 8) {
+                        StripeEvent e = parse(deliveries.get(k));
+                        Outcome o = commits.process(e).outcome();
+                        byEvent.computeIfAbsent(e.id(), x -> Collections.synchronizedList(new ArrayList<>())).add(o);
+                    }
+                    return null;
+                }));
+            }
+            go.countDown();
+            for (Future<?> f : sent) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            senders.shutdownNow();
         }
-        go.countDown();
-        for (Future<?> f : sent) {
-            f.get(60, TimeUnit.SECONDS);
-        }
-        senders.shutdown();
         for (int i = 0; i < subs; i++) {
             assertThat(sub("sub_" + i).quantity()).as("sub_" + i + " at its newest state").isEqualTo(versions);
         }
