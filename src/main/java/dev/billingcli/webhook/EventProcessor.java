@@ -79,9 +79,9 @@ public final class EventProcessor {
     /**
      * Group commit: deliveries that arrived together are applied and stored in one transaction with one
      * commit (one round trip to find the ones stored already, one to lock their subscriptions, one to write
-     * their new states, one to store the events), and every answer exists only once that commit is done. The guarantees of {@link #process}
-     * hold for each: a delivery of an event stored already (or twice in the group) is a duplicate, the
-     * ordering rule runs under the row lock, in arrival order. When anything in the shared transaction fails
+     * their new states, one to store the events), and every answer exists only once that commit is done.
+     * The guarantees of {@link #process} hold for each: a delivery of an event stored already (or twice in
+     * the group) is a duplicate, the ordering rule runs under the row lock, in arrival order. When anything in the shared transaction fails
      * (one handler, a delivery another transaction stored meanwhile, a deadlock, the database), all of it is
      * rolled back and each event runs again alone through {@link #process}: one event's failure is never
      * another's answer.
