@@ -4,7 +4,7 @@
 # Run 1: 2,000 subscriptions at concurrency 1, 8, 32. Run 2: a fresh database with 1,000,000
 # subscriptions (and as many stored events) already there, concurrency 8. Numbers: bench/README-webhook.md.
 # A warm-up level (half the time, not reported) runs first: the JIT compiles before anything is measured.
-# Usage: [THREADS=16] [RUNS=1 (only run 1)] bench/webhook.sh [seconds per level, default 20]
+# Usage: [THREADS=16] [RUNS=1 (only run 1)] [LEVELS=w8,1,8,32 (run 1's levels; wN: a warm-up)] bench/webhook.sh [seconds per level, default 20]
 set -eu
 root=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd -P)
 seconds=${1:-20}
@@ -40,7 +40,7 @@ load() { # data dir, port, levels, [seed rows]
 
 echo "== run 1: 2,000 subscriptions, empty tables"
 serve "$work/one" 4299
-load "$work/one" 4299 w8,1,8,32
+load "$work/one" 4299 "${LEVELS:-w8,1,8,32}"
 stop
 echo "server log: $(wc -l < "$work/one.log") lines; last: $(tail -n 1 "$work/one.log")"
 

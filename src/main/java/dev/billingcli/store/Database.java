@@ -35,11 +35,42 @@ public final class Database implements AutoCloseable {
     private final Jdbi jdbi;
     private final String description;
 
-    private Database(EmbeddedServer embedded, HikariDataSource dataSource, String description) {
+    private Database(EmbeddedServer embedded, HikariDataSource dataSource, String description, Jdbi jdbi) {
         this.embedded = embedded;
         this.dataSource = dataSource;
         this.description = description;
-        this.jdbi = Jdbi.create(dataSource).installPlugin(new PostgresPlugin());
+        this.jdbi = jdbi;
+    }
+
+    /**
+     * Jdbi with the PostgreSQL plugin, made on a thread of its own while the pool makes its first connection:
+     * its set-up (argument and mapper factories, its check for JDK Flight Recorder on the first statement) is
+     * about 100 ms of class loading and static initialisation, a quarter of a one-shot {@code status}
+     * (bench/README.md). Its connections come from the pool once that exists.
+     */
+    private static java.util.concurrent.CompletableFuture<Jdbi> jdbiInBackground(java.util.concurrent.atomic.AtomicReference<DataSource> pool) {
+        var made = new java.util.concurrent.CompletableFuture<Jdbi>();
+        Thread t = new Thread(() -> {
+            try {
+                Jdbi jdbi = Jdbi.create(() -> pool.get().getConnection()).installPlugin(new PostgresPlugin());
+                jdbi.getConfig(org.jdbi.v3.core.argument.Arguments.class);
+                jdbi.getConfig(org.jdbi.v3.core.mapper.RowMappers.class);
+                jdbi.getConfig(org.jdbi.v3.core.mapper.ColumnMappers.class);
+                try {
+                    // what the first statement initialises: Jdbi's JFR support (Flight Recorder's classes) and its SQL parser
+                    Class.forName("org.jdbi.v3.core.statement.internal.JfrSupport", true, Jdbi.class.getClassLoader());
+                    Class.forName("org.jdbi.v3.core.statement.ColonPrefixSqlParser", true, Jdbi.class.getClassLoader());
+                } catch (ClassNotFoundException | LinkageError e) {
+                    // another Jdbi version: only the head start is lost
+                }
+                made.complete(jdbi);
+            } catch (RuntimeException | Error e) {
+                made.completeExceptionally(e);
+            }
+        }, "billing-jdbi-setup");
+        t.setDaemon(true);
+        t.start();
+        return made;
     }
 
     /**
@@ -52,6 +83,8 @@ public final class Database implements AutoCloseable {
 
     /** @param connectionTimeout how long a query waits for a connection (tests of an outage shorten it) */
     public static Database open(String url, Path dataDir, int poolSize, Duration connectionTimeout, Consumer<String> notice) {
+        var pool = new java.util.concurrent.atomic.AtomicReference<DataSource>();
+        var jdbi = jdbiInBackground(pool);
         EmbeddedServer embedded = null;
         HikariConfig config = new HikariConfig();
         String description;
@@ -81,7 +114,14 @@ public final class Database implements AutoCloseable {
         // Fail here, with one clear line, rather than at the first query.
         config.setInitializationFailTimeout(Long.getLong(CONNECT_TIMEOUT_PROPERTY, 5_000L));
         try {
-            return new Database(embedded, new HikariDataSource(config), description);
+            HikariDataSource dataSource = new HikariDataSource(config);
+            pool.set(dataSource);
+            try {
+                return new Database(embedded, dataSource, description, jdbi.join());
+            } catch (RuntimeException e) {
+                dataSource.close();
+                throw e;
+            }
         } catch (RuntimeException e) {
             if (embedded != null) {
                 embedded.close();

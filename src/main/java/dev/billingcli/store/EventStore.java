@@ -1,9 +1,15 @@
 package dev.billingcli.store;
 
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
@@ -42,15 +48,89 @@ public final class EventStore {
      */
     public boolean store(String id, String type, Instant created, String objectId, String payload,
             String outcome, String accountId, String note) {
-        return h.createUpdate("""
-                insert into stripe_events (event_id, type, created, object_id, payload, outcome, account_id, error, processed_at)
-                values (:id, :type, :created, :object, cast(:payload as jsonb), :outcome, :account, :error, now())
-                on conflict (event_id) do update set outcome = excluded.outcome, account_id = excluded.account_id,
-                    error = excluded.error, received_at = now(), processed_at = now()
-                where stripe_events.outcome = 'failed'""")
-                .bind("id", id).bind("type", type).bind("created", SubscriptionStore.ts(created)).bind("object", objectId)
-                .bind("payload", payload).bind("outcome", outcome).bind("account", accountId).bind("error", note).execute() == 1;
+        return storeAll(List.of(new NewEvent(id, type, created, objectId, payload, outcome, accountId, note))).contains(id);
     }
+
+    /** A processed event to store with {@link #storeAll}. */
+    public record NewEvent(String id, String type, Instant created, String objectId, String payload, String outcome, String accountId,
+            String note) {}
+
+    /**
+     * The stored outcomes among these event ids, in one round trip (group commit answers the deliveries of
+     * events already stored as duplicates before applying anything).
+     */
+    public Map<String, String> outcomesOf(Collection<String> ids) {
+        Map<String, String> found = new HashMap<>();
+        if (ids.isEmpty()) {
+            return found;
+        }
+        try (PreparedStatement st = Jdbc.prepare(h, "select event_id, outcome from stripe_events where event_id = any(?)")) {
+            st.setArray(1, h.getConnection().createArrayOf("text", ids.toArray()));
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    found.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        } catch (SQLException e) {
+            throw new Jdbc.Failed(e);
+        }
+        return found;
+    }
+
+    /**
+     * {@link #store} for several events in one statement (group commit). Returns the ids stored; an id
+     * missing from it was stored by another delivery first (the caller rolls back).
+     */
+    public Set<String> storeAll(List<NewEvent> events) {
+        Set<String> stored = new HashSet<>();
+        if (events.isEmpty()) {
+            return stored;
+        }
+        int n = events.size();
+        String[] ids = new String[n], types = new String[n], objects = new String[n], payloads = new String[n], outcomes = new String[n],
+                accounts = new String[n], notes = new String[n];
+        Long[] created = new Long[n];
+        for (int i = 0; i < n; i++) {
+            NewEvent e = events.get(i);
+            ids[i] = e.id();
+            types[i] = e.type();
+            created[i] = e.created().getEpochSecond();
+            objects[i] = e.objectId();
+            payloads[i] = e.payload();
+            outcomes[i] = e.outcome();
+            accounts[i] = e.accountId();
+            notes[i] = e.note();
+        }
+        try (PreparedStatement st = Jdbc.prepare(h, STORE_ALL)) {
+            var c = h.getConnection();
+            st.setArray(1, c.createArrayOf("text", ids));
+            st.setArray(2, c.createArrayOf("text", types));
+            st.setArray(3, c.createArrayOf("int8", created));
+            st.setArray(4, c.createArrayOf("text", objects));
+            st.setArray(5, c.createArrayOf("text", payloads));
+            st.setArray(6, c.createArrayOf("text", outcomes));
+            st.setArray(7, c.createArrayOf("text", accounts));
+            st.setArray(8, c.createArrayOf("text", notes));
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    stored.add(rs.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw new Jdbc.Failed(e);
+        }
+        return stored;
+    }
+
+    private static final String STORE_ALL = """
+            insert into stripe_events (event_id, type, created, object_id, payload, outcome, account_id, error, processed_at)
+            select e.id, e.type, to_timestamp(e.created), e.object, cast(e.payload as jsonb), e.outcome, e.account, e.error, now()
+            from unnest(?::text[], ?::text[], ?::int8[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+                as e(id, type, created, object, payload, outcome, account, error)
+            on conflict (event_id) do update set outcome = excluded.outcome, account_id = excluded.account_id,
+                error = excluded.error, received_at = now(), processed_at = now()
+            where stripe_events.outcome = 'failed'
+            returning event_id""";
 
     /** Sets the outcome of a replayed event, in the transaction that applied it again. */
     public void finish(String id, String outcome, String accountId, String error) {

@@ -3,6 +3,8 @@ package dev.billingcli.store;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.billingcli.subscription.Subscription;
+import dev.billingcli.subscription.ScheduledChange;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -29,6 +31,14 @@ public final class SubscriptionStore {
             metadata, last_event_created, last_event_id, currency""";
 
     private final Handle h;
+    /**
+     * Rows {@link #lockAhead} locked in this transaction, as they stand now: {@link #lock} answers from here
+     * and {@link #replace} of such a row only notes its new state in {@link #deferred}, written by
+     * {@link #flush} in one statement. Any other statement of this store flushes first, and one that writes
+     * a row itself takes it out of here (a later lock reads it again).
+     */
+    private final Map<String, Stored> held = new java.util.HashMap<>();
+    private final Map<String, Stored> deferred = new LinkedHashMap<>();
 
     SubscriptionStore(Handle h) {
         this.h = h;
@@ -39,6 +49,7 @@ public final class SubscriptionStore {
 
     /** Inserts the state when no row exists yet; false (nothing written) when one does. */
     public boolean insertIfAbsent(Subscription s, Instant eventCreated, String eventId) {
+        written(s.id());
         Update u = h.createUpdate(INSERT_IF_ABSENT);
         return bind(u, s).bind("created", eventCreated).bind("event", eventId).execute() == 1;
     }
@@ -52,6 +63,8 @@ public final class SubscriptionStore {
         if (subscriptions.isEmpty()) {
             return 0;
         }
+        flush();
+        held.clear();
         org.jdbi.v3.core.statement.PreparedBatch batch = h.prepareBatch(INSERT_IF_ABSENT);
         for (Subscription s : subscriptions) {
             bind(batch, s).bind("created", eventCreated).bind("event", eventId).add();
@@ -61,17 +74,56 @@ public final class SubscriptionStore {
 
     /** The row, locked until the transaction ends: events of one subscription apply one at a time, across instances. */
     public Optional<Stored> lock(String id) {
-        return h.createQuery("select " + COLUMNS + " from subscriptions where stripe_subscription_id = :id for update")
-                .bind("id", id).map((rs, ctx) -> stored(rs)).findOne();
+        Stored known = held.get(id);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        try (PreparedStatement st = Jdbc.prepare(h, LOCK)) {
+            st.setString(1, id);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? Optional.of(stored(rs)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new Jdbc.Failed(e);
+        }
+    }
+
+    private static final String LOCK = "select " + COLUMNS + " from subscriptions where stripe_subscription_id = ? for update";
+
+    /**
+     * Locks and reads the existing rows among these ids in one round trip, in id order (so two transactions
+     * locking overlapping sets cannot deadlock on them), for the {@link #lock} calls this transaction makes
+     * next: group commit applies the events of several subscriptions in one transaction. Their
+     * {@link #replace}s are written by {@link #flush}, before the transaction commits.
+     */
+    public void lockAhead(java.util.Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        flush();
+        try (PreparedStatement st = Jdbc.prepare(h, "select " + COLUMNS
+                + " from subscriptions where stripe_subscription_id = any(?) order by stripe_subscription_id for update")) {
+            st.setArray(1, h.getConnection().createArrayOf("text", ids.toArray()));
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    Stored row = stored(rs);
+                    held.put(row.subscription().id(), row);
+                }
+            }
+        } catch (SQLException e) {
+            throw new Jdbc.Failed(e);
+        }
     }
 
     public Optional<Stored> find(String id) {
+        flush();
         return h.createQuery("select " + COLUMNS + " from subscriptions where stripe_subscription_id = :id")
                 .bind("id", id).map((rs, ctx) -> stored(rs)).findOne();
     }
 
     /** The stored rows among these ids, in one query (sync reads a page of 100 this way). */
     public Map<String, Stored> findAll(java.util.Collection<String> ids) {
+        flush();
         Map<String, Stored> found = new LinkedHashMap<>();
         if (ids.isEmpty()) {
             return found;
@@ -89,6 +141,7 @@ public final class SubscriptionStore {
     }
 
     public Optional<Subscription> latestOf(String accountId) {
+        flush();
         return h.createQuery("select " + COLUMNS + " from subscriptions where account_id = :a order by created_at desc limit 1")
                 .bind("a", accountId).map((rs, ctx) -> stored(rs).subscription()).findOne();
     }
@@ -98,6 +151,7 @@ public final class SubscriptionStore {
      * else its newest one. An older running subscription wins over a newer ended one.
      */
     public Optional<Subscription> currentOf(String accountId) {
+        flush();
         return h.createQuery("select " + COLUMNS + " from subscriptions where account_id = :a"
                         + " order by (status in ('canceled', 'incomplete_expired')), created_at desc limit 1")
                 .bind("a", accountId).map((rs, ctx) -> stored(rs).subscription()).findOne();
@@ -110,21 +164,135 @@ public final class SubscriptionStore {
      * @return false when the guard refused
      */
     public boolean replace(Subscription s, Instant eventCreated, String eventId) {
-        Update u = h.createUpdate("""
-                update subscriptions set
-                    account_id = coalesce(:account, account_id), stripe_customer_id = :customer, plan_id = :plan, price_id = :price,
-                    price_lookup_key = :lookup, interval = :interval, quantity = :quantity, status = :status,
-                    current_period_start = :ps, current_period_end = :pe, cancel_at_period_end = :cape, cancel_at = :ca,
-                    canceled_at = :canceled, ended_at = :ended, trial_start = :ts, trial_end = :te,
-                    pause_behavior = :pb, pause_resumes_at = :pr, pause_paid_until = :pp, schedule_id = :sched,
-                    scheduled_plan = :splan, scheduled_cycle = :scycle, scheduled_quantity = :sqty, scheduled_at = :sat, metadata = cast(:metadata as jsonb), currency = :currency,
-                    last_event_created = :created, last_event_id = :event, updated_at = now()
-                where stripe_subscription_id = :id and (last_event_created is null or last_event_created <= :created)""");
-        return bind(u, s).bind("created", eventCreated).bind("event", eventId).execute() == 1;
+        Stored known = held.get(s.id());
+        if (known != null) {
+            // the row is locked and known: the guard is checked here, the write waits for flush()
+            if (known.lastEventCreated() != null && known.lastEventCreated().isAfter(eventCreated)) {
+                return false;
+            }
+            Stored next = new Stored(s.accountId() != null ? s : s.withAccount(known.subscription().accountId()), eventCreated, eventId);
+            held.put(s.id(), next);
+            deferred.put(s.id(), next);
+            return true;
+        }
+        flush();
+        ScheduledChange sc = s.scheduledChange();
+        try (PreparedStatement st = Jdbc.prepare(h, REPLACE)) {
+            int i = 0;
+            st.setString(++i, s.accountId());
+            st.setString(++i, s.customerId());
+            st.setString(++i, s.planId());
+            st.setString(++i, s.priceId());
+            st.setString(++i, s.priceLookupKey());
+            st.setString(++i, s.interval());
+            st.setInt(++i, s.quantity());
+            st.setString(++i, s.status());
+            st.setObject(++i, ts(s.currentPeriodStart()));
+            st.setObject(++i, ts(s.currentPeriodEnd()));
+            st.setBoolean(++i, s.cancelAtPeriodEnd());
+            st.setObject(++i, ts(s.cancelAt()));
+            st.setObject(++i, ts(s.canceledAt()));
+            st.setObject(++i, ts(s.endedAt()));
+            st.setObject(++i, ts(s.trialStart()));
+            st.setObject(++i, ts(s.trialEnd()));
+            st.setString(++i, s.pauseBehavior());
+            st.setObject(++i, ts(s.pauseResumesAt()));
+            st.setObject(++i, ts(s.pausePaidUntil()));
+            st.setString(++i, s.scheduleId());
+            st.setString(++i, sc == null ? null : sc.planId());
+            st.setString(++i, sc == null ? null : sc.cycle());
+            st.setObject(++i, sc == null ? null : sc.quantity(), java.sql.Types.INTEGER);
+            st.setObject(++i, sc == null ? null : ts(sc.at()));
+            st.setString(++i, json(s.metadata()));
+            st.setString(++i, s.currency());
+            st.setObject(++i, ts(eventCreated));
+            st.setString(++i, eventId);
+            st.setString(++i, s.id());
+            st.setObject(++i, ts(eventCreated));
+            return st.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new Jdbc.Failed(e);
+        }
     }
+
+    /** A statement that writes this row itself: what is deferred goes first, and the row is read again when locked. */
+    private void written(String id) {
+        flush();
+        held.remove(id);
+    }
+
+    /** Writes the states {@link #replace} deferred, in one statement (group commit calls it before its events are stored). */
+    public void flush() {
+        if (deferred.isEmpty()) {
+            return;
+        }
+        int n = deferred.size();
+        String[][] v = new String[29][n];
+        int k = 0;
+        for (Stored d : deferred.values()) {
+            Subscription s = d.subscription();
+            ScheduledChange sc = s.scheduledChange();
+            String[] row = {s.id(), s.accountId(), s.customerId(), s.planId(), s.priceId(), s.priceLookupKey(), s.interval(),
+                    Integer.toString(s.quantity()), s.status(), text(s.currentPeriodStart()), text(s.currentPeriodEnd()),
+                    Boolean.toString(s.cancelAtPeriodEnd()), text(s.cancelAt()), text(s.canceledAt()), text(s.endedAt()),
+                    text(s.trialStart()), text(s.trialEnd()), s.pauseBehavior(), text(s.pauseResumesAt()), text(s.pausePaidUntil()),
+                    s.scheduleId(), sc == null ? null : sc.planId(), sc == null ? null : sc.cycle(),
+                    sc == null ? null : Integer.toString(sc.quantity()), sc == null ? null : text(sc.at()), json(s.metadata()),
+                    s.currency(), text(d.lastEventCreated()), d.lastEventId()};
+            for (int c = 0; c < row.length; c++) {
+                v[c][k] = row[c];
+            }
+            k++;
+        }
+        deferred.clear();
+        try (PreparedStatement st = Jdbc.prepare(h, REPLACE_ALL)) {
+            for (int c = 0; c < v.length; c++) {
+                st.setArray(c + 1, h.getConnection().createArrayOf("text", v[c]));
+            }
+            if (st.executeUpdate() != n) {
+                throw new IllegalStateException("the ordering guard refused a state the ordering rule chose");
+            }
+        } catch (SQLException e) {
+            throw new Jdbc.Failed(e);
+        }
+    }
+
+    private static String text(Instant i) {
+        return i == null ? null : i.toString();
+    }
+
+    private static final String REPLACE_ALL = """
+            update subscriptions s set
+                account_id = coalesce(v.account, s.account_id), stripe_customer_id = v.customer, plan_id = v.plan, price_id = v.price,
+                price_lookup_key = v.lookup, interval = v.interval, quantity = v.quantity::int, status = v.status,
+                current_period_start = v.ps::timestamptz, current_period_end = v.pe::timestamptz, cancel_at_period_end = v.cape::boolean,
+                cancel_at = v.ca::timestamptz, canceled_at = v.canceled::timestamptz, ended_at = v.ended::timestamptz,
+                trial_start = v.ts::timestamptz, trial_end = v.te::timestamptz, pause_behavior = v.pb,
+                pause_resumes_at = v.pr::timestamptz, pause_paid_until = v.pp::timestamptz, schedule_id = v.sched,
+                scheduled_plan = v.splan, scheduled_cycle = v.scycle, scheduled_quantity = v.sqty::int, scheduled_at = v.sat::timestamptz,
+                metadata = v.metadata::jsonb, currency = v.currency, last_event_created = v.created::timestamptz, last_event_id = v.event, updated_at = now()
+            from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+                    ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+                    ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+                as v(id, account, customer, plan, price, lookup, interval, quantity, status, ps, pe, cape, ca, canceled, ended, ts, te,
+                    pb, pr, pp, sched, splan, scycle, sqty, sat, metadata, currency, created, event)
+            where s.stripe_subscription_id = v.id and (s.last_event_created is null or s.last_event_created <= v.created::timestamptz)""";
+
+    private static final String REPLACE = """
+            update subscriptions set
+                account_id = coalesce(?, account_id), stripe_customer_id = ?, plan_id = ?, price_id = ?,
+                price_lookup_key = ?, interval = ?, quantity = ?, status = ?,
+                current_period_start = ?, current_period_end = ?, cancel_at_period_end = ?, cancel_at = ?,
+                canceled_at = ?, ended_at = ?, trial_start = ?, trial_end = ?,
+                pause_behavior = ?, pause_resumes_at = ?, pause_paid_until = ?, schedule_id = ?,
+                scheduled_plan = ?, scheduled_cycle = ?, scheduled_quantity = ?, scheduled_at = ?, metadata = cast(? as jsonb),
+                currency = ?, last_event_created = ?, last_event_id = ?, updated_at = now()
+            where stripe_subscription_id = ? and (last_event_created is null or last_event_created <= ?)""";
+
 
     /** When the newest schedule event applied to the row was created (null: none yet). */
     public Optional<Instant> scheduleAsOf(String id) {
+        flush();
         return h.createQuery("select schedule_as_of from subscriptions where stripe_subscription_id = :id").bind("id", id)
                 .map((rs, ctx) -> instant(rs, "schedule_as_of")).findOne().flatMap(Optional::ofNullable);
     }
@@ -136,6 +304,7 @@ public final class SubscriptionStore {
      * @return false when the guard refused
      */
     public boolean setSchedule(String id, String scheduleId, dev.billingcli.subscription.ScheduledChange change, Instant asOf) {
+        written(id);
         return h.createUpdate("""
                 update subscriptions set schedule_id = :sched, scheduled_plan = :splan, scheduled_cycle = :scycle, scheduled_quantity = :sqty,
                     scheduled_at = :sat, schedule_as_of = :asof, updated_at = now()
@@ -150,6 +319,7 @@ public final class SubscriptionStore {
      * strictly newer than the state held, and only from one of the given statuses.
      */
     public boolean changeStatus(String id, List<String> from, String to, Instant eventCreated, String eventId) {
+        written(id);
         return h.createUpdate("""
                 update subscriptions set status = :to, last_event_created = :created, last_event_id = :event, updated_at = now()
                 where stripe_subscription_id = :id and status in (<from>)
@@ -163,6 +333,7 @@ public final class SubscriptionStore {
      * key to fetch the state). It never replaces a state that came from a subscription event.
      */
     public void recordFromCheckout(String id, String customerId, String accountId, String planId, String status) {
+        written(id);
         h.createUpdate("""
                 insert into subscriptions (stripe_subscription_id, account_id, stripe_customer_id, plan_id, status)
                 values (:id, :a, :c, :plan, :status)
@@ -179,12 +350,15 @@ public final class SubscriptionStore {
      * event has replaced yet: once Stripe's own state is held, Stripe's status is the truth.
      */
     public boolean settlePending(String id, String to) {
+        written(id);
         return h.createUpdate("update subscriptions set status = :to, updated_at = now() where stripe_subscription_id = :id and status like 'pending%'")
                 .bind("to", to).bind("id", id).execute() == 1;
     }
 
     /** Links the account's subscriptions that arrived before the customer was known. */
     public int linkAccount(String customerId, String accountId) {
+        flush();
+        held.clear();
         return h.createUpdate("update subscriptions set account_id = :a, updated_at = now() where stripe_customer_id = :c and account_id is null")
                 .bind("a", accountId).bind("c", customerId).execute();
     }

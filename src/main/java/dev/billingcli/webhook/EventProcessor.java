@@ -5,10 +5,17 @@ import dev.billingcli.catalog.Catalog;
 import dev.billingcli.store.Database;
 import dev.billingcli.ledger.SubscriptionLedger;
 import dev.billingcli.store.Tx;
+import dev.billingcli.store.EventStore;
 import dev.billingcli.store.EventStore.StoredEvent;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -56,6 +63,89 @@ public final class EventProcessor {
     /** Processes a delivered event: stored and applied once, a duplicate otherwise. */
     public Result process(StripeEvent event) {
         return run(event, false);
+    }
+
+    /** One delivery's answer from {@link #processTogether}: its result, or why it has none ({@link Unavailable}: 503). */
+    public record Answer(Result result, RuntimeException failure) {
+        /** The result, or the failure thrown. */
+        public Result get() {
+            if (failure != null) {
+                throw failure;
+            }
+            return result;
+        }
+    }
+
+    /**
+     * Group commit: deliveries that arrived together are applied and stored in one transaction with one
+     * commit (one round trip to find the ones stored already, one to lock their subscriptions, one to write
+     * their new states, one to store the events), and every answer exists only once that commit is done.
+     * The guarantees of {@link #process} hold for each: a delivery of an event stored already (or twice in
+     * the group) is a duplicate, the ordering rule runs under the row lock, in arrival order. When anything in the shared transaction fails
+     * (one handler, a delivery another transaction stored meanwhile, a deadlock, the database), all of it is
+     * rolled back and each event runs again alone through {@link #process}: one event's failure is never
+     * another's answer.
+     *
+     * @return one answer per event, in the same order
+     */
+    public List<Answer> processTogether(List<StripeEvent> events) {
+        if (events.size() > 1) {
+            long start = System.nanoTime();
+            List<Result> together;
+            try {
+                together = database.inTransaction(tx -> together(tx, events, start));
+            } catch (RuntimeException e) {
+                together = null; // rolled back: each alone below
+            }
+            if (together != null) {
+                return together.stream().map(r -> new Answer(r, null)).toList();
+            }
+        }
+        List<Answer> answers = new ArrayList<>(events.size());
+        for (StripeEvent event : events) {
+            try {
+                answers.add(new Answer(process(event), null));
+            } catch (RuntimeException e) {
+                answers.add(new Answer(null, e));
+            }
+        }
+        return answers;
+    }
+
+    private List<Result> together(Tx tx, List<StripeEvent> events, long start) {
+        Map<String, String> stored = tx.events().outcomesOf(events.stream().map(StripeEvent::id).distinct().toList());
+        Set<String> seen = new HashSet<>();
+        boolean[] duplicate = new boolean[events.size()];
+        Set<String> toLock = new LinkedHashSet<>();
+        for (int i = 0; i < events.size(); i++) {
+            StripeEvent event = events.get(i);
+            String outcome = stored.get(event.id());
+            duplicate[i] = !seen.add(event.id()) || (outcome != null && !outcome.equals(Outcome.FAILED.wire()));
+            if (!duplicate[i] && Handlers.locksItsSubscription(event.type()) && event.objectId() != null) {
+                toLock.add(event.objectId());
+            }
+        }
+        tx.subscriptions().lockAhead(toLock);
+        List<Result> results = new ArrayList<>(events.size());
+        List<EventStore.NewEvent> rows = new ArrayList<>(events.size());
+        for (int i = 0; i < events.size(); i++) {
+            StripeEvent event = events.get(i);
+            if (duplicate[i]) {
+                results.add(new Result(event.id(), event.type(), null, Outcome.DUPLICATE, null, micros(start)));
+                continue;
+            }
+            Handler handler = Handlers.forType(event.type());
+            HandlerContext c = new HandlerContext(tx, event, catalog, ledger);
+            Outcome outcome = handler == null ? Outcome.IGNORED : handler.handle(c);
+            rows.add(new EventStore.NewEvent(event.id(), event.type(), event.created(), event.objectId(), event.raw(), outcome.wire(),
+                    c.accountId(), c.note()));
+            results.add(new Result(event.id(), event.type(), c.accountId(), outcome, c.note(), micros(start)));
+        }
+        tx.subscriptions().flush(); // the group's new states, in one statement
+        if (tx.events().storeAll(rows).size() != rows.size()) {
+            throw new StoredMeanwhile(); // another transaction stored one of them first: each alone says which
+        }
+        return results;
     }
 
     /** Applies a stored event again, through the same handlers and ordering rule ({@code events replay}). */

@@ -23,6 +23,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The table of contents: one handler per event type, found in one step from the type's name. These keys
@@ -60,6 +61,15 @@ public final class Handlers {
     public static final List<String> TYPES = List.copyOf(BY_TYPE.keySet());
 
     private Handlers() {}
+
+    /** Types whose handler applies the subscription's full state through the ledger (it locks the row first). */
+    private static final Set<String> SUBSCRIPTION_STATES = Set.of("customer.subscription.created", "customer.subscription.updated",
+            "customer.subscription.deleted");
+
+    /** Whether an event of this type applies the state of its object, a subscription, under that row's lock. */
+    public static boolean locksItsSubscription(String type) {
+        return SUBSCRIPTION_STATES.contains(type);
+    }
 
     /** The handler of a type, or null when the type is not handled. */
     public static Handler forType(String type) {

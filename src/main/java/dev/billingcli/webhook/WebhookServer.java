@@ -108,6 +108,8 @@ public final class WebhookServer implements AutoCloseable {
     private final Config config;
     private final SignatureVerifier verifier;
     private final EventProcessor processor;
+    /** Deliveries that arrive together share one transaction and one commit (from {@link #start}). */
+    private GroupCommit commits;
     private final Database database;
     private final Consumer<String> log;
     private HttpServer server;
@@ -179,6 +181,7 @@ public final class WebhookServer implements AutoCloseable {
             throw BillingException.serviceFailed("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
         }
         metrics = metricsReady.join().pool(database);
+        commits = new GroupCommit(processor, Math.min(config.threads(), GroupCommit.LANES));
         // One thread per exchange, made on demand up to the connection bound (plus the database threads, for
         // the moment a finished thread takes to return): the JDK server reads a request's line and headers on
         // the executor's thread, and its body in the handler, both blocking, so a client that stalls holds the
@@ -286,6 +289,7 @@ public final class WebhookServer implements AutoCloseable {
         }
         stopping.stop(0); // ends the waiting stop above, closes the connections left, ends the dispatcher
         executor.shutdown();
+        commits.close();
         pinger.shutdownNow();
         if (interrupted) {
             Thread.currentThread().interrupt();
@@ -384,7 +388,7 @@ public final class WebhookServer implements AutoCloseable {
             try {
                 handling.acquireUninterruptibly();
                 try {
-                    r = processor.process(event);
+                    r = commits.process(event);
                 } finally {
                     handling.release();
                 }
