@@ -17,7 +17,8 @@ import dev.billingcli.stripe.CreatedWindows;
 /**
  * {@code billing sync}: repairs the database from Stripe after missed webhooks. Reads every
  * subscription ({@code status=all}, 100 a page, customers expanded so that the account link comes in
- * the same call) and writes each page in one transaction. {@code --all} reads windows of {@code created}
+ * the same call) and writes each page in one transaction, in a few statements (see {@link SubscriptionLedger#applyPage}).
+ * {@code --all} reads windows of {@code created}
  * in parallel at the process's Stripe rate, through a bounded queue to one writer (memory flat in the
  * number of subscriptions), and checkpoints each window with its page, so an interrupted run resumes;
  * one account's few pages are read one after another. Rows are written with the page's time on Stripe's clock, through the same
@@ -177,7 +178,7 @@ public final class SyncService {
         List<SubscriptionLedger.Result> results = ledger.applyPage(tx, reports);
         java.util.Map<String, String> linked = tx.accounts().customersOf(results.stream()
                 .map(SubscriptionLedger.Result::accountId).filter(java.util.Objects::nonNull).collect(java.util.stream.Collectors.toSet()));
-        java.util.Map<String, String> emails = new java.util.HashMap<>(); // account → email (the page's last one)
+        java.util.Map<String, String> emails = new java.util.TreeMap<>(); // account → email (the page's last one), in id order
         for (int i = 0; i < results.size(); i++) {
             SubscriptionLedger.Result r = results.get(i);
             String email = page.subscriptions().get(i).path("customer").path("email").asText(null);

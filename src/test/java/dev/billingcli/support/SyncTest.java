@@ -136,6 +136,8 @@ class SyncTest extends SupportTestBase {
             tx.subscriptions().replace(read(newer).withAccount("acct_newer").withStatus("past_due"), Instant.ofEpochSecond(now + 3600), "evt_newer");
             tx.subscriptions().insertIfAbsent(read(unlinkedRow), Instant.ofEpochSecond(now - 86400), "evt_unlinked");
             tx.subscriptions().insertIfAbsent(read(freshElsewhere), Instant.ofEpochSecond(now - 86400), "evt_elsewhere");
+            tx.purchases().upsert(new dev.billingcli.store.PurchaseStore.Purchase("cs_fresh", null, fresh.get("id").asText(), "pro", 900L,
+                    "eur", "paid"));
         });
         older.put("status", "past_due");
         List<ObjectNode> page = List.of(
@@ -150,7 +152,8 @@ class SyncTest extends SupportTestBase {
         java.util.function.Function<dev.billingcli.store.Tx, List<Object>> after = tx -> List.of(
                 java.util.stream.Stream.concat(ids.stream(), java.util.stream.Stream.of(freshElsewhere.get("id").asText()))
                         .map(id -> tx.subscriptions().find(id).orElseThrow()).toList(),
-                accounts.stream().map(a -> tx.accounts().customerOf(a).orElse("-") + " " + tx.accounts().emailOf(a).orElse("-")).toList());
+                accounts.stream().map(a -> tx.accounts().customerOf(a).orElse("-") + " " + tx.accounts().emailOf(a).orElse("-")).toList(),
+                tx.purchases().find("cs_fresh").orElseThrow());
         SubscriptionGateway.Page answer = new SubscriptionGateway.Page(List.copyOf(page), Instant.ofEpochSecond(now), "req_page");
         List<SubscriptionLedger.Report> reports = page.stream()
                 .map(o -> SubscriptionLedger.Report.answer("sync", "req_page", Instant.ofEpochSecond(now), o)).toList();
@@ -166,6 +169,7 @@ class SyncTest extends SupportTestBase {
             return r;
         });
         assertThat(atOnce).isEqualTo(oneByOne);
+        assertThat(((dev.billingcli.store.PurchaseStore.Purchase) atOnce.get(8)).accountId()).isEqualTo("acct_fresh");
         assertThat(atOnce.subList(0, 6)).extracting(r -> ((SubscriptionLedger.Result) r).kind() + " " + ((SubscriptionLedger.Result) r).accountId())
                 .containsExactly("CREATED acct_fresh", "CREATED acct_known", "CREATED null", "UPDATED acct_older", "STALE acct_newer",
                         "UPDATED acct_late");
@@ -182,6 +186,7 @@ class SyncTest extends SupportTestBase {
                 older.get("customer").asText() + " -", newer.get("customer").asText() + " -");
         assertThat(db.read(tx -> tx.subscriptions().find(freshElsewhere.get("id").asText())).orElseThrow().subscription().accountId())
                 .isEqualTo("acct_fresh"); // filed under the account its customer was linked to
+        assertThat(db.read(tx -> tx.purchases().find("cs_fresh")).orElseThrow().accountId()).isEqualTo("acct_fresh");
     }
 
     private ObjectNode withCustomer(ObjectNode subscription, ObjectNode customer) {
