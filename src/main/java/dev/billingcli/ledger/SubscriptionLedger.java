@@ -3,6 +3,7 @@ package dev.billingcli.ledger;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.billingcli.catalog.Catalog;
 import dev.billingcli.catalog.Plan;
+import dev.billingcli.store.SubscriptionStore;
 import dev.billingcli.store.SubscriptionStore.Stored;
 import dev.billingcli.store.Tx;
 import dev.billingcli.subscription.ScheduledChange;
@@ -124,7 +125,75 @@ public final class SubscriptionLedger {
         String linked = stored == null ? null : stored.subscription().accountId();
         String account = linked != null ? linked
                 : accountOf(tx, incoming.customerId(), metadataAccount(report.object()));
-        incoming = incoming.withAccount(account);
+        return apply(tx, report, audit, incoming.withAccount(account), stored);
+    }
+
+    /**
+     * A page of Stripe's answers (sync): each as {@link #apply(Tx, Report)} would, in a few statements for
+     * the page instead of several for each row. The page's rows are locked and read in one query; the customers
+     * of those not linked yet are looked up in one and linked by metadata in one batch; the rows that exist go
+     * through the same ordering rule and guard, their writes deferred to one statement; the new rows are inserted
+     * in one. A new row that another transaction inserted meanwhile goes the way of {@link #apply} after all.
+     *
+     * @return one result for each report, in the page's order
+     */
+    public List<Result> applyPage(Tx tx, List<Report> page) {
+        List<Subscription> incoming = page.stream().map(r -> read(r.object())).toList();
+        List<String> ids = incoming.stream().map(Subscription::id).toList();
+        if (page.isEmpty()) {
+            return List.of();
+        }
+        if (new java.util.HashSet<>(ids).size() < ids.size() || page.stream().anyMatch(r -> r.change() != null)) {
+            return page.stream().map(r -> apply(tx, r)).toList(); // a subscription twice in one page: one after the other
+        }
+        SubscriptionStore rows = tx.subscriptions();
+        rows.lockAhead(ids);
+        List<Stored> stored = ids.stream().map(id -> rows.lock(id).orElse(null)).toList();
+        // the account of each customer whose row is not linked yet; metadata links the unknown ones (first one named wins)
+        Map<String, String> named = new LinkedHashMap<>();
+        java.util.Set<String> customers = new java.util.HashSet<>();
+        for (int i = 0; i < page.size(); i++) {
+            String customer = incoming.get(i).customerId();
+            if (customer != null && (stored.get(i) == null || stored.get(i).subscription().accountId() == null)) {
+                customers.add(customer);
+                String metadata = metadataAccount(page.get(i).object());
+                if (metadata != null) {
+                    named.putIfAbsent(customer, metadata);
+                }
+            }
+        }
+        Map<String, String> accounts = new java.util.HashMap<>(tx.accounts().accountsOfCustomers(customers));
+        named.keySet().removeAll(accounts.keySet());
+        tx.accounts().linkCustomers(named);
+        accounts.putAll(named);
+
+        // new rows of the page's answer go in one insert; the others (and a row inserted meanwhile) one by one
+        Report first = page.get(0);
+        Result[] results = new Result[page.size()];
+        Map<Integer, Subscription> fresh = new LinkedHashMap<>();
+        for (int i = 0; i < page.size(); i++) {
+            Stored row = stored.get(i);
+            Report r = page.get(i);
+            String linked = row == null ? null : row.subscription().accountId();
+            Subscription s = incoming.get(i).withAccount(linked != null ? linked : accounts.get(incoming.get(i).customerId()));
+            if (row == null && r.asOf().equals(first.asOf()) && r.sourceId().equals(first.sourceId())) {
+                fresh.put(i, s);
+            } else {
+                results[i] = apply(tx, r, null, s, row);
+            }
+        }
+        java.util.Set<String> inserted = rows.insertAllIfAbsent(List.copyOf(fresh.values()), first.asOf(), first.sourceId());
+        fresh.forEach((i, s) -> results[i] = inserted.contains(s.id()) ? new Result(Kind.CREATED, null, s, s.accountId(), null)
+                : apply(tx, page.get(i), null, s, null));
+        // what arrived for these customers before their link (as link() files it), after the rows the link names
+        rows.linkAccounts(named);
+        tx.purchases().linkAccounts(named);
+        rows.flush(); // the replaced rows' states, before the caller commits
+        return List.of(results);
+    }
+
+    private Result apply(Tx tx, Report report, Audit audit, Subscription incoming, Stored stored) {
+        String account = incoming.accountId();
         if (stored == null) {
             if (tx.subscriptions().insertIfAbsent(incoming, report.asOf(), report.sourceId())) {
                 return audited(tx, audit, new Result(Kind.CREATED, null, incoming, account, null));

@@ -55,4 +55,16 @@ public final class PurchaseStore {
         h.createUpdate("update purchases set account_id = :a, updated_at = now() where stripe_customer_id = :c and account_id is null")
                 .bind("a", accountId).bind("c", customerId).execute();
     }
+
+    /** {@link #linkAccount} for many customers (customer id → account id) in one statement. */
+    public void linkAccounts(java.util.Map<String, String> accountOfCustomer) {
+        if (accountOfCustomer.isEmpty()) {
+            return;
+        }
+        h.createUpdate("""
+                update purchases p set account_id = v.a, updated_at = now() from unnest(:c, :a) as v(c, a)
+                where p.stripe_customer_id = v.c and p.account_id is null""")
+                .bindArray("c", String.class, java.util.List.copyOf(accountOfCustomer.keySet()))
+                .bindArray("a", String.class, java.util.List.copyOf(accountOfCustomer.values())).execute();
+    }
 }

@@ -38,6 +38,8 @@ public final class SubscriptionStore {
      * a row itself takes it out of here (a later lock reads it again).
      */
     private final Map<String, Stored> held = new java.util.HashMap<>();
+    /** Ids {@link #lockAhead} found no row for: {@link #lock} answers empty without asking again (until a write here). */
+    private final java.util.Set<String> absent = new java.util.HashSet<>();
     private final Map<String, Stored> deferred = new LinkedHashMap<>();
 
     SubscriptionStore(Handle h) {
@@ -58,25 +60,59 @@ public final class SubscriptionStore {
             + " :price, :lookup, :interval, :quantity, :status, :ps, :pe, :cape, :ca, :canceled, :ended, :ts, :te, :pb, :pr, :pp, :sched, :splan, :scycle, :sqty, :sat,"
             + " cast(:metadata as jsonb), :created, :event, :currency) on conflict (stripe_subscription_id) do nothing";
 
-    /** {@link #insertIfAbsent} for many rows in one batch (sync writes a page this way); returns how many were inserted. */
-    public int insertAllIfAbsent(List<Subscription> subscriptions, Instant eventCreated, String eventId) {
+    /**
+     * {@link #insertIfAbsent} for many rows in one statement (sync writes a page's new rows this way).
+     *
+     * @return the ids inserted; a row that exists (inserted meanwhile by another transaction) is left alone
+     */
+    public java.util.Set<String> insertAllIfAbsent(List<Subscription> subscriptions, Instant eventCreated, String eventId) {
+        java.util.Set<String> inserted = new java.util.HashSet<>();
         if (subscriptions.isEmpty()) {
-            return 0;
+            return inserted;
         }
         flush();
         held.clear();
-        org.jdbi.v3.core.statement.PreparedBatch batch = h.prepareBatch(INSERT_IF_ABSENT);
-        for (Subscription s : subscriptions) {
-            bind(batch, s).bind("created", eventCreated).bind("event", eventId).add();
+        absent.clear();
+        try (PreparedStatement st = Jdbc.prepare(h, INSERT_ALL)) {
+            bindColumns(st, subscriptions.stream().map(x -> new Stored(x, eventCreated, eventId)).toList());
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    inserted.add(rs.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw new Jdbc.Failed(e);
         }
-        return java.util.Arrays.stream(batch.execute()).sum();
+        return inserted;
     }
+
+    /** The 29 text arrays of {@link #bindColumns}, as the rows {@code v} of {@link #REPLACE_ALL} and {@link #INSERT_ALL}. */
+    private static final String UNNEST = """
+            unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+                    ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+                    ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+                as v(id, account, customer, plan, price, lookup, interval, quantity, status, ps, pe, cape, ca, canceled, ended, ts, te,
+                    pb, pr, pp, sched, splan, scycle, sqty, sat, metadata, currency, created, event)""";
+
+    private static final String INSERT_ALL = "insert into subscriptions (" + COLUMNS + """
+            )
+            select v.id, v.account, v.customer, v.plan, v.price, v.lookup, v.interval, v.quantity::int, v.status, v.ps::timestamptz,
+                v.pe::timestamptz, v.cape::boolean, v.ca::timestamptz, v.canceled::timestamptz, v.ended::timestamptz, v.ts::timestamptz,
+                v.te::timestamptz, v.pb, v.pr::timestamptz, v.pp::timestamptz, v.sched, v.splan, v.scycle, v.sqty::int, v.sat::timestamptz,
+                v.metadata::jsonb, v.created::timestamptz, v.event, v.currency
+            from\s""" + UNNEST + """
+
+            on conflict (stripe_subscription_id) do nothing
+            returning stripe_subscription_id""";
 
     /** The row, locked until the transaction ends: events of one subscription apply one at a time, across instances. */
     public Optional<Stored> lock(String id) {
         Stored known = held.get(id);
         if (known != null) {
             return Optional.of(known);
+        }
+        if (absent.contains(id)) {
+            return Optional.empty();
         }
         try (PreparedStatement st = Jdbc.prepare(h, LOCK)) {
             st.setString(1, id);
@@ -94,7 +130,9 @@ public final class SubscriptionStore {
      * Locks and reads the existing rows among these ids in one round trip, in id order (so two transactions
      * locking overlapping sets cannot deadlock on them), for the {@link #lock} calls this transaction makes
      * next: group commit applies the events of several subscriptions in one transaction. Their
-     * {@link #replace}s are written by {@link #flush}, before the transaction commits.
+     * {@link #replace}s are written by {@link #flush}, before the transaction commits. The ids without a row are
+     * remembered too: locking them finds nothing without asking again (an insert that meets a row inserted meanwhile
+     * by another transaction forgets that, so the ledger's second {@link #lock} reads the row).
      */
     public void lockAhead(java.util.Collection<String> ids) {
         if (ids.isEmpty()) {
@@ -104,10 +142,12 @@ public final class SubscriptionStore {
         try (PreparedStatement st = Jdbc.prepare(h, "select " + COLUMNS
                 + " from subscriptions where stripe_subscription_id = any(?) order by stripe_subscription_id for update")) {
             st.setArray(1, h.getConnection().createArrayOf("text", ids.toArray()));
+            absent.addAll(ids);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
                     Stored row = stored(rs);
                     held.put(row.subscription().id(), row);
+                    absent.remove(row.subscription().id());
                 }
             }
         } catch (SQLException e) {
@@ -219,6 +259,7 @@ public final class SubscriptionStore {
     private void written(String id) {
         flush();
         held.remove(id);
+        absent.remove(id);
     }
 
     /** Writes the states {@link #replace} deferred, in one statement (group commit calls it before its events are stored). */
@@ -227,9 +268,23 @@ public final class SubscriptionStore {
             return;
         }
         int n = deferred.size();
-        String[][] v = new String[29][n];
+        List<Stored> rows = List.copyOf(deferred.values());
+        deferred.clear();
+        try (PreparedStatement st = Jdbc.prepare(h, REPLACE_ALL)) {
+            bindColumns(st, rows);
+            if (st.executeUpdate() != n) {
+                throw new IllegalStateException("the ordering guard refused a state the ordering rule chose");
+            }
+        } catch (SQLException e) {
+            throw new Jdbc.Failed(e);
+        }
+    }
+
+    /** Binds the rows, column by column, as the 29 text arrays of {@link #UNNEST}. */
+    private void bindColumns(PreparedStatement st, List<Stored> rows) throws SQLException {
+        String[][] v = new String[29][rows.size()];
         int k = 0;
-        for (Stored d : deferred.values()) {
+        for (Stored d : rows) {
             Subscription s = d.subscription();
             ScheduledChange sc = s.scheduledChange();
             String[] row = {s.id(), s.accountId(), s.customerId(), s.planId(), s.priceId(), s.priceLookupKey(), s.interval(),
@@ -244,16 +299,8 @@ public final class SubscriptionStore {
             }
             k++;
         }
-        deferred.clear();
-        try (PreparedStatement st = Jdbc.prepare(h, REPLACE_ALL)) {
-            for (int c = 0; c < v.length; c++) {
-                st.setArray(c + 1, h.getConnection().createArrayOf("text", v[c]));
-            }
-            if (st.executeUpdate() != n) {
-                throw new IllegalStateException("the ordering guard refused a state the ordering rule chose");
-            }
-        } catch (SQLException e) {
-            throw new Jdbc.Failed(e);
+        for (int c = 0; c < v.length; c++) {
+            st.setArray(c + 1, h.getConnection().createArrayOf("text", v[c]));
         }
     }
 
@@ -271,11 +318,8 @@ public final class SubscriptionStore {
                 pause_resumes_at = v.pr::timestamptz, pause_paid_until = v.pp::timestamptz, schedule_id = v.sched,
                 scheduled_plan = v.splan, scheduled_cycle = v.scycle, scheduled_quantity = v.sqty::int, scheduled_at = v.sat::timestamptz,
                 metadata = v.metadata::jsonb, currency = v.currency, last_event_created = v.created::timestamptz, last_event_id = v.event, updated_at = now()
-            from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
-                    ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
-                    ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
-                as v(id, account, customer, plan, price, lookup, interval, quantity, status, ps, pe, cape, ca, canceled, ended, ts, te,
-                    pb, pr, pp, sched, splan, scycle, sqty, sat, metadata, currency, created, event)
+            from\s""" + UNNEST + """
+
             where s.stripe_subscription_id = v.id and (s.last_event_created is null or s.last_event_created <= v.created::timestamptz)""";
 
     private static final String REPLACE = """
@@ -361,6 +405,20 @@ public final class SubscriptionStore {
         held.clear();
         return h.createUpdate("update subscriptions set account_id = :a, updated_at = now() where stripe_customer_id = :c and account_id is null")
                 .bind("a", accountId).bind("c", customerId).execute();
+    }
+
+    /** {@link #linkAccount} for many customers (customer id → account id) in one statement. */
+    public void linkAccounts(Map<String, String> accountOfCustomer) {
+        if (accountOfCustomer.isEmpty()) {
+            return;
+        }
+        flush();
+        held.clear();
+        h.createUpdate("""
+                update subscriptions s set account_id = v.a, updated_at = now() from unnest(:c, :a) as v(c, a)
+                where s.stripe_customer_id = v.c and s.account_id is null""")
+                .bindArray("c", String.class, List.copyOf(accountOfCustomer.keySet()))
+                .bindArray("a", String.class, List.copyOf(accountOfCustomer.values())).execute();
     }
 
     private static <T extends org.jdbi.v3.core.statement.SqlStatement<T>> T bind(T u, Subscription s) {

@@ -17,7 +17,8 @@ import dev.billingcli.stripe.CreatedWindows;
 /**
  * {@code billing sync}: repairs the database from Stripe after missed webhooks. Reads every
  * subscription ({@code status=all}, 100 a page, customers expanded so that the account link comes in
- * the same call) and writes each page in one transaction. {@code --all} reads windows of {@code created}
+ * the same call) and writes each page in one transaction, in a few statements (see {@link SubscriptionLedger#applyPage}).
+ * {@code --all} reads windows of {@code created}
  * in parallel at the process's Stripe rate, through a bounded queue to one writer (memory flat in the
  * number of subscriptions), and checkpoints each window with its page, so an interrupted run resumes;
  * one account's few pages are read one after another. Rows are written with the page's time on Stripe's clock, through the same
@@ -167,16 +168,28 @@ public final class SyncService {
         return database.read(tx -> tx.subscriptions().count());
     }
 
-    private List<Change> apply(Tx tx, SubscriptionGateway.Page page) {
-        List<Change> changes = new ArrayList<>();
-        for (JsonNode json : page.subscriptions()) {
-            SubscriptionLedger.Result r = ledger.apply(tx, SubscriptionLedger.Report.answer("sync", page.requestId(), page.asOf(), json));
-            JsonNode customer = json.path("customer");
-            String email = customer.path("email").asText(null);
+    /**
+     * One page through the ledger's page write ({@link SubscriptionLedger#applyPage}), then the customers' emails
+     * onto their accounts: the email of an account linked to that very customer, in one statement for the page.
+     */
+    List<Change> apply(Tx tx, SubscriptionGateway.Page page) {
+        List<SubscriptionLedger.Report> reports = page.subscriptions().stream()
+                .map(json -> SubscriptionLedger.Report.answer("sync", page.requestId(), page.asOf(), json)).toList();
+        List<SubscriptionLedger.Result> results = ledger.applyPage(tx, reports);
+        java.util.Map<String, String> linked = tx.accounts().customersOf(results.stream()
+                .map(SubscriptionLedger.Result::accountId).filter(java.util.Objects::nonNull).collect(java.util.stream.Collectors.toSet()));
+        java.util.Map<String, String> emails = new java.util.TreeMap<>(); // account → email (the page's last one), in id order
+        for (int i = 0; i < results.size(); i++) {
+            SubscriptionLedger.Result r = results.get(i);
+            String email = page.subscriptions().get(i).path("customer").path("email").asText(null);
             if (r.accountId() != null && email != null && !email.isBlank()
-                    && r.after().customerId() != null && r.after().customerId().equals(tx.accounts().customerOf(r.accountId()).orElse(null))) {
-                tx.accounts().setEmail(r.accountId(), email);
+                    && r.after().customerId() != null && r.after().customerId().equals(linked.get(r.accountId()))) {
+                emails.put(r.accountId(), email);
             }
+        }
+        tx.accounts().setEmails(emails);
+        List<Change> changes = new ArrayList<>();
+        for (SubscriptionLedger.Result r : results) {
             Kind kind = switch (r.kind()) {
                 case CREATED -> Kind.CREATED;
                 case UPDATED -> Kind.UPDATED;
