@@ -146,6 +146,15 @@ public final class CreatedWindows {
             throw failure.get() != null ? failure.get() : new IllegalStateException(e.getCause());
         } finally {
             pool.shutdownNow();
+            // a request in flight is answered or times out (30 s) before the command goes on: nothing of this read is
+            // sent after it has returned (the shell runs the next command in the same process)
+            try {
+                if (!pool.awaitTermination(35, TimeUnit.SECONDS)) {
+                    failure.compareAndSet(null, new IllegalStateException("Stripe list readers did not stop"));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         return new Result(requests.get(), written.get(), windows.get());
     }
@@ -202,7 +211,7 @@ public final class CreatedWindows {
     /** Pages one window to its end, giving away its older part whenever readers would idle. */
     private void page(Window w) throws InterruptedException {
         java.util.concurrent.CompletableFuture<Void> previous = java.util.concurrent.CompletableFuture.completedFuture(null);
-        while (true) {
+        while (failure.get() == null) { // after a failure, no further request
             RawPage raw = lister.list(w, PAGE);
             requests.incrementAndGet();
             Scan scan = scan(raw.body());
