@@ -1,5 +1,7 @@
 package dev.billingcli.catalog;
 
+import static dev.billingcli.catalog.Rejected.problems;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -25,15 +27,6 @@ class CatalogLoaderTest {
                 credits: 500
               enterprise: { name: Enterprise, contact: sales@example.com }
             """;
-
-    private static String problems(String yaml) {
-        try {
-            CatalogLoader.parse(yaml, "plans.yaml");
-        } catch (CatalogLoader.InvalidCatalogException e) {
-            return e.getMessage();
-        }
-        throw new AssertionError("expected the catalog to be rejected");
-    }
 
     @Test
     void loadsTheRepositoryCatalog() {

@@ -1,5 +1,7 @@
 package dev.billingcli.catalog;
 
+import static dev.billingcli.catalog.Rejected.problems;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
@@ -22,15 +24,6 @@ class CurrenciesLoaderTest {
                 prices: { once: { eur: "19.00", usd: "21.00", gbp: "17.00" } }
             checkout: { automatic_tax: true }
             """;
-
-    private static String problems(String yaml) {
-        try {
-            CatalogLoader.parse(yaml, "plans.yaml");
-        } catch (CatalogLoader.InvalidCatalogException e) {
-            return e.getMessage();
-        }
-        throw new AssertionError("expected the catalog to be rejected");
-    }
 
     @Test
     void readsEveryCurrencyOfAPriceExactlyInTheCatalogsOrder() {
