@@ -123,8 +123,8 @@ public final class FakeStripe implements AutoCloseable {
     private volatile String failReadsPath;
     private final AtomicInteger readsBeforeFailing = new AtomicInteger();
     // the opt-in realistic mode: latency per answer, and Stripe's rate limiter
-    private volatile long latencyMinNanos;
-    private volatile long latencyMaxNanos;
+    private volatile long latencyMinMillis;
+    private volatile long latencyMaxMillis;
     private final Object bucketLock = new Object();
     private int ratePerSecond;
     private double tokens;
@@ -277,8 +277,8 @@ public final class FakeStripe implements AutoCloseable {
         if (min.isNegative() || max.compareTo(min) < 0) {
             throw new IllegalArgumentException("latency " + min + ".." + max);
         }
-        latencyMinNanos = min.toNanos();
-        latencyMaxNanos = max.toNanos();
+        latencyMinMillis = min.toMillis();
+        latencyMaxMillis = max.toMillis();
         return this;
     }
 
@@ -308,16 +308,38 @@ public final class FakeStripe implements AutoCloseable {
         return rateLimited.get();
     }
 
+    /** Waits until {@link #rateLimit}'s bucket holds a token again (none taken); false when it does not within {@code timeout}. */
+    public boolean awaitRateLimitToken(java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (bucketLock) {
+            while (ratePerSecond > 0 && refill() < 1) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                // the refill is a function of time: wait exactly until one token has accrued
+                long needed = (long) Math.ceil((1 - tokens) * 1e9 / ratePerSecond);
+                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(bucketLock, Math.max(1, Math.min(left, needed)));
+            }
+            return true;
+        }
+    }
+
+    /** The bucket's tokens now (under bucketLock). */
+    private double refill() {
+        long now = System.nanoTime();
+        tokens = Math.min(ratePerSecond, tokens + (now - refilledAt) * ratePerSecond / 1e9);
+        refilledAt = now;
+        return tokens;
+    }
+
     /** Whether this request may go now (takes a token), under {@link #rateLimit}. */
     private boolean admit() {
         synchronized (bucketLock) {
             if (ratePerSecond == 0) {
                 return true;
             }
-            long now = System.nanoTime();
-            tokens = Math.min(ratePerSecond, tokens + (now - refilledAt) * ratePerSecond / 1e9);
-            refilledAt = now;
-            if (tokens >= 1) {
+            if (refill() >= 1) {
                 tokens -= 1;
                 return true;
             }
@@ -758,12 +780,13 @@ public final class FakeStripe implements AutoCloseable {
                     }
                 }
                 Response response = admit() ? respond(http, request) : rateLimitedAnswer();
-                if (response.status() != 429) {
-                    delay(); // outside every lock: many answers are on their way at once, as at Stripe
-                }
                 ResponseDefinitionBuilder out = ResponseDefinitionBuilder.responseDefinition().withStatus(response.status())
                         .withBody(response.body()).withHeader("Content-Type", "application/json")
                         .withHeader("Request-Id", "req_fake" + ids.incrementAndGet());
+                if (response.status() != 429 && latencyMaxMillis > 0) {
+                    // WireMock waits after this transformer, outside every lock: many answers are on their way at once, as at Stripe
+                    out.withUniformRandomDelay((int) latencyMinMillis, (int) latencyMaxMillis);
+                }
                 response.headers().forEach(out::withHeader);
                 return out.build();
             } finally {
@@ -779,20 +802,6 @@ public final class FakeStripe implements AutoCloseable {
                 .put("doc_url", "https://stripe.com/docs/error-codes/rate-limit")
                 .put("message", "Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.");
         return new Response(429, err.toString(), Map.of());
-    }
-
-    private void delay() {
-        long min = latencyMinNanos;
-        long max = latencyMaxNanos;
-        if (max == 0) {
-            return;
-        }
-        long nanos = min + (max > min ? java.util.concurrent.ThreadLocalRandom.current().nextLong(max - min + 1) : 0);
-        try {
-            Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** Every answer, the stateful ones and a test's own stubs alike, is checked against the description before it is sent. */

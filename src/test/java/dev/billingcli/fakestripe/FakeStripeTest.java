@@ -225,7 +225,8 @@ class FakeStripeTest {
                 });
         assertThat(stripe.fake().customers()).hasSize(3);
         assertThat(stripe.fake().rateLimitedCount()).isEqualTo(1);
-        Thread.sleep(400); // a third of a second refills one token
+        // a third of a second refills one token
+        assertThat(stripe.fake().awaitRateLimitToken(java.time.Duration.ofSeconds(5))).isTrue();
         client.v1().customers().create(CustomerCreateParams.builder().build());
         assertThat(stripe.fake().customers()).hasSize(4);
     }

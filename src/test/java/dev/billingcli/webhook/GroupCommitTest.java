@@ -162,6 +162,12 @@ class GroupCommitTest {
         assertThat(outcomes(together(purchase, update))).containsExactly(Outcome.DUPLICATE, Outcome.DUPLICATE);
     }
 
+    /** Sessions of this database waiting for a lock (read outside any transaction: its statistics are not cached). */
+    private long lockWaiters() {
+        return db.jdbi().withHandle(h -> h.createQuery("select count(*) from pg_stat_activity where datname = current_database()"
+                + " and wait_event_type = 'Lock'").mapTo(Long.class).one());
+    }
+
     @Test
     void anEventAnotherTransactionStoresMeanwhileIsADuplicateAndTheOthersStillApply() throws Exception {
         ObjectNode a = created("sub_a", "cus_a");
@@ -177,9 +183,13 @@ class GroupCommitTest {
                     + " ('evt_race', 'customer.subscription.updated', to_timestamp(" + (T0 + 10) + "), 'sub_a', '{}', 'applied')");
             Future<List<EventProcessor.Answer>> group = pool.submit(() -> together(raceRaw,
                     event("evt_b", "customer.subscription.created", T0 + 12, b)));
-            // the group waits on evt_race's key until the other transaction ends
-            Thread.sleep(300);
+            // the group waits on evt_race's key until the other transaction ends: PostgreSQL shows it waiting for a lock
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (lockWaiters() == 0 && System.nanoTime() < deadline && !group.isDone()) {
+                Thread.onSpinWait();
+            }
             assertThat(group.isDone()).isFalse();
+            assertThat(lockWaiters()).isPositive();
             other.commit();
             assertThat(outcomes(group.get(10, TimeUnit.SECONDS))).containsExactly(Outcome.DUPLICATE, Outcome.APPLIED);
         } finally {
