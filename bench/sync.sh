@@ -89,6 +89,7 @@ for n in "$@"; do
   standin "$n"
   (cd "$work" && "$root/bin/billing" db start --idle 10m >/dev/null)
   billing "$root/bin/billing" sync --all $rate_opts || { cat "$work/err" >&2; exit 1; }
+  [ -z "${KEEP_ERR:-}" ] || cp "$work/err" "$KEEP_ERR" # the sync's stderr, kept for a look
   report "new" "$n"
   echo "  rows: $(rows)"
   standin_done; echo "  $(tail -1 "$work/standin.err")"

@@ -60,10 +60,13 @@ public final class CreatedWindows {
     /** What one list request answered: the body and what paging needs of it. */
     record RawPage(String body, Instant asOf, String requestId) {}
 
-    /** One list request for a window (through {@link StripeAccess}, its rate limiter and retries). */
+    /**
+     * One list request for a window (through {@link StripeAccess}, its rate limiter and retries); an urgent one
+     * goes ahead of the others waiting for the rate limit.
+     */
     @FunctionalInterface
     interface Lister {
-        RawPage list(Window window, int limit);
+        RawPage list(Window window, int limit, boolean urgent);
     }
 
     /**
@@ -211,14 +214,22 @@ public final class CreatedWindows {
     /** Pages one window to its end, giving away its older part whenever readers would idle. */
     private void page(Window w) throws InterruptedException {
         java.util.concurrent.CompletableFuture<Void> previous = java.util.concurrent.CompletableFuture.completedFuture(null);
+        boolean dense = false;
         while (failure.get() == null) { // after a failure, no further request
-            RawPage raw = lister.list(w, PAGE);
+            RawPage raw = lister.list(w, PAGE, dense);
             requests.incrementAndGet();
             Scan scan = scan(raw.body());
+            // a full page of one second: what follows is most likely more of that second, which no window can cut
+            // (an import makes thousands in one second), so only one page after another reads it. That chain is
+            // what the whole read waits for at the end: its requests go ahead of the others at the rate limit.
+            dense = scan.count() == PAGE && scan.firstCreated() == scan.lastCreated();
             List<Window> next = new ArrayList<>();
             if (scan.hasMore() && scan.count() > 0) {
                 long last = scan.lastCreated();
                 int fanOut = Math.min(MAX_FAN_OUT, readers - reading.get() + 1 - todo.size());
+                if (dense) {
+                    fanOut = Math.max(fanOut, 2); // the chain keeps that second alone; what is older goes to other readers
+                }
                 if (fanOut >= 2 && last > w.gte()) {
                     // [gte, last] holds the rest. The window keeps its cursor and upper bound over the newest
                     // part, as many seconds as this page spanned; older parts double in length (data is

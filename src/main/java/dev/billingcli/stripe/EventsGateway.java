@@ -53,7 +53,7 @@ public final class EventsGateway {
      * order: the event processor's ordering rule settles that, as for webhooks arriving out of order.
      */
     public CreatedWindows.Result eachEventPage(Instant since, List<String> types, java.util.function.Consumer<List<String>> page) {
-        return new CreatedWindows((w, limit) -> {
+        return new CreatedWindows((w, limit, urgent) -> {
             EventListParams.Created.Builder created = EventListParams.Created.builder().setGte(w.gte());
             if (w.lt() != null) {
                 created.setLt(w.lt());
@@ -62,7 +62,7 @@ public final class EventsGateway {
             if (w.startingAfter() != null) {
                 b.setStartingAfter(w.startingAfter());
             }
-            return stripe.rawList("list events", "/v1/events", b.build());
+            return stripe.rawList("list events", "/v1/events", b.build(), urgent);
         }, stripe.readers(), 1, QUEUED_PAGES).run(List.of(new CreatedWindows.Window(since.getEpochSecond(), null, null)), batch -> {
             List<String> events = new ArrayList<>();
             parse(batch.body()).path("data").forEach(e -> events.add(e.toString()));

@@ -48,24 +48,59 @@ final class RateLimiter {
         intervalNanos = Math.min(baseIntervalNanos * 8, intervalNanos * 5 / 4);
     }
 
+    /** A request waiting for its turn: urgent ones first, then in the order they came. */
+    private record Turn(boolean urgent, long seq) {}
+
+    private final java.util.PriorityQueue<Turn> waiting = new java.util.PriorityQueue<>(
+            java.util.Comparator.comparing((Turn t) -> !t.urgent()).thenComparingLong(Turn::seq));
+    private long seq;
+
+    /** {@link #acquire(boolean)} for an ordinary request. */
+    long acquire() throws InterruptedException {
+        return acquire(false);
+    }
+
     /**
      * Waits, if need be, until this request may go; returns the nanoseconds waited. The generic cell rate
-     * algorithm: each request takes the next slot of the schedule, and waits for as long as that slot lies
-     * more than the burst allowance ahead of now.
+     * algorithm: the request at the head of the queue takes the next slot of the schedule, and waits for as long
+     * as that slot lies more than the burst allowance ahead of now; the others wait for their turn. An urgent
+     * request (the next page of a list that cannot be read any other way but one page after another) goes ahead
+     * of every ordinary one waiting: the rate is the same, only the order changes, so a long serial read is not
+     * slowed down by the many requests that could go in any order.
      */
-    long acquire() throws InterruptedException {
-        long wait;
+    long acquire(boolean urgent) throws InterruptedException {
+        Turn me;
         synchronized (this) {
-            long now = clock.getAsLong();
-            long slot = Math.max(next, now);
-            wait = Math.max(0, slot - now - (burstNanos - intervalNanos));
-            next = slot + intervalNanos;
-            // back to the rate asked for, 1% of its interval a request, after a slow-down
-            intervalNanos = Math.max(baseIntervalNanos, intervalNanos - Math.max(1, baseIntervalNanos / 100));
+            me = new Turn(urgent, seq++);
+            waiting.add(me);
         }
-        if (wait > 0) {
-            sleeper.sleep(wait);
+        long start = clock.getAsLong();
+        try {
+            while (true) {
+                long wait;
+                synchronized (this) {
+                    while (waiting.peek() != me) {
+                        wait(); // the head leaves with notifyAll
+                    }
+                    long now = clock.getAsLong();
+                    long slot = Math.max(next, now);
+                    wait = slot - now - (burstNanos - intervalNanos);
+                    if (wait <= 0) {
+                        next = slot + intervalNanos;
+                        // back to the rate asked for, 1% of its interval a request, after a slow-down
+                        intervalNanos = Math.max(baseIntervalNanos, intervalNanos - Math.max(1, baseIntervalNanos / 100));
+                        return now - start;
+                    }
+                }
+                // at most one interval (the head's slot is the next one): an urgent request arriving meanwhile takes
+                // the head, and this one, awake, waits for its turn again
+                sleeper.sleep(wait);
+            }
+        } finally {
+            synchronized (this) {
+                waiting.remove(me);
+                notifyAll();
+            }
         }
-        return wait;
     }
 }

@@ -52,10 +52,14 @@ public final class StripeAccess {
         return (int) Math.max(2, Math.min(64, Math.ceil(perSecond)));
     }
 
-    /** A GET of a list as Stripe's raw JSON (no typed objects built: a long read only needs the text). */
-    CreatedWindows.RawPage rawList(String what, String path, com.stripe.net.ApiRequestParams params) {
+    /**
+     * A GET of a list as Stripe's raw JSON (no typed objects built: a long read only needs the text).
+     *
+     * @param urgent whether it goes ahead of the ordinary requests waiting for the rate limit (see {@link RateLimiter#acquire(boolean)})
+     */
+    CreatedWindows.RawPage rawList(String what, String path, com.stripe.net.ApiRequestParams params, boolean urgent) {
         String url = path + "?" + com.stripe.net.FormEncoder.createQueryString(params.toMap());
-        com.stripe.net.StripeResponse r = call(what, () -> client.rawRequest(com.stripe.net.ApiResource.RequestMethod.GET, url, null));
+        com.stripe.net.StripeResponse r = call(what, urgent, () -> client.rawRequest(com.stripe.net.ApiResource.RequestMethod.GET, url, null));
         java.time.Instant asOf = r.date() != null ? r.date() : java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         return new CreatedWindows.RawPage(r.body(), asOf, r.requestId());
     }
@@ -154,9 +158,13 @@ public final class StripeAccess {
 
     /** Runs one Stripe call; a failure becomes a {@link BillingException} (exit 3) naming what failed. */
     <T> T call(String what, Call<T> call) {
+        return call(what, false, call);
+    }
+
+    private <T> T call(String what, boolean urgent, Call<T> call) {
         for (int attempt = 1;; attempt++) {
             try {
-                limiter.acquire();
+                limiter.acquire(urgent);
                 return call.run();
             } catch (RateLimitException e) {
                 // stripe-java retries a 429 only when Stripe says so (a lock timeout); Stripe processed none of

@@ -638,7 +638,7 @@ public final class SubscriptionGateway {
      * rate; each page to {@code writer} as Stripe's JSON, from {@value #WRITERS} threads. See {@link CreatedWindows}.
      */
     public CreatedWindows.Result eachSubscriptionWindowed(List<CreatedWindows.Window> start, CreatedWindows.Writer writer) {
-        return new CreatedWindows((w, limit) -> {
+        return new CreatedWindows((w, limit, urgent) -> {
             SubscriptionListParams.Builder b = SubscriptionListParams.builder().setStatus(SubscriptionListParams.Status.ALL)
                     .setLimit((long) limit).addExpand("data.customer");
             SubscriptionListParams.Created.Builder created = SubscriptionListParams.Created.builder().setGte(w.gte());
@@ -649,7 +649,7 @@ public final class SubscriptionGateway {
             if (w.startingAfter() != null) {
                 b.setStartingAfter(w.startingAfter());
             }
-            return stripe.rawList("list subscriptions", "/v1/subscriptions", b.build());
+            return stripe.rawList("list subscriptions", "/v1/subscriptions", b.build(), urgent);
         }, stripe.readers(), WRITERS, QUEUED_PAGES).run(start, writer);
     }
 

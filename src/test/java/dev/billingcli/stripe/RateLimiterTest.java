@@ -37,4 +37,45 @@ class RateLimiterTest {
         assertThat(clock.get()).isEqualTo(before);
         assertThat(limiter.acquire()).isEqualTo(50_000_000L);
     }
+
+    @Test
+    void anUrgentRequestGoesAheadOfOrdinaryOnesAlreadyWaiting() throws Exception {
+        java.util.concurrent.Semaphore asleep = new java.util.concurrent.Semaphore(0);
+        java.util.concurrent.Semaphore wake = new java.util.concurrent.Semaphore(0);
+        RateLimiter l = new RateLimiter(20, clock::get, nanos -> {
+            asleep.release();
+            wake.acquire();
+            clock.addAndGet(nanos);
+        });
+        for (int i = 0; i < 20; i++) {
+            l.acquire(); // the burst: no wait
+        }
+        java.util.List<String> order = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        Thread a = request(l, false, "a", order);
+        asleep.acquire(); // a is first in line, asleep until its slot
+        Thread b = request(l, false, "b", order);
+        while (b.getState() != Thread.State.WAITING) {
+            Thread.onSpinWait(); // b waits behind a
+        }
+        Thread c = request(l, true, "c", order);
+        asleep.acquire(); // c went ahead of both, and sleeps until the same slot
+        wake.release(100);
+        for (Thread t : new Thread[] {a, b, c}) {
+            t.join(10_000);
+        }
+        assertThat(order).containsExactly("c", "a", "b");
+    }
+
+    private static Thread request(RateLimiter l, boolean urgent, String name, java.util.List<String> order) {
+        Thread t = new Thread(() -> {
+            try {
+                l.acquire(urgent);
+                order.add(name);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        t.start();
+        return t;
+    }
 }
