@@ -127,14 +127,15 @@ public final class Trigger {
         v.put("refund", new Raw(render("objects/refund.json", v)));
         if (type.startsWith("subscription_schedule.")) {
             String state = type.substring("subscription_schedule.".length());
-            boolean running = state.equals("created") || state.equals("updated");
-            String status = running ? "active" : state;
+            boolean running = state.equals("created") || state.equals("updated") || state.equals("expiring");
+            boolean aborted = state.equals("aborted"); // the subscription canceled for non-payment, its schedule with it
+            String status = running ? "active" : aborted ? "canceled" : state;
             long now = (Long) shared.get("created");
             v.put("schedule_status", status);
-            v.put("schedule_subscription", running ? shared.get("subscription_id") : null);
+            v.put("schedule_subscription", running || aborted ? shared.get("subscription_id") : null);
             v.put("schedule_released_subscription", state.equals("released") ? shared.get("subscription_id") : null);
             v.put("schedule_released_at", state.equals("released") ? now : null);
-            v.put("schedule_canceled_at", state.equals("canceled") ? now : null);
+            v.put("schedule_canceled_at", state.equals("canceled") || aborted ? now : null);
             v.put("schedule_completed_at", state.equals("completed") ? now : null);
             v.put("schedule_current_phase", new Raw(running ? "{\"start_date\": " + shared.get("period_start") + ", \"end_date\": "
                     + shared.get("period_end") + "}" : "null"));

@@ -14,9 +14,11 @@ import dev.billingcli.webhook.handlers.InvoicePaymentFailedHandler;
 import dev.billingcli.webhook.handlers.InvoicePaymentSucceededHandler;
 import dev.billingcli.webhook.handlers.RefundCreatedHandler;
 import dev.billingcli.webhook.handlers.RefundUpdatedHandler;
+import dev.billingcli.webhook.handlers.SubscriptionScheduleAbortedHandler;
 import dev.billingcli.webhook.handlers.SubscriptionScheduleCanceledHandler;
 import dev.billingcli.webhook.handlers.SubscriptionScheduleCompletedHandler;
 import dev.billingcli.webhook.handlers.SubscriptionScheduleCreatedHandler;
+import dev.billingcli.webhook.handlers.SubscriptionScheduleExpiringHandler;
 import dev.billingcli.webhook.handlers.SubscriptionScheduleReleasedHandler;
 import dev.billingcli.webhook.handlers.SubscriptionScheduleUpdatedHandler;
 import java.util.Collections;
@@ -54,6 +56,8 @@ public final class Handlers {
         m.put("subscription_schedule.released", new SubscriptionScheduleReleasedHandler());
         m.put("subscription_schedule.canceled", new SubscriptionScheduleCanceledHandler());
         m.put("subscription_schedule.completed", new SubscriptionScheduleCompletedHandler());
+        m.put("subscription_schedule.aborted", new SubscriptionScheduleAbortedHandler());
+        m.put("subscription_schedule.expiring", new SubscriptionScheduleExpiringHandler());
         return Collections.unmodifiableMap(m);
     }
 

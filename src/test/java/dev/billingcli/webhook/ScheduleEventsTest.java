@@ -220,4 +220,33 @@ class ScheduleEventsTest {
         assertThat(other.outcome()).isEqualTo(Outcome.APPLIED);
         assertThat(other.note()).isEqualTo("sub_sched_else (canceled) is not the schedule of " + sub);
     }
+
+    /**
+     * {@code subscription_schedule.expiring} (7 days before a schedule ends: still running) keeps the change;
+     * {@code subscription_schedule.aborted} (the subscription was canceled for non-payment, and its schedule with it:
+     * status {@code canceled}, still naming the subscription) clears it.
+     */
+    @Test
+    void anExpiringScheduleKeepsItsChangeAndAnAbortedOneClearsIt() {
+        String sub = "sub_abort";
+        subscribed(sub, "acct_abort");
+        String sched = "sub_sched_abort";
+        deliver(List.of(TestEvents.event("evt_ab_sc", "subscription_schedule.created", T1, schedule(sched, sub, "active", "price_pro_monthly", 4))));
+        assertThat(stored(sub).scheduledChange().quantity()).isEqualTo(4);
+
+        var expiring = processor.process(TestEvents.parse(TestEvents.event("evt_ab_se", "subscription_schedule.expiring", T1 + 60,
+                schedule(sched, sub, "active", "price_pro_monthly", 4))));
+        assertThat(expiring.outcome()).isEqualTo(Outcome.APPLIED);
+        assertThat(stored(sub).scheduleId()).isEqualTo(sched);
+        assertThat(stored(sub).scheduledChange().quantity()).isEqualTo(4);
+
+        ObjectNode aborted = schedule(sched, sub, "canceled", "price_pro_monthly", 4).put("subscription", sub).putNull("released_subscription")
+                .put("canceled_at", T2);
+        for (int delivery = 0; delivery < 2; delivery++) {
+            var r = processor.process(TestEvents.parse(TestEvents.event("evt_ab_sa", "subscription_schedule.aborted", T2, aborted)));
+            assertThat(r.outcome()).isEqualTo(delivery == 0 ? Outcome.APPLIED : Outcome.DUPLICATE);
+        }
+        assertThat(stored(sub).scheduleId()).isNull();
+        assertThat(stored(sub).scheduledChange()).isNull();
+    }
 }
