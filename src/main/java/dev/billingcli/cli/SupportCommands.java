@@ -175,11 +175,12 @@ final class SupportCommands {
 
     // ------------------------------------------------------------------ cancel, reactivate
 
-    @Command(name = "cancel", description = "Cancel the account's subscription: at the period end (default), now, or at a date. Recorded "
-            + "in the audit log; with --now, --reason also goes into Stripe's cancellation details.",
+    @Command(name = "cancel", description = "Cancel the account's subscription: at the period end (default), now, or at a date. Audited; "
+            + "with --now, --reason also goes into Stripe's cancellation details; --dry-run shows the request and what it costs and "
+            + "sends nothing. Exit 1 when there is no running subscription, 2 for bad input, 4 for a live key without --live.",
             footerHeading = "%nExamples:%n",
-            footer = {"  billing cancel --account acme --reason \"asked by email\"", "  billing cancel --account acme --now",
-                    "  billing cancel --account acme --at 2026-12-15"})
+            footer = {"  billing cancel --account acme --reason \"asked by email\"", "  billing cancel --account acme --now --dry-run",
+                    "  billing cancel --account acme --at 2026-12-15 --reason \"end of contract\""})
     static final class Cancel implements Callable<Integer> {
         @Mixin
         AccountOption account;
@@ -199,54 +200,60 @@ final class SupportCommands {
         When when;
 
         @Mixin
-        ReasonOption reason;
+        WriteOptions write;
 
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() {
+            String why = write.reason();
             CancelMode mode = when == null || when.atPeriodEnd ? CancelMode.AT_PERIOD_END : when.now ? CancelMode.NOW : CancelMode.AT;
             Instant at = mode == CancelMode.AT ? TimeArgs.since("--at", when.at, Instant.now()) : null;
-            Change change = service(spec).cancel(account.id, mode, at, reason.text);
-            return printChange(spec, account.id, change);
+            return printChange(spec, account.id, service(spec).cancel(account.id, mode, at, why, write.dryRun));
         }
     }
 
     @Command(name = "reactivate", description = "Undo a scheduled cancellation, reading the live subscription first: clears "
-            + "cancel_at_period_end, or an explicit cancel_at, never both in one request; no immediate charge. Exit 1 when the "
-            + "subscription already ended; exit 0 with 'nothing to reactivate' when nothing is scheduled.",
+            + "cancel_at_period_end, or an explicit cancel_at, never both in one request; no immediate charge. Audited; --dry-run "
+            + "shows the request and sends nothing. Exit 1 when the subscription already ended; exit 0 with 'nothing to reactivate' "
+            + "when nothing is scheduled; 4 for a live key without --live.",
             footerHeading = "%nExamples:%n",
-            footer = {"  billing reactivate --account acme --reason \"asked by phone\""})
+            footer = {"  billing reactivate --account acme --reason \"asked by phone\"", "  billing reactivate --account acme --dry-run"})
     static final class Reactivate implements Callable<Integer> {
         @Mixin
         AccountOption account;
 
         @Mixin
-        ReasonOption reason;
+        WriteOptions write;
 
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() {
-            return printChange(spec, account.id, service(spec).reactivate(account.id, reason.text));
+            String why = write.reason();
+            return printChange(spec, account.id, service(spec).reactivate(account.id, why, write.dryRun));
         }
     }
 
     private static int printChange(CommandSpec spec, String account, Change change) {
         Output out = Commands.output(spec);
         if (out.json()) {
-            out.json(new ChangeJson(account, change.after() != null, change.message(), SubscriptionJson.of(change.before()),
-                    SubscriptionJson.of(change.after())));
+            out.json(new ChangeJson(account, change.after() != null, change.sent(), change.message(), change.request(),
+                    SubscriptionJson.of(change.before()), SubscriptionJson.of(change.after())));
         } else {
-            out.line(change.message());
+            printAction(out, change.message(), change.sent(), change.request(), true);
         }
         return ExitCode.OK;
     }
 
-    /** {@code -o json cancel} and {@code -o json reactivate}: the subscription before and after (null when unchanged). */
-    record ChangeJson(String account, boolean changed, String message, SubscriptionJson before, SubscriptionJson after) {}
+    /**
+     * {@code -o json cancel} and {@code -o json reactivate}: the subscription before and after (null when unchanged), and the
+     * request sent (or, in a dry run, that would be).
+     */
+    record ChangeJson(String account, boolean changed, boolean sent, String message, Request request, SubscriptionJson before,
+            SubscriptionJson after) {}
 
     /**
      * A support action's result in words: its message, and for a dry run the request it would have sent

@@ -200,6 +200,31 @@ public final class SubscriptionGateway {
     }
 
     /** Clears a cancellation scheduled at the period end. */
+    /** The form fields {@link #keepUntilFurtherNotice} sends, for a dry run to show exactly what would go out. */
+    public static Map<String, String> keepFields() {
+        return Map.of("cancel_at_period_end", "false");
+    }
+
+    /** The form fields {@link #clearCancelAt} sends. */
+    public static Map<String, String> clearCancelAtFields() {
+        return Map.of("cancel_at", "");
+    }
+
+    /** The form fields {@link #cancelAtPeriodEnd} sends. */
+    public static Map<String, String> cancelAtPeriodEndFields() {
+        return Map.of("cancel_at_period_end", "true");
+    }
+
+    /** The form fields {@link #cancelAt} sends. */
+    public static Map<String, String> cancelAtFields(long epochSecond) {
+        return Map.of("cancel_at", Long.toString(epochSecond));
+    }
+
+    /** The form fields {@link #cancelNow} sends (a {@code DELETE}). */
+    public static Map<String, String> cancelNowFields(String reason) {
+        return reason == null ? Map.of() : Map.of("cancellation_details[comment]", reason);
+    }
+
     public StripeState keepUntilFurtherNotice(String id) {
         return update(id, SubscriptionUpdateParams.builder().setCancelAtPeriodEnd(false).build(), "stop the scheduled cancellation of ");
     }

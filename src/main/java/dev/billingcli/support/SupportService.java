@@ -259,12 +259,32 @@ public final class SupportService {
 
     public enum CancelMode { AT_PERIOD_END, NOW, AT }
 
-    public record Change(Subscription before, Subscription after, String message) {}
+    /**
+     * What a cancellation or reactivation did, or in a dry run would do.
+     *
+     * @param after null when nothing was sent
+     * @param request what was (or would be) sent; null when there was nothing to send
+     */
+    public record Change(Subscription before, Subscription after, Request request, boolean sent, String message) {}
 
-    public Change cancel(String accountId, CancelMode mode, Instant at, String reason) {
+    /**
+     * Cancels the account's running subscription at the period end, now, or at a date; a dry run says what would be sent and what
+     * it costs, and sends and writes nothing.
+     */
+    public Change cancel(String accountId, CancelMode mode, Instant at, String reason, boolean dryRun) {
         Subscription current = database.read(tx -> liveSubscription(tx, accountId, "cancel"));
         if (mode == CancelMode.AT && !at.isAfter(Instant.now())) {
             throw BillingException.invalid("--at must be in the future (use --now to cancel at once)");
+        }
+        Request request = cancelRequest(current, mode, at, reason);
+        if (dryRun) {
+            String what = switch (mode) {
+                case AT_PERIOD_END -> "cancel " + current.id() + " at the period end"
+                        + (current.currentPeriodEnd() != null ? ", " + current.currentPeriodEnd() : "");
+                case AT -> "cancel " + current.id() + " on " + at;
+                case NOW -> "cancel " + current.id() + " now";
+            };
+            return new Change(current, null, request, false, "dry run: would " + what + "; nothing sent");
         }
         SubscriptionGateway gateway = stripe.get();
         gateway.access().checkWritesAllowed();
@@ -274,7 +294,25 @@ public final class SupportService {
             case NOW -> gateway.cancelNow(current.id(), reason);
         };
         Subscription after = database.inTransaction(tx -> store(tx, answer, "cancel", audit("cancel", reason)));
-        return new Change(current, after, cancelMessage(mode, after));
+        return new Change(current, after, request, true, cancelMessage(mode, after));
+    }
+
+    /** The request a cancellation sends, and what it costs (Stripe's defaults: no refund; a date inside the period prorates). */
+    private static Request cancelRequest(Subscription current, CancelMode mode, Instant at, String reason) {
+        String path = "/v1/subscriptions/" + current.id();
+        Instant periodEnd = current.currentPeriodEnd();
+        return switch (mode) {
+            case AT_PERIOD_END -> new Request("POST", path, SubscriptionGateway.cancelAtPeriodEndFields(),
+                    "no charge, no refund; access until the period end" + (periodEnd != null ? " (" + periodEnd + ")" : "")
+                            + ", then the free plan");
+            case AT -> new Request("POST", path, SubscriptionGateway.cancelAtFields(at.getEpochSecond()),
+                    (periodEnd == null || at.isBefore(periodEnd)
+                            ? "Stripe credits the time after " + at + " on the next invoice (its default proration_behavior, create_prorations)"
+                            : "the renewals until then are invoiced as usual, the last one prorated to end on " + at)
+                            + "; access until " + at + ", then the free plan");
+            case NOW -> new Request("DELETE", path, SubscriptionGateway.cancelNowFields(reason),
+                    "no refund and no proration (Stripe's defaults); access ends now");
+        };
     }
 
     /** What a cancellation did, in words that stay true when Stripe's answer lacks a date. */
@@ -305,7 +343,7 @@ public final class SupportService {
      *
      * @return null after when there was nothing to undo
      */
-    public Change reactivate(String accountId, String reason) {
+    public Change reactivate(String accountId, String reason, boolean dryRun) {
         Subscription stored = database.read(tx -> {
             tx.accounts().require(accountId);
             return tx.subscriptions().currentOf(accountId).orElseThrow(() -> BillingException.notFound(
@@ -316,19 +354,33 @@ public final class SupportService {
         Subscription now = ledger.read(live.object());
         if (!now.running()) {
             Instant ended = now.endedAt() != null ? now.endedAt() : now.canceledAt();
-            database.useTransaction(tx -> store(tx, live, "refresh", null));
+            if (!dryRun) {
+                database.useTransaction(tx -> store(tx, live, "refresh", null));
+            }
             throw BillingException.notFound(now.id() + " ended" + (ended != null ? " on " + ended.toString().substring(0, 10) : "")
                     + "; start a new checkout ('billing checkout --account " + accountId + " --plan "
                     + (now.planId() != null ? now.planId() : "PLAN") + "')");
         }
         if (!now.cancelScheduled()) {
-            database.useTransaction(tx -> store(tx, live, "refresh", null));
-            return new Change(now, null, "nothing to reactivate: " + now.id() + " is " + now.status() + " with no cancellation scheduled");
+            if (!dryRun) {
+                database.useTransaction(tx -> store(tx, live, "refresh", null));
+            }
+            return new Change(now, null, null, false, "nothing to reactivate: " + now.id() + " is " + now.status()
+                    + " with no cancellation scheduled");
+        }
+        Request request = new Request("POST", "/v1/subscriptions/" + now.id(),
+                now.cancelAtPeriodEnd() ? SubscriptionGateway.keepFields() : SubscriptionGateway.clearCancelAtFields(),
+                "no charge now; " + (now.currentPeriodEnd() != null ? "it renews on " + now.currentPeriodEnd() : "it renews at the period end")
+                        + " as usual");
+        if (dryRun) {
+            String undo = now.cancelAtPeriodEnd() ? "the cancellation at the period end"
+                    : now.cancelAt() != null ? "the cancellation on " + now.cancelAt() : "the scheduled cancellation";
+            return new Change(now, null, request, false, "dry run: would undo " + undo + " of " + now.id() + "; nothing sent");
         }
         gateway.access().checkWritesAllowed();
         StripeState answer = now.cancelAtPeriodEnd() ? gateway.keepUntilFurtherNotice(now.id()) : gateway.clearCancelAt(now.id());
         Subscription after = database.inTransaction(tx -> store(tx, answer, "reactivate", audit("reactivate", reason)));
-        return new Change(now, after, reactivateMessage(now, after));
+        return new Change(now, after, request, true, reactivateMessage(now, after));
     }
 
     // ------------------------------------------------------------------ trial

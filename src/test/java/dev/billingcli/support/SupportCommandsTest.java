@@ -181,13 +181,13 @@ class SupportCommandsTest extends SupportTestBase {
     @Test
     void reactivateClearsAnExplicitCancellationDate() {
         String id = subscribed("acme", "active").get("id").asText();
-        CliRunner.Result at = cli.run("cancel", "--account", "acme", "--at", Instant.ofEpochSecond(now + 5 * 86400).toString());
+        CliRunner.Result at = cli.run("cancel", "--account", "acme", "--at", Instant.ofEpochSecond(now + 5 * 86400).toString(), "--reason", "end of contract");
         assertThat(at.code()).as(at.toString()).isZero();
         assertThat(fake.writes().get(0).params()).isEqualTo(Map.of("cancel_at", String.valueOf(now + 5 * 86400)));
         assertThat(row(id).cancelAt()).isEqualTo(Instant.ofEpochSecond(now + 5 * 86400));
         fake.clearRequests();
 
-        CliRunner.Result r = cli.run("reactivate", "--account", "acme");
+        CliRunner.Result r = cli.run("reactivate", "--account", "acme", "--reason", "stays after all");
         assertThat(r.code()).as(r.toString()).isZero();
         assertThat(fake.writes()).hasSize(1);
         assertThat(fake.writes().get(0).params()).isEqualTo(Map.of("cancel_at", ""));
@@ -203,7 +203,7 @@ class SupportCommandsTest extends SupportTestBase {
         assertThat(row(id).status()).isEqualTo("canceled");
         fake.clearRequests();
 
-        CliRunner.Result r = cli.run("reactivate", "--account", "acme");
+        CliRunner.Result r = cli.run("reactivate", "--account", "acme", "--reason", "asked by phone");
         assertThat(r.code()).as(r.toString()).isEqualTo(1);
         assertThat(r.err()).contains(id + " ended on ", "start a new checkout");
         assertThat(fake.writes()).isEmpty();
@@ -212,7 +212,7 @@ class SupportCommandsTest extends SupportTestBase {
     @Test
     void reactivateWithNothingScheduledIsExit0AndSendsNoWrite() throws Exception {
         subscribed("acme", "active");
-        CliRunner.Result r = cli.run("reactivate", "--account", "acme");
+        CliRunner.Result r = cli.run("reactivate", "--account", "acme", "--reason", "asked by phone");
         assertThat(r.code()).as(r.toString()).isZero();
         assertThat(r.out()).contains("nothing to reactivate");
         assertThat(fake.writes()).isEmpty();
@@ -224,14 +224,66 @@ class SupportCommandsTest extends SupportTestBase {
     @Test
     void cancelRefusesALiveKeyWithoutLiveAndUnknownAccounts() {
         subscribed("acme", "active");
-        CliRunner.Result live = cli.env("STRIPE_SECRET_KEY", "sk_live_FAKE_support77").run("cancel", "--account", "acme");
+        CliRunner.Result live = cli.env("STRIPE_SECRET_KEY", "sk_live_FAKE_support77").run("cancel", "--account", "acme", "--reason", "asked");
         assertThat(live.code()).as(live.toString()).isEqualTo(4);
         assertThat(fake.requests()).isEmpty();
         cli.env("STRIPE_SECRET_KEY", "sk_test_FAKE_support77");
-        assertThat(cli.run("cancel", "--account", "nobody").code()).isEqualTo(2);
-        assertThat(cli.run("cancel", "--account", "acme", "--now", "--at", "2030-01-01").code()).isEqualTo(2);
-        assertThat(cli.run("cancel", "--account", "acme", "--at", "2001-01-01").code()).isEqualTo(2);
+        assertThat(cli.run("cancel", "--account", "nobody", "--reason", "asked").code()).isEqualTo(2);
+        assertThat(cli.run("cancel", "--account", "acme", "--now", "--at", "2030-01-01", "--reason", "asked").code()).isEqualTo(2);
+        assertThat(cli.run("cancel", "--account", "acme", "--at", "2001-01-01", "--reason", "asked").code()).isEqualTo(2);
         assertThat(fake.writes()).isEmpty();
+    }
+
+    @Test
+    void cancelWithoutAReasonIsRefusedAndItsDryRunShowsEachRequestAndItsCostAndSendsNothing() throws Exception {
+        String id = subscribed("acme", "active").get("id").asText();
+        CliRunner.Result noReason = cli.run("cancel", "--account", "acme");
+        assertThat(noReason.code()).isEqualTo(2);
+        assertThat(noReason.err()).isEqualTo("billing: --reason is required for a write (it goes to the audit log); --dry-run needs none\n");
+
+        CliRunner.Result end = cli.run("cancel", "--account", "acme", "--dry-run");
+        assertThat(end.code()).as(end.toString()).isZero();
+        assertThat(end.out()).startsWith("dry run: would cancel " + id + " at the period end, " + Instant.ofEpochSecond(now + 20 * 86400))
+                .contains("  POST /v1/subscriptions/" + id + " {cancel_at_period_end=true}",
+                        "  cost: no charge, no refund; access until the period end (" + Instant.ofEpochSecond(now + 20 * 86400) + "), then the free plan");
+        Instant inside = Instant.ofEpochSecond(now + 5 * 86400);
+        CliRunner.Result at = cli.run("cancel", "--account", "acme", "--at", inside.toString(), "--dry-run");
+        assertThat(at.out()).contains("  POST /v1/subscriptions/" + id + " {cancel_at=" + inside.getEpochSecond() + "}",
+                "Stripe credits the time after " + inside);
+        CliRunner.Result nowJson = cli.run("-o", "json", "cancel", "--account", "acme", "--now", "--dry-run", "--reason", "fraud");
+        JsonNode j = JSON.readTree(nowJson.out());
+        assertThat(j.get("sent").asBoolean()).isFalse();
+        assertThat(j.get("changed").asBoolean()).isFalse();
+        assertThat(j.at("/request/method").asText()).isEqualTo("DELETE");
+        assertThat(j.at("/request/fields/cancellation_details[comment]").asText()).isEqualTo("fraud");
+        assertThat(j.at("/request/cost").asText()).contains("no refund");
+
+        assertThat(fake.writes()).isEmpty();
+        assertThat(row(id).cancelAtPeriodEnd()).isFalse();
+        assertThat(row(id).status()).isEqualTo("active");
+        assertThat(audit("acme")).isEmpty();
+
+        // what the dry run showed is what goes out
+        assertThat(cli.run("cancel", "--account", "acme", "--now", "--reason", "fraud").code()).isZero();
+        assertThat(fake.writes()).hasSize(1);
+        assertThat(fake.writes().get(0).method()).isEqualTo("DELETE");
+        // the form field cancellation_details[comment]=fraud, as the stand-in parses it
+        assertThat(fake.writes().get(0).params()).isEqualTo(Map.of("cancellation_details", Map.of("comment", "fraud")));
+    }
+
+    @Test
+    void reactivateDryRunReadsStripeAndShowsTheOneFieldItWouldClear() throws Exception {
+        String id = subscribed("acme", "active").get("id").asText();
+        assertThat(cli.run("cancel", "--account", "acme", "--reason", "too expensive").code()).isZero();
+        fake.clearRequests();
+
+        CliRunner.Result r = cli.run("reactivate", "--account", "acme", "--dry-run");
+        assertThat(r.code()).as(r.toString()).isZero();
+        assertThat(r.out()).startsWith("dry run: would undo the cancellation at the period end of " + id + "; nothing sent")
+                .contains("  POST /v1/subscriptions/" + id + " {cancel_at_period_end=false}", "  cost: no charge now; it renews on ");
+        assertThat(fake.writes()).isEmpty();
+        assertThat(row(id).cancelAtPeriodEnd()).isTrue();
+        assertThat(audit("acme")).hasSize(1); // the cancel only
     }
 
     @Test
@@ -291,7 +343,7 @@ class SupportCommandsTest extends SupportTestBase {
                 Subscription.fromStripe(ended, k -> Optional.of("business")).withAccount("acme"), Instant.ofEpochSecond(now), "evt_2"));
         assertThat(cli.run("status", "--account", "acme").out()).contains(running.get("id").asText()).contains("Pro (pro) · active");
         assertThat(cli.run("checkout", "--account", "acme", "--plan", "business").code()).isEqualTo(2);
-        assertThat(cli.run("cancel", "--account", "acme").code()).isZero();
+        assertThat(cli.run("cancel", "--account", "acme", "--reason", "asked").code()).isZero();
         assertThat(fake.writes().get(0).path()).isEqualTo("/v1/subscriptions/" + running.get("id").asText());
     }
 }
