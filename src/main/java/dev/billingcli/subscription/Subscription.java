@@ -106,37 +106,37 @@ public record Subscription(
                 text(object, "currency"));
     }
 
-    public Subscription withAccount(String account) {
-        return new Subscription(id, account, customerId, planId, priceId, priceLookupKey, interval, quantity, status,
+    /**
+     * A copy in which only these may differ: the account, the status, the pause's paid-until, the schedule and its change.
+     * One constructor call for every {@code with…} below.
+     */
+    private Subscription copy(String account, String newStatus, Instant paidUntil, String schedule, ScheduledChange change) {
+        return new Subscription(id, account, customerId, planId, priceId, priceLookupKey, interval, quantity, newStatus,
                 currentPeriodStart, currentPeriodEnd, cancelAtPeriodEnd, cancelAt, canceledAt, endedAt, trialStart, trialEnd, pauseBehavior,
-                pauseResumesAt, pausePaidUntil, scheduleId, scheduledChange, metadata, currency);
+                pauseResumesAt, paidUntil, schedule, change, metadata, currency);
+    }
+
+    public Subscription withAccount(String account) {
+        return copy(account, status, pausePaidUntil, scheduleId, scheduledChange);
     }
 
     /** The same state with the pause's paid-until taken from an earlier state of a pause that is still on. */
     public Subscription withPausePaidUntil(Instant paidUntil) {
-        return new Subscription(id, accountId, customerId, planId, priceId, priceLookupKey, interval, quantity, status,
-                currentPeriodStart, currentPeriodEnd, cancelAtPeriodEnd, cancelAt, canceledAt, endedAt, trialStart, trialEnd, pauseBehavior,
-                pauseResumesAt, paidUntil, scheduleId, scheduledChange, metadata, currency);
+        return copy(accountId, status, paidUntil, scheduleId, scheduledChange);
     }
 
     /** The same state with the change its schedule makes at the renewal. */
     public Subscription withScheduledChange(ScheduledChange change) {
-        return new Subscription(id, accountId, customerId, planId, priceId, priceLookupKey, interval, quantity, status,
-                currentPeriodStart, currentPeriodEnd, cancelAtPeriodEnd, cancelAt, canceledAt, endedAt, trialStart, trialEnd, pauseBehavior,
-                pauseResumesAt, pausePaidUntil, scheduleId, change, metadata, currency);
+        return copy(accountId, status, pausePaidUntil, scheduleId, change);
     }
 
     /** The schedule and the change it makes at the renewal (both null: none). */
     public Subscription withSchedule(String schedule, ScheduledChange change) {
-        return new Subscription(id, accountId, customerId, planId, priceId, priceLookupKey, interval, quantity, status,
-                currentPeriodStart, currentPeriodEnd, cancelAtPeriodEnd, cancelAt, canceledAt, endedAt, trialStart, trialEnd, pauseBehavior,
-                pauseResumesAt, pausePaidUntil, schedule, schedule == null ? null : change, metadata, currency);
+        return copy(accountId, status, pausePaidUntil, schedule, schedule == null ? null : change);
     }
 
     public Subscription withStatus(String newStatus) {
-        return new Subscription(id, accountId, customerId, planId, priceId, priceLookupKey, interval, quantity, newStatus,
-                currentPeriodStart, currentPeriodEnd, cancelAtPeriodEnd, cancelAt, canceledAt, endedAt, trialStart, trialEnd, pauseBehavior,
-                pauseResumesAt, pausePaidUntil, scheduleId, scheduledChange, metadata, currency);
+        return copy(accountId, newStatus, pausePaidUntil, scheduleId, scheduledChange);
     }
 
     // ---- state, as predicates built from each other
