@@ -219,7 +219,8 @@ public final class SubscriptionLedger {
             return audited(tx, audit, new Result(Kind.UPDATED, before, incoming, account, null));
         }
         StateChange e = report.change();
-        Decision d = SubscriptionOrdering.decide(held, e, () -> tx.events().sameSecond(e.objectId(), e.created(), e.id()), fetch);
+        Decision d = SubscriptionOrdering.decide(held, e, () -> tx.events().sameSecond(e.objectId(), e.created(), e.id()), fetch,
+                object -> before.differences(read(object)).isEmpty());
         if (d.keep()) {
             Kind kind = e.id().equals(held.lastEventId()) ? Kind.UNCHANGED : Kind.STALE;
             return new Result(kind, before, before, account, d.note());

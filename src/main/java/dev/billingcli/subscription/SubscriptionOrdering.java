@@ -14,6 +14,12 @@ import java.util.function.Supplier;
  * <ol>
  *   <li>An event created in a later second than the state held wins; an earlier one is stale (stored, not
  *       applied). The SQL update repeats this guard, so nothing can move a row backwards.</li>
+ *   <li>Same second as a state held from Stripe's answer to one of our requests (a support action, a sync page: its
+ *       source is {@code command:req_…}, not an event): an answer has no {@code previous_attributes}, so the payloads
+ *       cannot place the event before or after it — the action's own event comes after its answer, but an earlier
+ *       action's may come after it too (cancel, then reactivate, in one second: the cancellation's event arrives last).
+ *       An event that repeats the state held is applied (nothing changes); any other is settled by Stripe's current
+ *       state, fetched when a key is configured, else the answer's state is kept and the event marked stale.</li>
  *   <li>Same second: the events of that second for this subscription (stored ones and this one) are put in
  *       order by their payloads. {@code created} comes before any update and {@code deleted} after
  *       everything; an update Y follows X when Y's {@code previous_attributes} (the old values of what Y
@@ -29,8 +35,17 @@ import java.util.function.Supplier;
 public final class SubscriptionOrdering {
     private SubscriptionOrdering() {}
 
-    /** The state a subscription row holds: the event (or answer) it came from, null for none yet. */
-    public record Held(String lastEventId, Instant lastEventCreated) {}
+    /**
+     * The state a subscription row holds: the event (or answer) it came from, null for none yet.
+     *
+     * @param lastEventId an event id, or for Stripe's answer to a request of ours {@code command:request-id}
+     */
+    public record Held(String lastEventId, Instant lastEventCreated) {
+        /** Whether the state came from Stripe's answer to a request (event ids have no colon). */
+        public boolean fromAnswer() {
+            return lastEventId != null && lastEventId.indexOf(':') > 0;
+        }
+    }
 
     /**
      * @param state the Stripe object to hold, or null to keep the state held
@@ -50,9 +65,10 @@ public final class SubscriptionOrdering {
      * @param stored the event whose state the row holds
      * @param sameSecond the stored events of this subscription created in the same second as {@code e}
      * @param fetch the subscription from Stripe, or null without a key
+     * @param holds whether a Stripe object's state is the one the row holds (the fields billing keeps)
      */
     public static Decision decide(Held stored, StateChange e, Supplier<List<StateChange>> sameSecond,
-            Function<String, Optional<JsonNode>> fetch) {
+            Function<String, Optional<JsonNode>> fetch, java.util.function.Predicate<JsonNode> holds) {
         if (e.id().equals(stored.lastEventId())) {
             return Decision.keep("the subscription already holds this event's state");
         }
@@ -61,6 +77,18 @@ public final class SubscriptionOrdering {
         }
         if (e.created().isBefore(stored.lastEventCreated())) {
             return Decision.keep("older than the state held (" + stored.lastEventId() + ", " + stored.lastEventCreated() + ")");
+        }
+        if (stored.fromAnswer()) {
+            if (holds.test(e.object())) {
+                return new Decision(e.object(), e.id(), "same second as Stripe's answer " + stored.lastEventId() + ", whose state it repeats");
+            }
+            Optional<JsonNode> current = fetch == null ? Optional.empty() : fetch.apply(e.objectId());
+            if (current.isPresent()) {
+                return new Decision(current.get(), e.id(), "same second as Stripe's answer " + stored.lastEventId()
+                        + ", order not in the payloads: state fetched from Stripe");
+            }
+            return Decision.keep("same second as Stripe's answer " + stored.lastEventId() + ", which it may precede"
+                    + " (a Stripe key lets webhook-serve fetch the subscription to settle it)");
         }
         List<StateChange> group = new ArrayList<>(sameSecond.get());
         group.add(e);

@@ -114,6 +114,8 @@ public final class FakeStripe implements AutoCloseable {
     private boolean holding;
     private final Set<String> revokedKeys = ConcurrentHashMap.newKeySet();
     private volatile Long pinnedClock;
+    /** The {@code Date} of every answer (Stripe's wall clock, one-second resolution); null: the real time. */
+    private volatile java.time.Instant answerDate;
     private volatile int validateEvery = 1;
     private final AtomicLong answers = new AtomicLong();
     private List<ObjectNode> subscriptionsNewestFirst = List.of();
@@ -358,6 +360,14 @@ public final class FakeStripe implements AutoCloseable {
 
     Long pinnedClock() {
         return pinnedClock;
+    }
+
+    /**
+     * Answers from now on carry this {@code Date} header (Stripe's clock when it answered, which billing keeps as the time
+     * of the state an answer holds), so that a test can put several answers in one second; null: the real time.
+     */
+    public void answerDate(java.time.Instant date) {
+        answerDate = date;
     }
 
     /**
@@ -782,7 +792,9 @@ public final class FakeStripe implements AutoCloseable {
                 Response response = admit() ? respond(http, request) : rateLimitedAnswer();
                 ResponseDefinitionBuilder out = ResponseDefinitionBuilder.responseDefinition().withStatus(response.status())
                         .withBody(response.body()).withHeader("Content-Type", "application/json")
-                        .withHeader("Request-Id", "req_fake" + ids.incrementAndGet());
+                        .withHeader("Request-Id", "req_fake" + ids.incrementAndGet())
+                        .withHeader("Date", java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                                (answerDate != null ? answerDate : java.time.Instant.now()).atZone(java.time.ZoneOffset.UTC)));
                 if (response.status() != 429 && latencyMaxMillis > 0) {
                     // WireMock waits after this transformer, outside every lock: many answers are on their way at once, as at Stripe
                     out.withUniformRandomDelay((int) latencyMinMillis, (int) latencyMaxMillis);

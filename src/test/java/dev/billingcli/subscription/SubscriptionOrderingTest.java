@@ -62,6 +62,9 @@ class SubscriptionOrderingTest {
     /** A field changed and changed back within the second: the payloads cannot order U1 and FLIP. */
     private static final StateChange FLIP = updated("evt_flip", T, "trialing", false, "active", false);
 
+    /** Stripe's answer to a reactivation of ours in second T (an answer is no event: no previous_attributes). */
+    private static final StateChange ANSWER = new StateChange("reactivate:req_2", "answer", T, state("active", false), null);
+
     private static final JsonNode FETCHED = state("active", true);
     private static final Function<String, Optional<JsonNode>> STRIPE = id -> Optional.of(FETCHED);
 
@@ -82,7 +85,12 @@ class SubscriptionOrderingTest {
                 Arguments.of("same second: an update after the deletion is stale", D, U3, List.of(C, U1, U2, D), null, null),
                 Arguments.of("same second, arrival U1 U3 U2: U2 puts U3 back", U1, U2, List.of(C, U1, U3), null, "evt_u3"),
                 Arguments.of("same second, payloads cannot order: Stripe's state, fetched", U1, FLIP, List.of(C, U1), STRIPE, "fetched"),
-                Arguments.of("same second, payloads cannot order, no key: the state held stays", U1, FLIP, List.of(C, U1), null, null));
+                Arguments.of("same second, payloads cannot order, no key: the state held stays", U1, FLIP, List.of(C, U1), null, null),
+                Arguments.of("same second as an answer, repeating its state: applied", ANSWER, U1, List.of(), null, "evt_u1"),
+                Arguments.of("same second as an answer, another state (an earlier action's event): Stripe's, fetched", ANSWER, U2,
+                        List.of(), STRIPE, "fetched"),
+                Arguments.of("same second as an answer, another state, no key: the answer's state stays", ANSWER, U2, List.of(), null, null),
+                Arguments.of("a later second wins over an answer", ANSWER, LATER, List.of(), null, "evt_later"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -91,7 +99,7 @@ class SubscriptionOrderingTest {
             Function<String, Optional<JsonNode>> fetch, String winner) {
         Held h = held == null ? new Held(null, null) : new Held(held.id(), held.created());
         Decision d = SubscriptionOrdering.decide(h, incoming, () -> sameSecond.stream().filter(e -> !e.id().equals(incoming.id())).toList(),
-                fetch);
+                fetch, object -> held != null && object.equals(held.object()));
         if (winner == null) {
             assertThat(d.keep()).as(rule + ": " + d.note()).isTrue();
             assertThat(d.note()).as(rule).isNotBlank();
