@@ -976,8 +976,12 @@ public final class SupportService {
             if (done.isEmpty()) {
                 throw failed;
             }
-            throw BillingException.notFound("refunded " + amount(returned, currency) + " of " + invoice.id() + " (" + String.join(", ",
-                    done.stream().map(RefundPart::id).toList()) + ", recorded and audited), then Stripe refused the next: " + failed.getMessage());
+            // Stripe or the network failed on a later payment (exit 3): what was refunded stays, and the rest is one command away
+            String message = failed.getMessage() == null ? failed.getClass().getSimpleName() : failed.getMessage();
+            throw BillingException.serviceFailed("refunded " + amount(returned, currency) + " of " + invoice.id() + " (" + String.join(", ",
+                    done.stream().map(RefundPart::id).toList()) + ", recorded and audited), then the refund of the next payment failed: "
+                    + message + "; to refund the other " + amount(refund - returned, currency) + " asked for: 'billing refund --account "
+                    + accountId + " --invoice " + invoice.id() + " --amount " + Money.format(refund - returned, currency) + "'", failed);
         }
         RefundPart first = done.get(0);
         String ids = String.join(", ", done.stream().map(d -> d.id() + " (" + d.status() + ")").toList());

@@ -325,4 +325,40 @@ class RefundTest extends SupportTestBase {
         }
         assertThat(audit("acme")).hasSize(2);
     }
+
+    @Test
+    void whenStripeFailsBetweenThePaymentsOfAnInvoiceTheFirstRefundIsKeptAndTheRestIsOneCommandAway() throws Exception {
+        ObjectNode sub = active("acme");
+        customer = sub.get("customer").asText();
+        ObjectNode invoice = fake.newInvoicePaidInParts(customer, sub.get("id").asText(), "eur", now - 86400, now + 29 * 86400, 500, 490);
+        String id = invoice.get("id").asText();
+        var payments = fake.invoicePayments(id);
+        String older = payments.get(0).at("/payment/payment_intent").asText();
+        String newer = payments.get(1).at("/payment/payment_intent").asText();
+        fake.clearRequests();
+
+        fake.dropWritesAfter(1); // the refund of the newer payment goes through; Stripe cannot be reached for the next
+        CliRunner.Result r = cli.run("refund", "--account", "acme", "--invoice", id, "--amount", "6", "--reason", "goodwill");
+        fake.restoreWrites();
+        assertThat(r.code()).as(r.toString()).isEqualTo(3);
+        String made = fake.refunds().get(0).get("id").asText();
+        assertThat(r.err()).startsWith("billing: refunded 4.90 EUR of " + id + " (" + made + ", recorded and audited), then the refund of the"
+                + " next payment failed: ").endsWith("; to refund the other 1.10 EUR asked for: 'billing refund --account acme --invoice " + id
+                + " --amount 1.10'\n");
+        assertThat(r.err().lines()).hasSize(1);
+        assertThat(fake.refunds()).hasSize(1);
+        assertThat(fake.refunds().get(0).get("payment_intent").asText()).isEqualTo(newer);
+        JsonNode entries = audit("acme");
+        assertThat(entries).hasSize(1);
+        assertThat(entries.get(0).at("/after/amount").asLong()).isEqualTo(490);
+        assertThat(JSON.readTree(cli.run("-o", "json", "status", "--account", "acme").out()).get("refunds")).hasSize(1);
+
+        // what the error said: the other 1.10, from the older payment; 6.00 in all, as asked
+        CliRunner.Result rest = cli.run("refund", "--account", "acme", "--invoice", id, "--amount", "1.10", "--reason", "goodwill");
+        assertThat(rest.code()).as(rest.toString()).isZero();
+        assertThat(fake.refunds()).hasSize(2);
+        assertThat(fake.refunds().get(1).get("payment_intent").asText()).isEqualTo(older);
+        assertThat(fake.refunds().stream().mapToLong(f -> f.get("amount").asLong()).sum()).isEqualTo(600);
+        assertThat(audit("acme")).hasSize(2);
+    }
 }
