@@ -18,7 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Support cancels through the CLI and, in the same second, reactivates; Stripe then sends the two
+ * Support cancels through the CLI and, in the same second, reactivates (or pauses, then resumes); Stripe then sends the two
  * {@code customer.subscription.updated} events those requests made, in either order and each twice, while billing has
  * already written both answers. Whatever arrives, the subscription must never read "cancels at the period end" again:
  * the desk's last word was the reactivation. With a Stripe key (webhook-serve's usual setup) and without.
@@ -59,6 +59,35 @@ class DeskAndWebhooksJourneyTest extends SupportTestBase {
             assertThat(stored(id).subscription().cancelAtPeriodEnd()).as("after " + TestEvents.parse(delivery).id() + ": " + r)
                     .isFalse();
             assertThat(stored(id).subscription().cancelAt()).isNull();
+        }
+    }
+
+    @ParameterizedTest(name = "webhooks {0}, Stripe key {1}")
+    @CsvSource({"pause-first, true", "resume-first, true", "pause-first, false", "resume-first, false"})
+    void aLateWebhookOfThePauseNeverPausesAgainAfterTheResumeOfTheSameSecond(String order, boolean key) throws Exception {
+        ObjectNode sub = seedSubscription("acme", "pro_monthly", "active", now - 10 * 86400, now + 20 * 86400, Map.of("account_id", "acme"), s -> {});
+        String id = sub.get("id").asText();
+        Instant second = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
+        fake.answerDate(second);
+
+        assertThat(cli.run("pause", "--account", "acme", "--reason", "parental leave").code()).isZero();
+        JsonNode paused = fake.subscription(id).deepCopy();
+        assertThat(stored(id).subscription().pauseBehavior()).isEqualTo("void");
+        assertThat(cli.run("resume", "--account", "acme", "--reason", "back early").code()).isZero();
+        JsonNode resumed = fake.subscription(id).deepCopy();
+        assertThat(stored(id).subscription().pauseBehavior()).isNull();
+
+        ObjectNode wasCollecting = JSON.createObjectNode().putNull("pause_collection");
+        ObjectNode wasPaused = JSON.createObjectNode().set("pause_collection", paused.get("pause_collection"));
+        String e1 = TestEvents.event("evt_desk_pause", "customer.subscription.updated", second.getEpochSecond(), paused, wasCollecting);
+        String e2 = TestEvents.event("evt_desk_resume", "customer.subscription.updated", second.getEpochSecond(), resumed, wasPaused);
+        Function<String, Optional<JsonNode>> stripeNow = key ? x -> Optional.of(fake.subscription(x).deepCopy()) : null;
+        EventProcessor processor = new EventProcessor(db, TestEvents.catalog(), stripeNow);
+
+        for (String delivery : order.equals("pause-first") ? List.of(e1, e2, e1, e2) : List.of(e2, e1, e2, e1)) {
+            var r = processor.process(TestEvents.parse(delivery));
+            assertThat(r.outcome()).as(r.toString()).isNotEqualTo(Outcome.FAILED);
+            assertThat(stored(id).subscription().pauseBehavior()).as("after " + TestEvents.parse(delivery).id() + ": " + r).isNull();
         }
     }
 }
