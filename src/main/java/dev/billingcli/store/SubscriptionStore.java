@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.Update;
 
@@ -154,6 +155,78 @@ public final class SubscriptionStore {
             throw new Jdbc.Failed(e);
         }
     }
+
+    /**
+     * {@link #lockAhead} and {@link EventStore#outcomesOf} in one round trip (group commit's first statement): locks and
+     * reads the rows among {@code ids}, and returns the stored outcomes among {@code eventIds}. Both parts read one
+     * snapshot, taken before the lock waits: an event another transaction stored while this one waited for its row is
+     * not seen here, and its insert at the end is what finds it ({@link #flushStoring}).
+     */
+    Map<String, String> lockAheadFindingStored(java.util.Collection<String> ids, java.util.Collection<String> eventIds) {
+        flush();
+        Map<String, String> outcomes = new java.util.HashMap<>();
+        try (PreparedStatement st = Jdbc.prepare(h, LOCK_AND_FIND_STORED)) {
+            st.setArray(1, h.getConnection().createArrayOf("text", eventIds.toArray()));
+            st.setArray(2, h.getConnection().createArrayOf("text", ids.toArray()));
+            absent.addAll(ids);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    String event = rs.getString("stored_event_id");
+                    if (event != null) {
+                        outcomes.put(event, rs.getString("stored_outcome"));
+                        continue;
+                    }
+                    Stored row = stored(rs);
+                    held.put(row.subscription().id(), row);
+                    absent.remove(row.subscription().id());
+                }
+            }
+        } catch (SQLException e) {
+            throw new Jdbc.Failed(e);
+        }
+        return outcomes;
+    }
+
+    /** The events' rows and the subscriptions' rows as one result: a full join on false keeps each row once, the other side null. */
+    private static final String LOCK_AND_FIND_STORED = "with e as (" + EventStore.OUTCOMES + "),\n"
+            + "    s as (select " + COLUMNS + " from subscriptions where stripe_subscription_id = any(?)"
+            + " order by stripe_subscription_id for update)\n"
+            + "select e.event_id as stored_event_id, e.outcome as stored_outcome, s.* from s full join e on false";
+
+    /**
+     * {@link #flush} and {@link EventStore#storeAll} in one statement (group commit's last): the states deferred in this
+     * transaction and the events.
+     *
+     * @return the ids of the events stored; one missing was stored by another transaction first
+     */
+    Set<String> flushStoring(List<EventStore.NewEvent> events) {
+        if (events.isEmpty() && deferred.isEmpty()) {
+            return Set.of();
+        }
+        int n = deferred.size();
+        List<Stored> rows = List.copyOf(deferred.values());
+        deferred.clear();
+        Set<String> stored = new java.util.HashSet<>();
+        try (PreparedStatement st = Jdbc.prepare(h, FLUSH_STORING)) {
+            bindColumns(st, rows);
+            EventStore.bindEvents(st, 30, h.getConnection(), events);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                if (rs.getLong(1) != n) {
+                    throw new IllegalStateException("the ordering guard refused a state the ordering rule chose");
+                }
+                for (Object id : (Object[]) rs.getArray(2).getArray()) {
+                    stored.add((String) id);
+                }
+            }
+        } catch (SQLException e) {
+            throw new Jdbc.Failed(e);
+        }
+        return stored;
+    }
+
+    private static final String FLUSH_STORING = "with u as (" + SubscriptionStore.REPLACE_ALL + " returning 1),\n    i as (" + EventStore.INSERT_EVENTS + ")\n"
+            + "select (select count(*) from u), array(select event_id from i)";
 
     public Optional<Stored> find(String id) {
         flush();
