@@ -201,6 +201,68 @@ class GroupCommitTest {
         assertThat(stored("evt_b")).isEqualTo("applied");
     }
 
+    /**
+     * Another instance holds sub_a's row and stores an event for it (its new state and its event row, not committed
+     * yet) while a group carrying that subscription starts: the group's first statement waits for the row lock.
+     * Returns the group's answers once the other transaction committed.
+     */
+    private List<EventProcessor.Answer> whileAnotherInstanceStores(String eventId, long created, int quantity, String... group)
+            throws Exception {
+        Handle other = db.jdbi().open();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            other.begin();
+            other.execute("update subscriptions set quantity = ?, last_event_created = to_timestamp(?), last_event_id = ?"
+                    + " where stripe_subscription_id = 'sub_a'", quantity, created, eventId);
+            other.execute("insert into stripe_events (event_id, type, created, object_id, payload, outcome) values"
+                    + " (?, 'customer.subscription.updated', to_timestamp(?), 'sub_a', '{}', 'applied')", eventId, created);
+            Future<List<EventProcessor.Answer>> answers = pool.submit(() -> together(group));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (lockWaiters() == 0 && System.nanoTime() < deadline && !answers.isDone()) {
+                Thread.onSpinWait();
+            }
+            assertThat(answers.isDone()).isFalse();
+            assertThat(lockWaiters()).as("the group waits for sub_a's row").isPositive();
+            other.commit();
+            return answers.get(10, TimeUnit.SECONDS);
+        } finally {
+            other.close();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void anEventStoredMeanwhileWhileTheGroupWaitedForItsRowIsADuplicateAndTheOthersStillApply() throws Exception {
+        ObjectNode a = created("sub_a", "cus_a");
+        ObjectNode a2 = price(a.deepCopy(), "pro_monthly", 2);
+        ObjectNode b = subscription("sub_b", "cus_b", "pro_monthly", "active");
+        // the duplicate look-up shares the lock's statement, and so its snapshot, taken before the lock waited:
+        // it cannot see evt_race, so the group's write meets it, rolls back, and each event runs alone
+        var answers = whileAnotherInstanceStores("evt_race", T0 + 10, 2,
+                event("evt_race", "customer.subscription.updated", T0 + 10, a2, previous(a, a2)),
+                event("evt_b", "customer.subscription.created", T0 + 12, b));
+        assertThat(outcomes(answers)).containsExactly(Outcome.DUPLICATE, Outcome.APPLIED);
+        assertThat(count("select count(*) from stripe_events where event_id = 'evt_race' and payload = '{}'"))
+                .as("the other instance's row, not replaced").isEqualTo(1);
+        assertThat(sub("sub_b").status()).isEqualTo("active");
+        assertThat(stored("evt_b")).isEqualTo("applied");
+    }
+
+    @Test
+    void aNewerStateCommittedWhileTheGroupWaitedForItsRowMakesTheGroupsOlderOneStale() throws Exception {
+        ObjectNode a = created("sub_a", "cus_a");
+        ObjectNode a2 = price(a.deepCopy(), "pro_monthly", 2);
+        ObjectNode b = subscription("sub_b", "cus_b", "pro_monthly", "active");
+        var answers = whileAnotherInstanceStores("evt_a3", T0 + 20, 3,
+                event("evt_a2", "customer.subscription.updated", T0 + 10, a2, previous(a, a2)),
+                event("evt_b", "customer.subscription.created", T0 + 12, b));
+        assertThat(outcomes(answers)).containsExactly(Outcome.STALE, Outcome.APPLIED);
+        assertThat(sub("sub_a").quantity()).as("the row read after the lock's wait: the other instance's newer state").isEqualTo(3);
+        assertThat(List.of(stored("evt_a2"), stored("evt_b"))).containsExactly("stale", "applied");
+        assertThat(count("select count(distinct received_at) from stripe_events where event_id in ('evt_a2', 'evt_b')"))
+                .as("still one transaction for the group").isEqualTo(1);
+    }
+
     @Test
     void concurrentDeliveriesThroughTwoLanesEndAtTheNewestStateWithEachEventOnce() throws Exception {
         int subs = 12;
