@@ -88,11 +88,23 @@ public final class EventProcessor {
      * @return one answer per event, in the same order
      */
     public List<Answer> processTogether(List<StripeEvent> events) {
+        return processTogether(events, () -> {});
+    }
+
+    /**
+     * {@link #processTogether(List)}, calling {@code written} once the group's statements succeeded and only its
+     * commit is left (group commit lets the next group start then: its row locks wait for this commit).
+     */
+    List<Answer> processTogether(List<StripeEvent> events, Runnable written) {
         if (events.size() > 1) {
             long start = System.nanoTime();
             List<Result> together;
             try {
-                together = database.inTransaction(tx -> together(tx, events, start));
+                together = database.inTransaction(tx -> {
+                    List<Result> results = together(tx, events, start);
+                    written.run();
+                    return results;
+                });
             } catch (RuntimeException e) {
                 together = null; // rolled back: each alone below
             }

@@ -142,6 +142,32 @@ class GroupCommitTest {
     }
 
     @Test
+    void theNextGroupMayStartOnceTheStatementsAreDoneButNotWhenTheGroupFails() throws Exception {
+        ObjectNode a = created("sub_a", "cus_a");
+        ObjectNode a2 = price(a.deepCopy(), "pro_monthly", 2);
+        ObjectNode b = subscription("sub_b", "cus_b", "pro_monthly", "active");
+        List<Long> seenByOthers = new ArrayList<>();
+        ExecutorService another = Executors.newSingleThreadExecutor(); // another session, as the next group's would be
+        var answers = processor.processTogether(List.of(parse(event("evt_a2", "customer.subscription.updated", T0 + 10, a2, previous(a, a2))),
+                parse(event("evt_b", "customer.subscription.created", T0 + 12, b))),
+                () -> seenByOthers.add(join(another.submit(() -> count("select count(*) from stripe_events where event_id in ('evt_a2', 'evt_b')")))));
+        another.shutdownNow();
+        assertThat(outcomes(answers)).containsExactly(Outcome.APPLIED, Outcome.APPLIED);
+        assertThat(seenByOthers).as("called once, inside the transaction: its rows were not committed yet").containsExactly(0L);
+        assertThat(count("select count(*) from stripe_events where event_id in ('evt_a2', 'evt_b')")).isEqualTo(2);
+
+        processor.process(parse(event("evt_link", "checkout.session.completed", T0,
+                TestEvents.checkoutSession("cs_1", "acme", "cus_1", "subscription", "paid").put("subscription", "sub_x"))));
+        ObjectNode bad = TestEvents.checkoutSession("cs_2", "globex", "cus_1", "payment", "paid");
+        List<String> calls = new ArrayList<>();
+        var failed = processor.processTogether(List.of(parse(event("evt_bad", "checkout.session.completed", T0 + 11, bad)),
+                parse(event("evt_c", "customer.subscription.created", T0 + 13, subscription("sub_c", "cus_c", "pro_monthly", "active")))),
+                () -> calls.add("written"));
+        assertThat(outcomes(failed)).containsExactly(Outcome.FAILED, Outcome.APPLIED);
+        assertThat(calls).as("a group that fails does not let the next one overtake its events run alone").isEmpty();
+    }
+
+    @Test
     void duplicatesInsideAGroupAndOfStoredEventsAreProcessedOnce() {
         ObjectNode session = TestEvents.checkoutSession("cs_9", "acme", "cus_1", "payment", "paid");
         session.putObject("metadata").put("billing_plan", "credits_pack");
@@ -160,6 +186,14 @@ class GroupCommitTest {
         assertThat(sub("sub_a").quantity()).isEqualTo(2);
         assertThat(count("select count(*) from stripe_events")).isEqualTo(3);
         assertThat(outcomes(together(purchase, update))).containsExactly(Outcome.DUPLICATE, Outcome.DUPLICATE);
+    }
+
+    private static <T> T join(Future<T> f) {
+        try {
+            return f.get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Sessions of this database waiting for a lock (read outside any transaction: its statistics are not cached). */
