@@ -208,8 +208,8 @@ public final class SubscriptionStore {
         deferred.clear();
         Set<String> stored = new java.util.HashSet<>();
         try (PreparedStatement st = Jdbc.prepare(h, FLUSH_STORING)) {
-            bindColumns(st, rows);
-            EventStore.bindEvents(st, 30, h.getConnection(), events);
+            st.setArray(30, bindColumns(st, rows));
+            EventStore.bindEvents(st, 31, h.getConnection(), events);
             try (ResultSet rs = st.executeQuery()) {
                 rs.next();
                 if (rs.getLong(1) != n) {
@@ -344,7 +344,7 @@ public final class SubscriptionStore {
         List<Stored> rows = List.copyOf(deferred.values());
         deferred.clear();
         try (PreparedStatement st = Jdbc.prepare(h, REPLACE_ALL)) {
-            bindColumns(st, rows);
+            st.setArray(30, bindColumns(st, rows));
             if (st.executeUpdate() != n) {
                 throw new IllegalStateException("the ordering guard refused a state the ordering rule chose");
             }
@@ -353,8 +353,11 @@ public final class SubscriptionStore {
         }
     }
 
-    /** Binds the rows, column by column, as the 29 text arrays of {@link #UNNEST}. */
-    private void bindColumns(PreparedStatement st, List<Stored> rows) throws SQLException {
+    /**
+     * Binds the rows, column by column, as the 29 text arrays of {@link #UNNEST}; returns the ids' array, which
+     * {@link #REPLACE_ALL} takes once more.
+     */
+    private java.sql.Array bindColumns(PreparedStatement st, List<Stored> rows) throws SQLException {
         String[][] v = new String[29][rows.size()];
         int k = 0;
         for (Stored d : rows) {
@@ -372,15 +375,23 @@ public final class SubscriptionStore {
             }
             k++;
         }
+        java.sql.Array ids = null;
         for (int c = 0; c < v.length; c++) {
-            st.setArray(c + 1, h.getConnection().createArrayOf("text", v[c]));
+            java.sql.Array a = h.getConnection().createArrayOf("text", v[c]);
+            st.setArray(c + 1, a);
+            ids = c == 0 ? a : ids;
         }
+        return ids;
     }
 
     private static String text(Instant i) {
         return i == null ? null : i.toString();
     }
 
+    /**
+     * The rows' own ids once more ({@code = any(…)}): without them a generic plan (pgjdbc prepares the statement on the
+     * server) joined the unnest with a sequential scan of the table, about 10 rows estimated for the unnest.
+     */
     private static final String REPLACE_ALL = """
             update subscriptions s set
                 account_id = coalesce(v.account, s.account_id), stripe_customer_id = v.customer, plan_id = v.plan, price_id = v.price,
@@ -393,7 +404,8 @@ public final class SubscriptionStore {
                 metadata = v.metadata::jsonb, currency = v.currency, last_event_created = v.created::timestamptz, last_event_id = v.event, updated_at = now()
             from\s""" + UNNEST + """
 
-            where s.stripe_subscription_id = v.id and (s.last_event_created is null or s.last_event_created <= v.created::timestamptz)""";
+            where s.stripe_subscription_id = v.id and (s.last_event_created is null or s.last_event_created <= v.created::timestamptz)
+              and s.stripe_subscription_id = any(?::text[])""";
 
     private static final String REPLACE = """
             update subscriptions set
