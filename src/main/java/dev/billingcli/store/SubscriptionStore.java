@@ -164,6 +164,13 @@ public final class SubscriptionStore {
      */
     Map<String, String> lockAheadFindingStored(java.util.Collection<String> ids, java.util.Collection<String> eventIds) {
         flush();
+        // PostgreSQL planned this statement anew at every execution (pg_prepared_statements: 0 generic plans in 2,960):
+        // a custom plan for a few ids looks cheaper than the generic one, and the planning cost more than the run
+        try (java.sql.Statement set = h.getConnection().createStatement()) {
+            set.execute("set local plan_cache_mode = force_generic_plan");
+        } catch (SQLException e) {
+            throw new Jdbc.Failed(e);
+        }
         Map<String, String> outcomes = new java.util.HashMap<>();
         try (PreparedStatement st = Jdbc.prepare(h, LOCK_AND_FIND_STORED)) {
             st.setArray(1, h.getConnection().createArrayOf("text", eventIds.toArray()));
