@@ -100,6 +100,9 @@ class GroupCommitTest {
                 .containsExactly("applied", "applied", "applied", "stale", "applied");
         assertThat(count("select count(distinct received_at) from stripe_events where event_id in ('evt_a2', 'evt_b2', 'evt_a3', 'evt_a1', 'evt_new')"))
                 .as("one transaction: PostgreSQL's now() is its start").isEqualTo(1);
+        String planCacheMode = db.jdbi().withHandle(h -> h.createQuery("show plan_cache_mode").mapTo(String.class).one());
+        assertThat(planCacheMode)
+                .as("the group's generic plans ended with its transaction (this thread gets its pooled connection back)").isEqualTo("auto");
         var row = db.read(tx -> tx.subscriptions().find("sub_a")).orElseThrow();
         assertThat(row.lastEventId()).isEqualTo("evt_a3");
         assertThat(row.lastEventCreated().getEpochSecond()).isEqualTo(T0 + 20);
