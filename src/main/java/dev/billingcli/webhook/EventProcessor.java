@@ -61,7 +61,7 @@ public final class EventProcessor {
 
     /** Processes a delivered event: stored and applied once, a duplicate otherwise. */
     public Result process(StripeEvent event) {
-        return run(event, false, () -> {});
+        return run(event, false);
     }
 
     /** One delivery's answer from {@link #processTogether}: its result, or why it has none ({@link Unavailable}: 503). */
@@ -110,13 +110,6 @@ public final class EventProcessor {
             }
             if (together != null) {
                 return together.stream().map(r -> new Answer(r, null)).toList();
-            }
-        }
-        if (events.size() == 1) { // alone from the start: the next group may start during its commit too
-            try {
-                return List.of(new Answer(run(events.get(0), false, written), null));
-            } catch (RuntimeException e) {
-                return List.of(new Answer(null, e));
             }
         }
         List<Answer> answers = new ArrayList<>(events.size());
@@ -180,11 +173,10 @@ public final class EventProcessor {
         } catch (Rejection r) {
             throw new IllegalStateException("stored event " + eventId + " is not an event: " + r.getMessage());
         }
-        return run(event, true, () -> {});
+        return run(event, true);
     }
 
-    /** @param written called once the event's statements succeeded, before its commit (see {@link #processTogether(List, Runnable)}) */
-    private Result run(StripeEvent event, boolean replay, Runnable written) {
+    private Result run(StripeEvent event, boolean replay) {
         long start = System.nanoTime();
         for (int attempt = 1;; attempt++) {
             try {
@@ -201,7 +193,6 @@ public final class EventProcessor {
                             outcome.wire(), c.accountId(), c.note())) {
                         throw new StoredMeanwhile();
                     }
-                    written.run();
                     return new Result(event.id(), event.type(), c.accountId(), outcome, c.note(), micros(start));
                 });
             } catch (StoredMeanwhile e) {
