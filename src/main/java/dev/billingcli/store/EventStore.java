@@ -64,7 +64,7 @@ public final class EventStore {
         if (ids.isEmpty()) {
             return found;
         }
-        try (PreparedStatement st = Jdbc.prepare(h, "select event_id, outcome from stripe_events where event_id = any(?)")) {
+        try (PreparedStatement st = Jdbc.prepare(h, OUTCOMES)) {
             st.setArray(1, h.getConnection().createArrayOf("text", ids.toArray()));
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
@@ -86,6 +86,21 @@ public final class EventStore {
         if (events.isEmpty()) {
             return stored;
         }
+        try (PreparedStatement st = Jdbc.prepare(h, STORE_ALL)) {
+            bindEvents(st, 1, h.getConnection(), events);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    stored.add(rs.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw new Jdbc.Failed(e);
+        }
+        return stored;
+    }
+
+    /** Binds the events as the 8 arrays of {@link #INSERT_EVENTS}, from parameter {@code first} on. */
+    static void bindEvents(PreparedStatement st, int first, java.sql.Connection c, List<NewEvent> events) throws SQLException {
         int n = events.size();
         String[] ids = new String[n], types = new String[n], objects = new String[n], payloads = new String[n], outcomes = new String[n],
                 accounts = new String[n], notes = new String[n];
@@ -101,28 +116,19 @@ public final class EventStore {
             accounts[i] = e.accountId();
             notes[i] = e.note();
         }
-        try (PreparedStatement st = Jdbc.prepare(h, STORE_ALL)) {
-            var c = h.getConnection();
-            st.setArray(1, c.createArrayOf("text", ids));
-            st.setArray(2, c.createArrayOf("text", types));
-            st.setArray(3, c.createArrayOf("int8", created));
-            st.setArray(4, c.createArrayOf("text", objects));
-            st.setArray(5, c.createArrayOf("text", payloads));
-            st.setArray(6, c.createArrayOf("text", outcomes));
-            st.setArray(7, c.createArrayOf("text", accounts));
-            st.setArray(8, c.createArrayOf("text", notes));
-            try (ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    stored.add(rs.getString(1));
-                }
-            }
-        } catch (SQLException e) {
-            throw new Jdbc.Failed(e);
-        }
-        return stored;
+        int p = first;
+        st.setArray(p++, c.createArrayOf("text", ids));
+        st.setArray(p++, c.createArrayOf("text", types));
+        st.setArray(p++, c.createArrayOf("int8", created));
+        st.setArray(p++, c.createArrayOf("text", objects));
+        st.setArray(p++, c.createArrayOf("text", payloads));
+        st.setArray(p++, c.createArrayOf("text", outcomes));
+        st.setArray(p++, c.createArrayOf("text", accounts));
+        st.setArray(p, c.createArrayOf("text", notes));
     }
 
-    private static final String STORE_ALL = """
+    /** Inserts the events bound by {@link #bindEvents}; returns the ids stored (an earlier failed attempt is replaced). */
+    static final String INSERT_EVENTS = """
             insert into stripe_events (event_id, type, created, object_id, payload, outcome, account_id, error, processed_at)
             select e.id, e.type, to_timestamp(e.created), e.object, cast(e.payload as jsonb), e.outcome, e.account, e.error, now()
             from unnest(?::text[], ?::text[], ?::int8[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
@@ -131,6 +137,11 @@ public final class EventStore {
                 error = excluded.error, received_at = now(), processed_at = now()
             where stripe_events.outcome = 'failed'
             returning event_id""";
+
+    private static final String STORE_ALL = INSERT_EVENTS;
+
+    /** Finds the stored outcomes among the event ids bound (a text array), as rows {@code (event_id, outcome)}. */
+    static final String OUTCOMES = "select event_id, outcome from stripe_events where event_id = any(?)";
 
     /** Sets the outcome of a replayed event, in the transaction that applied it again. */
     public void finish(String id, String outcome, String accountId, String error) {

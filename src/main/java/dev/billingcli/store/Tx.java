@@ -46,6 +46,28 @@ public final class Tx {
         return events;
     }
 
+    /**
+     * Group commit's first statement: locks and reads the rows of these subscriptions (as
+     * {@link SubscriptionStore#lockAhead}) and finds which of these events are stored already (as
+     * {@link EventStore#outcomesOf}), in one round trip.
+     *
+     * @return the stored outcome of each event id that has a row
+     */
+    public java.util.Map<String, String> lockAheadFindingStored(java.util.Collection<String> subscriptionIds,
+            java.util.Collection<String> eventIds) {
+        return subscriptions.lockAheadFindingStored(subscriptionIds, eventIds);
+    }
+
+    /**
+     * Group commit's last statement: the subscription states deferred in this transaction
+     * ({@link SubscriptionStore#flush}) and these events ({@link EventStore#storeAll}), written in one statement.
+     *
+     * @return the ids of the events stored; one missing was stored by another transaction first
+     */
+    public java.util.Set<String> storeWithDeferredStates(java.util.List<EventStore.NewEvent> events) {
+        return subscriptions.flushStoring(events);
+    }
+
     public CreditLedger credits() {
         return credits;
     }

@@ -11,7 +11,6 @@ import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -78,8 +77,8 @@ public final class EventProcessor {
 
     /**
      * Group commit: deliveries that arrived together are applied and stored in one transaction with one
-     * commit (one round trip to find the ones stored already, one to lock their subscriptions, one to write
-     * their new states, one to store the events), and every answer exists only once that commit is done.
+     * commit (one round trip to lock their subscriptions and find the events stored already, one to write
+     * their new states and store the events), and every answer exists only once that commit is done.
      * The guarantees of {@link #process} hold for each: a delivery of an event stored already (or twice in
      * the group) is a duplicate, the ordering rule runs under the row lock, in arrival order. When anything in the shared transaction fails
      * (one handler, a delivery another transaction stored meanwhile, a deadlock, the database), all of it is
@@ -89,11 +88,23 @@ public final class EventProcessor {
      * @return one answer per event, in the same order
      */
     public List<Answer> processTogether(List<StripeEvent> events) {
+        return processTogether(events, () -> {});
+    }
+
+    /**
+     * {@link #processTogether(List)}, calling {@code written} once the group's statements succeeded and only its
+     * commit is left (group commit lets the next group start then: its row locks wait for this commit).
+     */
+    List<Answer> processTogether(List<StripeEvent> events, Runnable written) {
         if (events.size() > 1) {
             long start = System.nanoTime();
             List<Result> together;
             try {
-                together = database.inTransaction(tx -> together(tx, events, start));
+                together = database.inTransaction(tx -> {
+                    List<Result> results = together(tx, events, start);
+                    written.run();
+                    return results;
+                });
             } catch (RuntimeException e) {
                 together = null; // rolled back: each alone below
             }
@@ -113,19 +124,21 @@ public final class EventProcessor {
     }
 
     private List<Result> together(Tx tx, List<StripeEvent> events, long start) {
-        Map<String, String> stored = tx.events().outcomesOf(events.stream().map(StripeEvent::id).distinct().toList());
+        // the subscriptions of every delivery are locked, duplicates' too: which ones are duplicates comes in the same answer
+        Set<String> toLock = new java.util.TreeSet<>();
+        for (StripeEvent event : events) {
+            if (Handlers.locksItsSubscription(event.type()) && event.objectId() != null) {
+                toLock.add(event.objectId());
+            }
+        }
+        Map<String, String> stored = tx.lockAheadFindingStored(toLock, events.stream().map(StripeEvent::id).distinct().toList());
         Set<String> seen = new HashSet<>();
         boolean[] duplicate = new boolean[events.size()];
-        Set<String> toLock = new LinkedHashSet<>();
         for (int i = 0; i < events.size(); i++) {
             StripeEvent event = events.get(i);
             String outcome = stored.get(event.id());
             duplicate[i] = !seen.add(event.id()) || (outcome != null && !outcome.equals(Outcome.FAILED.wire()));
-            if (!duplicate[i] && Handlers.locksItsSubscription(event.type()) && event.objectId() != null) {
-                toLock.add(event.objectId());
-            }
         }
-        tx.subscriptions().lockAhead(toLock);
         List<Result> results = new ArrayList<>(events.size());
         List<EventStore.NewEvent> rows = new ArrayList<>(events.size());
         for (int i = 0; i < events.size(); i++) {
@@ -141,8 +154,8 @@ public final class EventProcessor {
                     c.accountId(), c.note()));
             results.add(new Result(event.id(), event.type(), c.accountId(), outcome, c.note(), micros(start)));
         }
-        tx.subscriptions().flush(); // the group's new states, in one statement
-        if (tx.events().storeAll(rows).size() != rows.size()) {
+        // the group's new states and its events, in one statement
+        if (tx.storeWithDeferredStates(rows).size() != rows.size()) {
             throw new StoredMeanwhile(); // another transaction stored one of them first: each alone says which
         }
         return results;

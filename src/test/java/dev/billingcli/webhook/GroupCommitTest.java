@@ -100,6 +100,9 @@ class GroupCommitTest {
                 .containsExactly("applied", "applied", "applied", "stale", "applied");
         assertThat(count("select count(distinct received_at) from stripe_events where event_id in ('evt_a2', 'evt_b2', 'evt_a3', 'evt_a1', 'evt_new')"))
                 .as("one transaction: PostgreSQL's now() is its start").isEqualTo(1);
+        String planCacheMode = db.jdbi().withHandle(h -> h.createQuery("show plan_cache_mode").mapTo(String.class).one());
+        assertThat(planCacheMode)
+                .as("the group's generic plans ended with its transaction (this thread gets its pooled connection back)").isEqualTo("auto");
         var row = db.read(tx -> tx.subscriptions().find("sub_a")).orElseThrow();
         assertThat(row.lastEventId()).isEqualTo("evt_a3");
         assertThat(row.lastEventCreated().getEpochSecond()).isEqualTo(T0 + 20);
@@ -142,6 +145,32 @@ class GroupCommitTest {
     }
 
     @Test
+    void theNextGroupMayStartOnceTheStatementsAreDoneButNotWhenTheGroupFails() throws Exception {
+        ObjectNode a = created("sub_a", "cus_a");
+        ObjectNode a2 = price(a.deepCopy(), "pro_monthly", 2);
+        ObjectNode b = subscription("sub_b", "cus_b", "pro_monthly", "active");
+        List<Long> seenByOthers = new ArrayList<>();
+        ExecutorService another = Executors.newSingleThreadExecutor(); // another session, as the next group's would be
+        var answers = processor.processTogether(List.of(parse(event("evt_a2", "customer.subscription.updated", T0 + 10, a2, previous(a, a2))),
+                parse(event("evt_b", "customer.subscription.created", T0 + 12, b))),
+                () -> seenByOthers.add(join(another.submit(() -> count("select count(*) from stripe_events where event_id in ('evt_a2', 'evt_b')")))));
+        another.shutdownNow();
+        assertThat(outcomes(answers)).containsExactly(Outcome.APPLIED, Outcome.APPLIED);
+        assertThat(seenByOthers).as("called once, inside the transaction: its rows were not committed yet").containsExactly(0L);
+        assertThat(count("select count(*) from stripe_events where event_id in ('evt_a2', 'evt_b')")).isEqualTo(2);
+
+        processor.process(parse(event("evt_link", "checkout.session.completed", T0,
+                TestEvents.checkoutSession("cs_1", "acme", "cus_1", "subscription", "paid").put("subscription", "sub_x"))));
+        ObjectNode bad = TestEvents.checkoutSession("cs_2", "globex", "cus_1", "payment", "paid");
+        List<String> calls = new ArrayList<>();
+        var failed = processor.processTogether(List.of(parse(event("evt_bad", "checkout.session.completed", T0 + 11, bad)),
+                parse(event("evt_c", "customer.subscription.created", T0 + 13, subscription("sub_c", "cus_c", "pro_monthly", "active")))),
+                () -> calls.add("written"));
+        assertThat(outcomes(failed)).containsExactly(Outcome.FAILED, Outcome.APPLIED);
+        assertThat(calls).as("a group that fails does not let the next one overtake its events run alone").isEmpty();
+    }
+
+    @Test
     void duplicatesInsideAGroupAndOfStoredEventsAreProcessedOnce() {
         ObjectNode session = TestEvents.checkoutSession("cs_9", "acme", "cus_1", "payment", "paid");
         session.putObject("metadata").put("billing_plan", "credits_pack");
@@ -160,6 +189,14 @@ class GroupCommitTest {
         assertThat(sub("sub_a").quantity()).isEqualTo(2);
         assertThat(count("select count(*) from stripe_events")).isEqualTo(3);
         assertThat(outcomes(together(purchase, update))).containsExactly(Outcome.DUPLICATE, Outcome.DUPLICATE);
+    }
+
+    private static <T> T join(Future<T> f) {
+        try {
+            return f.get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Sessions of this database waiting for a lock (read outside any transaction: its statistics are not cached). */
@@ -199,6 +236,68 @@ class GroupCommitTest {
         assertThat(sub("sub_a").quantity()).as("the group's work for evt_race was rolled back").isEqualTo(1);
         assertThat(sub("sub_b").status()).isEqualTo("active");
         assertThat(stored("evt_b")).isEqualTo("applied");
+    }
+
+    /**
+     * Another instance holds sub_a's row and stores an event for it (its new state and its event row, not committed
+     * yet) while a group carrying that subscription starts: the group's first statement waits for the row lock.
+     * Returns the group's answers once the other transaction committed.
+     */
+    private List<EventProcessor.Answer> whileAnotherInstanceStores(String eventId, long created, int quantity, String... group)
+            throws Exception {
+        Handle other = db.jdbi().open();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            other.begin();
+            other.execute("update subscriptions set quantity = ?, last_event_created = to_timestamp(?), last_event_id = ?"
+                    + " where stripe_subscription_id = 'sub_a'", quantity, created, eventId);
+            other.execute("insert into stripe_events (event_id, type, created, object_id, payload, outcome) values"
+                    + " (?, 'customer.subscription.updated', to_timestamp(?), 'sub_a', '{}', 'applied')", eventId, created);
+            Future<List<EventProcessor.Answer>> answers = pool.submit(() -> together(group));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (lockWaiters() == 0 && System.nanoTime() < deadline && !answers.isDone()) {
+                Thread.onSpinWait();
+            }
+            assertThat(answers.isDone()).isFalse();
+            assertThat(lockWaiters()).as("the group waits for sub_a's row").isPositive();
+            other.commit();
+            return answers.get(10, TimeUnit.SECONDS);
+        } finally {
+            other.close();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void anEventStoredMeanwhileWhileTheGroupWaitedForItsRowIsADuplicateAndTheOthersStillApply() throws Exception {
+        ObjectNode a = created("sub_a", "cus_a");
+        ObjectNode a2 = price(a.deepCopy(), "pro_monthly", 2);
+        ObjectNode b = subscription("sub_b", "cus_b", "pro_monthly", "active");
+        // the duplicate look-up shares the lock's statement, and so its snapshot, taken before the lock waited:
+        // it cannot see evt_race, so the group's write meets it, rolls back, and each event runs alone
+        var answers = whileAnotherInstanceStores("evt_race", T0 + 10, 2,
+                event("evt_race", "customer.subscription.updated", T0 + 10, a2, previous(a, a2)),
+                event("evt_b", "customer.subscription.created", T0 + 12, b));
+        assertThat(outcomes(answers)).containsExactly(Outcome.DUPLICATE, Outcome.APPLIED);
+        assertThat(count("select count(*) from stripe_events where event_id = 'evt_race' and payload = '{}'"))
+                .as("the other instance's row, not replaced").isEqualTo(1);
+        assertThat(sub("sub_b").status()).isEqualTo("active");
+        assertThat(stored("evt_b")).isEqualTo("applied");
+    }
+
+    @Test
+    void aNewerStateCommittedWhileTheGroupWaitedForItsRowMakesTheGroupsOlderOneStale() throws Exception {
+        ObjectNode a = created("sub_a", "cus_a");
+        ObjectNode a2 = price(a.deepCopy(), "pro_monthly", 2);
+        ObjectNode b = subscription("sub_b", "cus_b", "pro_monthly", "active");
+        var answers = whileAnotherInstanceStores("evt_a3", T0 + 20, 3,
+                event("evt_a2", "customer.subscription.updated", T0 + 10, a2, previous(a, a2)),
+                event("evt_b", "customer.subscription.created", T0 + 12, b));
+        assertThat(outcomes(answers)).containsExactly(Outcome.STALE, Outcome.APPLIED);
+        assertThat(sub("sub_a").quantity()).as("the row read after the lock's wait: the other instance's newer state").isEqualTo(3);
+        assertThat(List.of(stored("evt_a2"), stored("evt_b"))).containsExactly("stale", "applied");
+        assertThat(count("select count(distinct received_at) from stripe_events where event_id in ('evt_a2', 'evt_b')"))
+                .as("still one transaction for the group").isEqualTo(1);
     }
 
     @Test
