@@ -26,13 +26,26 @@ import org.junit.jupiter.params.provider.CsvSource;
 class DeskAndWebhooksJourneyTest extends SupportTestBase {
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
+    /** The second of every answer of the test: the desk acts quickly. */
+    private final Instant second = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
+
+    /** acme's running pro monthly subscription; the stand-in dates its answers from now on in {@link #second}. */
+    private String acmeRunning() {
+        ObjectNode sub = seedSubscription("acme", "pro_monthly", "active", now - 10 * 86400, now + 20 * 86400, Map.of("account_id", "acme"), s -> {});
+        fake.answerDate(second);
+        return sub.get("id").asText();
+    }
+
+    /** webhook-serve's core, with a Stripe key (it fetches the subscription from the stand-in) or without. */
+    private EventProcessor processor(boolean key) {
+        Function<String, Optional<JsonNode>> stripeNow = key ? x -> Optional.of(fake.subscription(x).deepCopy()) : null;
+        return new EventProcessor(db, TestEvents.catalog(), stripeNow);
+    }
+
     @ParameterizedTest(name = "webhooks {0}, Stripe key {1}")
     @CsvSource({"cancel-first, true", "reactivate-first, true", "cancel-first, false", "reactivate-first, false"})
     void aLateWebhookOfTheCancellationNeverUndoesTheReactivationOfTheSameSecond(String order, boolean key) throws Exception {
-        ObjectNode sub = seedSubscription("acme", "pro_monthly", "active", now - 10 * 86400, now + 20 * 86400, Map.of("account_id", "acme"), s -> {});
-        String id = sub.get("id").asText();
-        Instant second = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
-        fake.answerDate(second); // both answers in one second, as a quick desk makes them
+        String id = acmeRunning();
 
         CliRunner.Result cancel = cli.run("cancel", "--account", "acme", "--reason", "asked by email");
         assertThat(cancel.code()).as(cancel.toString()).isZero();
@@ -49,8 +62,7 @@ class DeskAndWebhooksJourneyTest extends SupportTestBase {
         String e1 = TestEvents.event("evt_desk_cancel", "customer.subscription.updated", second.getEpochSecond(), canceled, wasRunning);
         String e2 = TestEvents.event("evt_desk_reactivate", "customer.subscription.updated", second.getEpochSecond(), reactivated,
                 wasCanceling);
-        Function<String, Optional<JsonNode>> stripeNow = key ? x -> Optional.of(fake.subscription(x).deepCopy()) : null;
-        EventProcessor processor = new EventProcessor(db, TestEvents.catalog(), stripeNow);
+        EventProcessor processor = processor(key);
 
         List<String> deliveries = order.equals("cancel-first") ? List.of(e1, e2, e1, e2) : List.of(e2, e1, e2, e1);
         for (String delivery : deliveries) {
@@ -65,10 +77,7 @@ class DeskAndWebhooksJourneyTest extends SupportTestBase {
     @ParameterizedTest(name = "webhooks {0}, Stripe key {1}")
     @CsvSource({"pause-first, true", "resume-first, true", "pause-first, false", "resume-first, false"})
     void aLateWebhookOfThePauseNeverPausesAgainAfterTheResumeOfTheSameSecond(String order, boolean key) throws Exception {
-        ObjectNode sub = seedSubscription("acme", "pro_monthly", "active", now - 10 * 86400, now + 20 * 86400, Map.of("account_id", "acme"), s -> {});
-        String id = sub.get("id").asText();
-        Instant second = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
-        fake.answerDate(second);
+        String id = acmeRunning();
 
         assertThat(cli.run("pause", "--account", "acme", "--reason", "parental leave").code()).isZero();
         JsonNode paused = fake.subscription(id).deepCopy();
@@ -81,8 +90,7 @@ class DeskAndWebhooksJourneyTest extends SupportTestBase {
         ObjectNode wasPaused = JSON.createObjectNode().set("pause_collection", paused.get("pause_collection"));
         String e1 = TestEvents.event("evt_desk_pause", "customer.subscription.updated", second.getEpochSecond(), paused, wasCollecting);
         String e2 = TestEvents.event("evt_desk_resume", "customer.subscription.updated", second.getEpochSecond(), resumed, wasPaused);
-        Function<String, Optional<JsonNode>> stripeNow = key ? x -> Optional.of(fake.subscription(x).deepCopy()) : null;
-        EventProcessor processor = new EventProcessor(db, TestEvents.catalog(), stripeNow);
+        EventProcessor processor = processor(key);
 
         for (String delivery : order.equals("pause-first") ? List.of(e1, e2, e1, e2) : List.of(e2, e1, e2, e1)) {
             var r = processor.process(TestEvents.parse(delivery));

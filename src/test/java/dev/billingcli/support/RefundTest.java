@@ -245,16 +245,25 @@ class RefundTest extends SupportTestBase {
         assertThat(statusJson("acme").get("refunds")).hasSize(1);
     }
 
-    @Test
-    void anInvoicePaidInPartsIsRefundedAcrossItsPaymentsNewestFirstNeverMoreThanPaidInTotal() throws Exception {
+    /** An invoice of acme's running subscription paid in two payments: 5.00, then 4.90 (their payment intents). */
+    private record PaidInParts(String invoice, String older, String newer) {}
+
+    private PaidInParts paidInParts() {
         ObjectNode sub = active("acme");
         customer = sub.get("customer").asText();
         ObjectNode invoice = fake.newInvoicePaidInParts(customer, sub.get("id").asText(), "eur", now - 86400, now + 29 * 86400, 500, 490);
         String id = invoice.get("id").asText();
         var payments = fake.invoicePayments(id);
-        String older = payments.get(0).at("/payment/payment_intent").asText();
-        String newer = payments.get(1).at("/payment/payment_intent").asText();
         fake.clearRequests();
+        return new PaidInParts(id, payments.get(0).at("/payment/payment_intent").asText(), payments.get(1).at("/payment/payment_intent").asText());
+    }
+
+    @Test
+    void anInvoicePaidInPartsIsRefundedAcrossItsPaymentsNewestFirstNeverMoreThanPaidInTotal() throws Exception {
+        PaidInParts paid = paidInParts();
+        String id = paid.invoice();
+        String older = paid.older();
+        String newer = paid.newer();
 
         // more than the 9.90 paid in all: refused before any write
         CliRunner.Result over = cli.run("refund", "--account", "acme", "--invoice", id, "--amount", "9.91", "--reason", "x");
@@ -328,14 +337,10 @@ class RefundTest extends SupportTestBase {
 
     @Test
     void whenStripeFailsBetweenThePaymentsOfAnInvoiceTheFirstRefundIsKeptAndTheRestIsOneCommandAway() throws Exception {
-        ObjectNode sub = active("acme");
-        customer = sub.get("customer").asText();
-        ObjectNode invoice = fake.newInvoicePaidInParts(customer, sub.get("id").asText(), "eur", now - 86400, now + 29 * 86400, 500, 490);
-        String id = invoice.get("id").asText();
-        var payments = fake.invoicePayments(id);
-        String older = payments.get(0).at("/payment/payment_intent").asText();
-        String newer = payments.get(1).at("/payment/payment_intent").asText();
-        fake.clearRequests();
+        PaidInParts paid = paidInParts();
+        String id = paid.invoice();
+        String older = paid.older();
+        String newer = paid.newer();
 
         fake.dropWritesAfter(1); // the refund of the newer payment goes through; Stripe cannot be reached for the next
         CliRunner.Result r = cli.run("refund", "--account", "acme", "--invoice", id, "--amount", "6", "--reason", "goodwill");
