@@ -40,11 +40,13 @@ class RateLimiterTest {
 
     @Test
     void anUrgentRequestGoesAheadOfOrdinaryOnesAlreadyWaiting() throws Exception {
+        // each request thread sleeps until the test wakes it by name, so the order of the grants is the test's to see
         java.util.concurrent.Semaphore asleep = new java.util.concurrent.Semaphore(0);
-        java.util.concurrent.Semaphore wake = new java.util.concurrent.Semaphore(0);
+        java.util.Map<String, java.util.concurrent.Semaphore> wake = java.util.Map.of("a", new java.util.concurrent.Semaphore(0),
+                "b", new java.util.concurrent.Semaphore(0), "c", new java.util.concurrent.Semaphore(0));
         RateLimiter l = new RateLimiter(20, clock::get, nanos -> {
             asleep.release();
-            wake.acquire();
+            wake.get(Thread.currentThread().getName()).acquire();
             clock.addAndGet(nanos);
         });
         for (int i = 0; i < 20; i++) {
@@ -59,10 +61,15 @@ class RateLimiterTest {
         }
         Thread c = request(l, true, "c", order);
         asleep.acquire(); // c went ahead of both, and sleeps until the same slot
-        wake.release(100);
-        for (Thread t : new Thread[] {a, b, c}) {
-            t.join(10_000);
-        }
+
+        wake.get("c").release();
+        c.join(10_000);
+        assertThat(order).as("c went while a slept").containsExactly("c");
+        assertThat(a.isAlive()).isTrue();
+        wake.get("a").release();
+        a.join(10_000);
+        wake.get("b").release(2);
+        b.join(10_000);
         assertThat(order).containsExactly("c", "a", "b");
     }
 
@@ -74,7 +81,7 @@ class RateLimiterTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        });
+        }, name);
         t.start();
         return t;
     }
