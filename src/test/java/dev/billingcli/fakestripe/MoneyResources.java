@@ -71,23 +71,9 @@ final class MoneyResources {
             long periodEnd) {
         String id = s.newId("in");
         long now = s.now();
-        ObjectNode invoice = s.object().put("id", id).put("object", "invoice").put("livemode", false).put("created", now).put("currency", currency)
-                .put("customer", customer).put("collection_method", "charge_automatically").put("status", "paid")
+        ObjectNode invoice = Resources.invoice(s, customer, "paid", now, periodStart, periodEnd, now).put("id", id).put("currency", currency)
                 .put("billing_reason", "subscription_cycle").put("attempt_count", 1).put("attempted", true).put("amount_due", amount)
-                .put("amount_paid", amount).put("amount_remaining", 0).put("amount_shipping", 0).put("starting_balance", 0)
-                .put("post_payment_credit_notes_amount", 0).put("pre_payment_credit_notes_amount", 0).put("subtotal", amount).put("total", amount)
-                .put("period_start", periodStart).put("period_end", periodEnd);
-        invoice.putObject("automatic_tax").put("enabled", false).putNull("status");
-        invoice.putArray("default_tax_rates");
-        ObjectNode settings = invoice.putObject("payment_settings");
-        settings.putNull("default_mandate");
-        settings.putNull("payment_method_options");
-        settings.putNull("payment_method_types");
-        ObjectNode transitions = invoice.putObject("status_transitions");
-        transitions.put("finalized_at", now);
-        transitions.putNull("marked_uncollectible_at");
-        transitions.put("paid_at", now);
-        transitions.putNull("voided_at");
+                .put("amount_paid", amount).put("amount_remaining", 0).put("subtotal", amount).put("total", amount);
         invoice.putObject("lines").put("object", "list").put("has_more", false).put("url", "/v1/invoices/" + id + "/lines").putArray("data");
         invoice.putObject("metadata");
         s.invoices.put(id, invoice);

@@ -85,6 +85,30 @@ final class Resources {
     }
 
     /** A search answer: one page holding everything found. */
+    /**
+     * What every invoice the stand-in answers has, whatever its state: a customer's charge_automatically invoice of one
+     * period, no tax, no credit notes. {@code paidAt} null: not finalized (a draft, such as a preview).
+     */
+    static ObjectNode invoice(FakeStripe s, String customer, String status, long created, long periodStart, long periodEnd, Long paidAt) {
+        ObjectNode invoice = s.object().put("object", "invoice").put("livemode", false).put("created", created)
+                .put("customer", customer).put("collection_method", "charge_automatically").put("status", status)
+                .put("amount_shipping", 0).put("starting_balance", 0)
+                .put("post_payment_credit_notes_amount", 0).put("pre_payment_credit_notes_amount", 0)
+                .put("period_start", periodStart).put("period_end", periodEnd);
+        invoice.putObject("automatic_tax").put("enabled", false).putNull("status");
+        invoice.putArray("default_tax_rates");
+        ObjectNode settings = invoice.putObject("payment_settings");
+        settings.putNull("default_mandate");
+        settings.putNull("payment_method_options");
+        settings.putNull("payment_method_types");
+        ObjectNode transitions = invoice.putObject("status_transitions");
+        transitions.put("finalized_at", paidAt);
+        transitions.putNull("marked_uncollectible_at");
+        transitions.put("paid_at", paidAt);
+        transitions.putNull("voided_at");
+        return invoice;
+    }
+
     static ObjectNode searchResult(FakeStripe s, String url, List<ObjectNode> found) {
         ObjectNode result = s.object().put("object", "search_result").put("url", url).put("has_more", false);
         result.putNull("next_page");

@@ -401,22 +401,8 @@ final class SupportResources {
 
     /** The draft invoice a preview answers (no id: it is never stored), without its currency and lines. */
     private static ObjectNode previewInvoice(FakeStripe s, String customer, long periodStart, long periodEnd) {
-        ObjectNode invoice = s.object().put("object", "invoice").put("livemode", false).put("created", s.now())
-                .put("customer", customer).put("collection_method", "charge_automatically").put("status", "draft")
-                .put("attempt_count", 0).put("attempted", false).put("amount_paid", 0).put("amount_shipping", 0).put("starting_balance", 0)
-                .put("post_payment_credit_notes_amount", 0).put("pre_payment_credit_notes_amount", 0)
-                .put("period_start", periodStart).put("period_end", periodEnd);
-        invoice.putObject("automatic_tax").put("enabled", false).putNull("status");
-        invoice.putArray("default_tax_rates");
-        ObjectNode settings = invoice.putObject("payment_settings");
-        settings.putNull("default_mandate");
-        settings.putNull("payment_method_options");
-        settings.putNull("payment_method_types");
-        ObjectNode transitions = invoice.putObject("status_transitions");
-        transitions.putNull("finalized_at");
-        transitions.putNull("marked_uncollectible_at");
-        transitions.putNull("paid_at");
-        transitions.putNull("voided_at");
+        ObjectNode invoice = Resources.invoice(s, customer, "draft", s.now(), periodStart, periodEnd, null);
+        invoice.put("attempt_count", 0).put("attempted", false).put("amount_paid", 0);
         return invoice;
     }
 
