@@ -199,7 +199,6 @@ public final class SubscriptionGateway {
         return state(stripe.call("read subscription " + id, () -> stripe.client().v1().subscriptions().retrieve(id, params)));
     }
 
-    /** Clears a cancellation scheduled at the period end. */
     /** The form fields {@link #keepUntilFurtherNotice} sends, for a dry run to show exactly what would go out. */
     public static Map<String, String> keepFields() {
         return Map.of("cancel_at_period_end", "false");
@@ -225,6 +224,7 @@ public final class SubscriptionGateway {
         return reason == null ? Map.of() : Map.of("cancellation_details[comment]", reason);
     }
 
+    /** Clears a cancellation scheduled at the period end. */
     public StripeState keepUntilFurtherNotice(String id) {
         return update(id, SubscriptionUpdateParams.builder().setCancelAtPeriodEnd(false).build(), "stop the scheduled cancellation of ");
     }
